@@ -1,0 +1,2 @@
+export { metricsRoute as GET } from "@/server/rest/system-routes";
+export const dynamic = "force-dynamic";

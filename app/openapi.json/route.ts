@@ -1,0 +1,2 @@
+export { openApiRoute as GET } from "@/server/rest/system-routes";
+export const dynamic = "force-dynamic";

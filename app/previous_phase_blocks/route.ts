@@ -1,0 +1,2 @@
+export { previousPhaseBlocksRoute as GET } from "@/server/phases/api";
+export const dynamic = "force-dynamic";

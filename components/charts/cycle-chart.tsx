@@ -1,0 +1,36 @@
+"use client";
+import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { phaseColor } from "@/components/phases/phase-colors";
+
+interface CycleRow {
+  cycle: number;
+  expectedSeconds: number;
+  phases: Record<string, number | null>;
+}
+
+/** Stacked seconds per phase for recent cycles; phases not fully observed are left out. */
+export function CycleChart({ cycles, phases }: { cycles: CycleRow[]; phases: string[] }) {
+  const data = cycles.map((c) => ({ cycle: String(c.cycle), ...Object.fromEntries(phases.map((p) => [p, c.phases[p] ?? 0])) }));
+  const expected = cycles[0]?.expectedSeconds;
+  const observed = cycles.some((c) => Object.values(c.phases).some((v) => v !== null));
+  if (!observed) {
+    return <p className="text-sm text-zinc-500">No complete phase observed yet: the chart fills in as blocks arrive.</p>;
+  }
+  return (
+    <div className="h-72 w-full" data-testid="cycle-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
+          <XAxis dataKey="cycle" tick={{ fontSize: 11 }} />
+          <YAxis unit="s" tick={{ fontSize: 11 }} width={48} />
+          <Tooltip formatter={(v) => `${Number(v).toFixed(1)} s`} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          {expected !== undefined && <ReferenceLine y={expected} stroke="#71717a" strokeDasharray="4 4" label={{ value: "scheduled", fontSize: 10, position: "insideTopRight" }} />}
+          {phases.map((p, i) => (
+            <Bar key={p} dataKey={p} stackId="cycle" fill={phaseColor(i)} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

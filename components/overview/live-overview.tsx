@@ -1,0 +1,82 @@
+"use client";
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import { useTRPC } from "@/lib/trpc";
+import type { AppRouter } from "@/server/trpc/root";
+import { Badge, Card, Stat } from "@/components/ui";
+import { refetchMs, useNow } from "@/components/phases/use-live";
+
+type Overview = inferRouterOutputs<AppRouter>["system"]["overview"];
+
+export function LiveOverview({ initial }: { initial: Overview }) {
+  const trpc = useTRPC();
+  const { data = initial } = useQuery({
+    ...trpc.system.overview.queryOptions(),
+    initialData: initial,
+    refetchInterval: refetchMs(initial.chain.blockTimeMs),
+  });
+  const now = useNow(1000);
+  const { chain, phase, jobs, modules } = data;
+  const headAge = chain.lastHeadAt ? Math.max(0, Math.round((now - chain.lastHeadAt) / 1000)) : null;
+
+  return (
+    <div className="space-y-4">
+      <div className="grid gap-4 md:grid-cols-3">
+        <Card title="Chain" action={<Badge tone={chain.connected ? "green" : "red"}>{chain.connected ? "connected" : "disconnected"}</Badge>}>
+          <div className="space-y-3">
+            <Stat label="Head" value={chain.head?.toLocaleString("en-US") ?? "–"} testId="overview-head" hint={headAge === null ? "no head yet" : `seen ${headAge}s ago`} />
+            <dl className="grid grid-cols-2 gap-x-2 gap-y-1 text-xs text-zinc-500">
+              <dt>Source</dt>
+              <dd className="truncate text-right text-zinc-700 dark:text-zinc-300" title={chain.endpoint}>{chain.kind === "simulated" ? "simulated" : chain.endpoint}</dd>
+              <dt>Netuid</dt>
+              <dd className="text-right text-zinc-700 dark:text-zinc-300">{chain.netuid}</dd>
+              <dt>Reconnects</dt>
+              <dd className="text-right text-zinc-700 dark:text-zinc-300">{chain.reconnects}</dd>
+              <dt>Neurons</dt>
+              <dd className="text-right text-zinc-700 dark:text-zinc-300">{data.neurons}</dd>
+            </dl>
+            {chain.lastError && <p className="text-xs text-rose-600">{chain.lastError}</p>}
+          </div>
+        </Card>
+        <Card title="Phase" action={<Link href="/phases" className="text-xs text-indigo-600 hover:underline dark:text-indigo-400">Timeline →</Link>}>
+          {phase ? (
+            <div className="space-y-3">
+              <Stat label="Current" value={phase.phase_name} testId="overview-phase" hint={`cycle ${phase.cycle_index.toLocaleString("en-US")}, block ${phase.cycle_block_index + 1} of ${phase.cycle_length}`} />
+              <div className="h-2 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
+                <div className="h-full bg-indigo-600 transition-all" style={{ width: `${((phase.cycle_block_index + 1) / phase.cycle_length) * 100}%` }} />
+              </div>
+              <p className="text-xs text-zinc-500">{phase.blocks_remaining_in_phase} blocks left in this phase</p>
+            </div>
+          ) : (
+            <p className="text-sm text-zinc-500">Waiting for the chain head.</p>
+          )}
+        </Card>
+        <Card title="Background jobs">
+          <div className="grid grid-cols-3 gap-2">
+            <Stat label="Queued" value={jobs.queued} />
+            <Stat label="Running" value={jobs.running} />
+            <Stat label="Dead" value={jobs.dead} />
+          </div>
+          <p className="mt-3 text-xs text-zinc-500">Database: {data.database === "sqlite" ? "SQLite" : "PostgreSQL"}</p>
+        </Card>
+      </div>
+      <Card title="Modules">
+        <ul className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          {modules.map((m) => (
+            <li key={m.role} className="flex flex-wrap items-center justify-between gap-2 py-2">
+              <div className="min-w-0">
+                <div className="text-sm font-medium">{m.title}</div>
+                <div className="truncate text-xs text-zinc-500">{m.paths}</div>
+              </div>
+              <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge>
+            </li>
+          ))}
+        </ul>
+        <p className="mt-2 text-xs text-zinc-500">
+          API reference: <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/docs">/docs</a> · <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/openapi.json">/openapi.json</a> · <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/metrics">/metrics</a>
+        </p>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cx } from "@/components/ui";
+
+export function NavLinks({ items }: { items: Array<{ href: string; label: string }> }) {
+  const pathname = usePathname();
+  return (
+    <nav className="-mx-1 flex gap-1 overflow-x-auto" aria-label="Main">
+      {items.map((item) => {
+        const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
+        return (
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? "page" : undefined}
+            className={cx(
+              "whitespace-nowrap rounded-lg px-3 py-1.5 text-sm font-medium",
+              active ? "bg-indigo-600 text-white" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
+            )}
+          >
+            {item.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

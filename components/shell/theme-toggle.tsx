@@ -1,0 +1,19 @@
+"use client";
+
+export function ThemeToggle() {
+  const toggle = () => {
+    const dark = document.documentElement.classList.toggle("dark");
+    localStorage.setItem("theme", dark ? "dark" : "light");
+  };
+  return (
+    <button
+      type="button"
+      onClick={toggle}
+      aria-label="Toggle dark mode"
+      className="rounded-lg border border-zinc-300 px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800"
+    >
+      <span className="dark:hidden">☾</span>
+      <span className="hidden dark:inline">☀</span>
+    </button>
+  );
+}

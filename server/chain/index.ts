@@ -1,0 +1,39 @@
+import { config } from "../env";
+import { db } from "../db";
+import { processSingleton } from "../global";
+import { SimulatedChain } from "./simulated";
+import { SubtensorChain } from "./subtensor";
+import type { Chain, NeuronRecord } from "./types";
+
+export type { Chain, ChainStatus, HeadEvent, NeuronRecord } from "./types";
+export { SimulatedChain } from "./simulated";
+export { SubtensorChain } from "./subtensor";
+
+/** The chain of this process, chosen by SUBTENSOR_URL (unset: the simulated chain). */
+export function chain(): Chain {
+  return processSingleton<Chain>("chain", () => {
+    const c = config();
+    return c.chainKind === "subtensor"
+      ? new SubtensorChain({ url: c.SUBTENSOR_URL!, netuid: c.NETUID, blockTimeMs: c.BLOCK_TIME_MS })
+      : new SimulatedChain(db(), { blockTimeMs: c.BLOCK_TIME_MS, startBlock: c.SIM_START_BLOCK, netuid: c.NETUID });
+  });
+}
+
+export async function listNeurons(netuid = config().NETUID): Promise<NeuronRecord[]> {
+  const rows = await db().neuron.findMany({ where: { netuid }, orderBy: { uid: "asc" } });
+  return rows.map(({ netuid: _n, updatedAt: _u, ...n }) => n);
+}
+
+/** Replaces the stored metagraph of `netuid` with what the chain says, in one transaction. */
+export async function refreshMetagraph(): Promise<{ neurons: number; source: "chain" | "database" }> {
+  const netuid = config().NETUID;
+  const neurons = await chain().fetchNeurons();
+  if (neurons === null) return { neurons: await db().neuron.count({ where: { netuid } }), source: "database" };
+  await db().$transaction([
+    db().neuron.deleteMany({ where: { netuid, uid: { notIn: neurons.map((n) => n.uid) } } }),
+    ...neurons.map((n) =>
+      db().neuron.upsert({ where: { netuid_uid: { netuid, uid: n.uid } }, create: { netuid, ...n }, update: n }),
+    ),
+  ]);
+  return { neurons: neurons.length, source: "chain" };
+}

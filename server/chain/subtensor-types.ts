@@ -1,0 +1,63 @@
+/**
+ * SCALE definitions of subtensor's neuron runtime API. Chains that serve metadata V15 (finney, test)
+ * describe it themselves; these let older metadata (V14) decode the same call.
+ */
+export const SUBTENSOR_TYPES = {
+  AxonInfo: {
+    block: "u64",
+    version: "u32",
+    ip: "u128",
+    port: "u16",
+    ip_type: "u8",
+    protocol: "u8",
+    placeholder1: "u8",
+    placeholder2: "u8",
+  },
+  PrometheusInfo: { block: "u64", version: "u32", ip: "u128", port: "u16", ip_type: "u8" },
+  NeuronInfoLite: {
+    hotkey: "AccountId",
+    coldkey: "AccountId",
+    uid: "Compact<u16>",
+    netuid: "Compact<u16>",
+    active: "bool",
+    axon_info: "AxonInfo",
+    prometheus_info: "PrometheusInfo",
+    stake: "Vec<(AccountId, Compact<u64>)>",
+    rank: "Compact<u16>",
+    emission: "Compact<u64>",
+    incentive: "Compact<u16>",
+    consensus: "Compact<u16>",
+    trust: "Compact<u16>",
+    validator_trust: "Compact<u16>",
+    dividends: "Compact<u16>",
+    last_update: "Compact<u64>",
+    validator_permit: "bool",
+    pruning_score: "Compact<u16>",
+  },
+} as const;
+
+export const SUBTENSOR_RUNTIME = {
+  NeuronInfoRuntimeApi: [
+    {
+      methods: {
+        get_neurons_lite: {
+          description: "Neurons of a subnet, without weights and bonds",
+          params: [{ name: "netuid", type: "u16" }],
+          type: "Vec<NeuronInfoLite>",
+        },
+      },
+      version: 1,
+    },
+  ],
+};
+
+/** u128 IPv4/IPv6 integer as text; 0 means the axon is not serving. */
+export function axonIpToString(ip: bigint, ipType: number): string | null {
+  if (ip === 0n) return null;
+  if (ipType === 4) {
+    return [24n, 16n, 8n, 0n].map((s) => ((ip >> s) & 0xffn).toString()).join(".");
+  }
+  const groups: string[] = [];
+  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((ip >> s) & 0xffffn).toString(16));
+  return groups.join(":");
+}

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { SEED_SCHEDULE, ScheduleError, formatSchedule, makeSchedule, parseSchedule, type Schedule } from "./phases/schedule";
+import { processSingleton } from "./global";
+
+export const ALL_ROLES = ["owner", "validator", "search", "compute"] as const;
+export type Role = (typeof ALL_ROLES)[number];
+
+const SUBTENSOR_ALIASES: Record<string, string> = {
+  finney: "wss://entrypoint-finney.opentensor.ai:443",
+  test: "wss://test.finney.opentensor.ai:443",
+  local: "ws://127.0.0.1:9944",
+};
+
+const flag = z
+  .enum(["0", "1", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+
+const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int(`must be a whole number`).min(min).max(max).default(def);
+
+/** Every variable the application reads. `.env.example` documents the same list. */
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
+    HOST: z.string().default("0.0.0.0"),
+    PORT: int(3000, 1, 65535),
+    TLS_CERT: z.string().optional(),
+    TLS_KEY: z.string().optional(),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .default("file:./data/console.db")
+      .refine((v) => v.startsWith("file:") || /^postgres(ql)?:\/\//.test(v), "must start with file: or postgres://"),
+    ROLES: list.pipe(z.array(z.enum(ALL_ROLES))).transform((r) => (r.length ? r : [...ALL_ROLES])),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    SUBTENSOR_URL: z
+      .string()
+      .optional()
+      .transform((v) => (v ? (SUBTENSOR_ALIASES[v] ?? v) : undefined))
+      .refine((v) => v === undefined || /^wss?:\/\//.test(v), "must be finney, test, local or a ws:// or wss:// URL"),
+    NETUID: int(1, 0, 65535),
+    BLOCK_TIME_MS: int(12_000, 1),
+    SIM_START_BLOCK: int(0, 0),
+    PHASE_SCHEDULE: z
+      .string()
+      .default(formatSchedule(makeSchedule(SEED_SCHEDULE)))
+      .transform((v, ctx) => {
+        try {
+          return parseSchedule(v);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: e instanceof ScheduleError ? e.message : String(e) });
+          return z.NEVER;
+        }
+      }),
+    BOOTSTRAP_PEERS: list,
+    METAGRAPH_REFRESH_S: int(600, 5),
+    ADMIN_USERNAME: z.string().min(1).default("admin"),
+    ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+    ADMIN_HOTKEYS: list,
+    PUBLIC_DASHBOARD: flag,
+    NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+    JOB_POLL_MS: int(1000, 50),
+    SHUTDOWN_TIMEOUT_MS: int(5000, 100),
+  })
+  .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] });
+
+export type Config = z.infer<typeof schema> & { schedule: Schedule; chainKind: "simulated" | "subtensor"; databaseKind: "sqlite" | "postgres" };
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable counts as unset, as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const c = result.data;
+  return {
+    ...c,
+    schedule: c.PHASE_SCHEDULE,
+    chainKind: c.SUBTENSOR_URL ? "subtensor" : "simulated",
+    databaseKind: c.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",
+  };
+}
+
+/** The configuration of this process, parsed once from the environment. */
+export function config(): Config {
+  return processSingleton("config", () => parseConfig(process.env));
+}
+
+export function roleEnabled(role: Role): boolean {
+  return config().ROLES.includes(role);
+}

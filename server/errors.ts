@@ -1,0 +1,67 @@
+/**
+ * The one error hierarchy. Services throw these; the REST wrapper and tRPC map them to each module's
+ * wire format by `status`. They carry no HTTP objects.
+ */
+const BRAND = Symbol.for("subnet-console.AppError");
+
+export type ErrorDetail = string | Array<{ field: string; message: string }>;
+
+export class AppError extends Error {
+  readonly [BRAND] = true;
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly detail?: ErrorDetail,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, detail?: ErrorDetail) {
+    super(400, "bad_request", message, detail);
+  }
+}
+export class ValidationError extends AppError {
+  constructor(message: string, readonly issues: Array<{ field: string; message: string }>) {
+    super(422, "validation_error", message, issues);
+  }
+}
+export class UnauthorizedError extends AppError {
+  constructor(message = "Unauthorized", scheme = "Bearer") {
+    super(401, "unauthorized", message, undefined, { "www-authenticate": scheme });
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(message = "Forbidden") {
+    super(403, "forbidden", message);
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(message = "Not Found") {
+    super(404, "not_found", message);
+  }
+}
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(409, "conflict", message);
+  }
+}
+export class LockedError extends AppError {
+  constructor(message: string) {
+    super(423, "locked", message);
+  }
+}
+export class UnavailableError extends AppError {
+  constructor(message: string) {
+    super(503, "unavailable", message);
+  }
+}
+
+/** True for an AppError from any copy of this module (the custom server and Next bundle their own). */
+export function isAppError(e: unknown): e is AppError {
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+}

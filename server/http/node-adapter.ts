@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { once } from "node:events";
+import { Readable } from "node:stream";
+
+/** A Node request as a Web Request (the body streams; nothing is buffered here). */
+export function toWebRequest(req: IncomingMessage, origin: string): Request {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.charCodeAt(0) === 58 /* ":" HTTP/2 pseudo-header */) continue;
+    headers.append(name, raw[i + 1]);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(origin + (req.url ?? "/"), {
+    method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    // @ts-expect-error Node's fetch needs duplex for streamed bodies
+    duplex: hasBody ? "half" : undefined,
+  });
+}
+
+/** Writes a Web Response to a Node response with backpressure; stops reading if the client leaves. */
+export async function sendWebResponse(res: ServerResponse, response: Response, method = "GET"): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, key) => {
+    if (key !== "set-cookie") headers[key] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body || method === "HEAD") {
+    await response.body?.cancel().catch(() => undefined);
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const onClose = () => void reader.cancel().catch(() => undefined);
+  res.once("close", onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await Promise.race([once(res, "drain"), once(res, "close")]);
+      if (res.destroyed) break;
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off("close", onClose);
+  }
+}

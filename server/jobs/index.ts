@@ -1,0 +1,34 @@
+import { refreshMetagraph } from "../chain";
+import { db } from "../db";
+import { config } from "../env";
+import { processSingleton } from "../global";
+import { log } from "../log";
+import { JobQueue } from "./queue";
+
+export { JobQueue, retryDelayMs } from "./queue";
+
+export const METAGRAPH_REFRESH = "chain.metagraph.refresh";
+
+export function jobs(): JobQueue {
+  return processSingleton("jobs", () => {
+    const q = new JobQueue(db(), {
+      pollMs: config().JOB_POLL_MS,
+      onError: (kind, err) => log.warn({ job: kind, err: err instanceof Error ? err.message : String(err) }, "job failed"),
+      onDone: (kind, ms) => log.debug({ job: kind, ms }, "job done"),
+    });
+    q.define({
+      kind: METAGRAPH_REFRESH,
+      everyMs: () => config().METAGRAPH_REFRESH_S * 1000,
+      run: async () => {
+        const r = await refreshMetagraph();
+        log.info(r, "metagraph refreshed");
+      },
+    });
+    return q;
+  });
+}
+
+/** Makes sure every recurring job has its row (a unique key keeps it to one). */
+export async function scheduleRecurringJobs(): Promise<void> {
+  await jobs().enqueue(METAGRAPH_REFRESH, {}, { uniqueKey: METAGRAPH_REFRESH, maxAttempts: 1_000_000 });
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db";
+import { isUniqueViolation } from "../db";
+
+export interface JobDefinition {
+  kind: string;
+  run(payload: unknown): Promise<void>;
+  /** Re-queue the same row this long after each success (a recurring job keeps its unique key). */
+  everyMs?: () => number;
+  /** How long a claim lasts before another worker may take the job over; renewed while running. */
+  leaseMs?: number;
+}
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  uniqueKey?: string;
+  maxAttempts?: number;
+}
+
+/** Retry delay after the n-th failed attempt: 2^n seconds, at most 10 minutes. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(2 ** attempts * 1000, 600_000);
+}
+
+/**
+ * A job table with leases. A worker claims a due job by a compare-and-set update on its status and
+ * lease, so two instances sharing one database never run the same job at once; a crashed worker's
+ * lease runs out and the job is taken over. Failures retry with backoff, then go dead.
+ */
+export class JobQueue {
+  readonly workerId = randomUUID();
+  private defs = new Map<string, JobDefinition>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(private db: Db, private opts: { pollMs: number; onError?: (kind: string, err: unknown) => void; onDone?: (kind: string, ms: number) => void }) {}
+
+  define(def: JobDefinition): void {
+    this.defs.set(def.kind, def);
+  }
+
+  /** Adds a job; with a uniqueKey already queued or running, returns null and adds nothing. */
+  async enqueue(kind: string, payload: unknown = {}, o: EnqueueOptions = {}): Promise<number | null> {
+    try {
+      const job = await this.db.job.create({
+        data: {
+          kind,
+          payload: JSON.stringify(payload),
+          uniqueKey: o.uniqueKey ?? null,
+          runAt: o.runAt ?? new Date(),
+          maxAttempts: o.maxAttempts ?? 5,
+        },
+      });
+      return job.id;
+    } catch (e) {
+      if (o.uniqueKey && isUniqueViolation(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Claims one due job, or returns null. */
+  async claim(now = new Date()): Promise<{ id: number; kind: string; payload: string; attempts: number; maxAttempts: number } | null> {
+    const kinds = [...this.defs.keys()];
+    const candidates = await this.db.job.findMany({
+      where: {
+        kind: { in: kinds },
+        OR: [
+          { status: "queued", runAt: { lte: now } },
+          { status: "running", lockedUntil: { lt: now } },
+        ],
+      },
+      orderBy: { runAt: "asc" },
+      take: 5,
+    });
+    for (const c of candidates) {
+      const lease = this.defs.get(c.kind)?.leaseMs ?? 60_000;
+      const { count } = await this.db.job.updateMany({
+        where: { id: c.id, status: c.status, lockedUntil: c.lockedUntil, attempts: c.attempts },
+        data: { status: "running", lockedBy: this.workerId, lockedUntil: new Date(now.getTime() + lease), attempts: { increment: 1 } },
+      });
+      if (count === 1) return { id: c.id, kind: c.kind, payload: c.payload, attempts: c.attempts + 1, maxAttempts: c.maxAttempts };
+    }
+    return null;
+  }
+
+  /** Claims and runs due jobs until none is left. Returns how many ran. */
+  async runDue(): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      if (this.stopped && ran > 0) return ran;
+      const job = await this.claim();
+      if (!job) return ran;
+      await this.execute(job);
+      ran++;
+    }
+  }
+
+  private async execute(job: { id: number; kind: string; payload: string; attempts: number; maxAttempts: number }): Promise<void> {
+    const def = this.defs.get(job.kind)!;
+    const lease = def.leaseMs ?? 60_000;
+    const renew = setInterval(() => {
+      void this.db.job
+        .updateMany({ where: { id: job.id, lockedBy: this.workerId, status: "running" }, data: { lockedUntil: new Date(Date.now() + lease) } })
+        .catch(() => undefined);
+    }, Math.max(lease / 3, 50));
+    const started = Date.now();
+    try {
+      await def.run(JSON.parse(job.payload));
+      const every = def.everyMs?.();
+      await this.db.job.updateMany({
+        where: { id: job.id, lockedBy: this.workerId },
+        data:
+          every !== undefined
+            ? { status: "queued", runAt: new Date(Date.now() + every), attempts: 0, lockedBy: null, lockedUntil: null, lastError: null }
+            : { status: "done", uniqueKey: null, lockedBy: null, lockedUntil: null, finishedAt: new Date() },
+      });
+      this.opts.onDone?.(job.kind, Date.now() - started);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.opts.onError?.(job.kind, e);
+      const dead = job.attempts >= job.maxAttempts;
+      await this.db.job.updateMany({
+        where: { id: job.id, lockedBy: this.workerId },
+        data: dead
+          ? { status: "dead", uniqueKey: null, lockedBy: null, lockedUntil: null, lastError: message, finishedAt: new Date() }
+          : { status: "queued", runAt: new Date(Date.now() + retryDelayMs(job.attempts)), lockedBy: null, lockedUntil: null, lastError: message },
+      });
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    const loop = async () => {
+      this.running = this.runDue()
+        .then(() => undefined)
+        .catch((e) => this.opts.onError?.("runner", e));
+      await this.running;
+      this.running = null;
+      if (!this.stopped) {
+        this.timer = setTimeout(loop, this.opts.pollMs);
+        this.timer.unref();
+      }
+    };
+    void loop();
+  }
+
+  /** Stops claiming; waits for the job in hand to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async depth(): Promise<{ queued: number; running: number; dead: number }> {
+    const groups = await this.db.job.groupBy({ by: ["status"], _count: { _all: true }, where: { status: { in: ["queued", "running", "dead"] } } });
+    const n = (s: string) => groups.find((g) => g.status === s)?._count._all ?? 0;
+    return { queued: n("queued"), running: n("running"), dead: n("dead") };
+  }
+}

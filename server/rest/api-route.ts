@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { roleEnabled, type Role } from "../env";
+import { AppError, isAppError } from "../errors";
+import { log } from "../log";
+import type { AuthScheme } from "./auth";
+import { formatError, type ErrorFormat } from "./error-format";
+import { metrics } from "./metrics";
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RouteDef<Q, H, B, A, R> {
+  /** The module whose role switches the route on; "system" routes are always on. */
+  module: Role | "system";
+  method: Method;
+  /** OpenAPI path, e.g. "/twitter/{id}". */
+  path: string;
+  summary: string;
+  description?: string;
+  tags?: readonly string[];
+  /** The module's wire format for errors. */
+  format: ErrorFormat;
+  /** Status for input that fails its schema (FastAPI says 422; some seeds say 400). */
+  invalidStatus?: 400 | 422;
+  auth?: AuthScheme<A>;
+  query?: z.ZodType<Q>;
+  headers?: z.ZodType<H>;
+  body?: z.ZodType<B>;
+  response: { status?: number; description: string; schema?: z.ZodType<R>; contentType?: string };
+  /** Error statuses this route can answer, documented in OpenAPI. */
+  errors?: Record<number, string>;
+  handler(ctx: { req: Request; query: Q; headers: H; body: B; auth: A; params: Record<string, string> }): Promise<R | Response> | R | Response;
+}
+
+export type RouteHandler = ((req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>) & {
+  def: RouteDef<any, any, any, any, any>;
+};
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+export function json(data: unknown, status = 200, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(data), { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS });
+}
+
+function issuesOf(error: z.ZodError, where: string) {
+  return error.issues.map((i) => ({ field: [where, ...i.path.map(String)].join("."), message: i.message }));
+}
+
+async function readBody(req: Request): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (type.includes("application/json")) {
+    const text = await req.text();
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new AppError(400, "bad_json", "Request body is not valid JSON");
+    }
+  }
+  if (type.includes("multipart/form-data") || type.includes("application/x-www-form-urlencoded")) {
+    return Object.fromEntries([...(await req.formData()).entries()].filter(([, v]) => typeof v === "string"));
+  }
+  const text = await req.text();
+  return text ? text : undefined;
+}
+
+/** Path parameters of `pattern` ("/twitter/{id}") in `pathname`, or null when it does not match. */
+export function matchPath(pattern: string, pathname: string): Record<string, string> | null {
+  const names: string[] = [];
+  const re = new RegExp(`^${pattern.replace(/\{(\w+)\}/g, (_, n) => (names.push(n), "([^/]+)"))}/?$`);
+  const m = re.exec(pathname);
+  if (!m) return null;
+  return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+}
+
+/**
+ * Declares a REST route once. The result is a Web handler (Request -> Response) that Next mounts from
+ * app/**\/route.ts and the custom server calls directly; `def` feeds the OpenAPI document.
+ */
+export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefined, R = unknown>(def: RouteDef<Q, H, B, A, R>): RouteHandler {
+  const okStatus = def.response.status ?? 200;
+  const invalid = def.invalidStatus ?? 422;
+  const handler = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+    const started = performance.now();
+    let res: Response;
+    try {
+      if (def.module !== "system" && !roleEnabled(def.module)) throw new AppError(404, "not_found", "Not Found");
+      const url = new URL(req.url);
+      const params = (nextCtx?.params ? await nextCtx.params : matchPath(def.path, url.pathname)) ?? {};
+      const auth = (def.auth ? await def.auth.authenticate(req) : undefined) as A;
+      const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T => {
+        if (!schema) return undefined as T;
+        const r = schema.safeParse(value);
+        if (!r.success) {
+          const issues = issuesOf(r.error, where);
+          throw new AppError(invalid, "validation_error", issues.map((i) => `${i.field}: ${i.message}`).join("; "), issues);
+        }
+        return r.data;
+      };
+      const query = parse(def.query, def.query ? Object.fromEntries(url.searchParams) : undefined, "query");
+      const headers = parse(def.headers, def.headers ? Object.fromEntries(req.headers) : undefined, "header");
+      const body = parse(def.body, def.body ? await readBody(req) : undefined, "body");
+      const out = await def.handler({ req, query, headers, body, auth, params });
+      res = out instanceof Response ? out : json(out, okStatus);
+    } catch (e) {
+      if (!isAppError(e)) log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e), route: def.path }, "unhandled error");
+      res = formatError(def.format, e);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    metrics.requests.inc({ route: def.path, method: def.method, status: res.status });
+    metrics.latency.observe({ route: def.path }, seconds);
+    log[res.status >= 500 ? "warn" : "info"]({ method: def.method, path: new URL(req.url).pathname, route: def.path, status: res.status, ms: +(seconds * 1000).toFixed(2) }, "request");
+    return res;
+  };
+  return Object.assign(handler, { def }) as RouteHandler;
+}
