@@ -15,11 +15,12 @@ import { closeDb } from "./db";
 import { migrate } from "./db/migrate";
 import { ConfigError, config } from "./env";
 import { RestDispatcher, wantsHtml } from "./http/dispatch";
-import { sendWebResponse, toWebRequest } from "./http/node-adapter";
+import { sendReply, sendWebResponse, toWebRequest } from "./http/node-adapter";
 import { jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
 import { serviceInfoRoute } from "./phases/api";
 import { restRoutes } from "./rest/registry";
+import { isReply } from "./rest/api-route";
 
 /** WebSocket endpoints by path; modules add theirs (e.g. the compute module's /connect). */
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -75,8 +76,9 @@ async function main() {
       void nextHandler(req, res);
       return;
     }
-    route(toWebRequest(req, origin))
-      .then((response) => sendWebResponse(res, response, method))
+    route
+      .serve(toWebRequest(req, origin))
+      .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
       .catch((e) => {
         log.error({ err: (e as Error).message, path: pathname }, "response failed");
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });

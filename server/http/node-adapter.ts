@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { once } from "node:events";
 import { Readable } from "node:stream";
+import type { Reply } from "../rest/api-route";
 
 /** A Node request as a Web Request (the body streams; nothing is buffered here). */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -52,4 +53,10 @@ export async function sendWebResponse(res: ServerResponse, response: Response, m
   } finally {
     res.off("close", onClose);
   }
+}
+
+/** Writes a complete small reply. */
+export function sendReply(res: ServerResponse, reply: Reply, method = "GET"): void {
+  res.writeHead(reply.status, { ...reply.headers, "content-length": String(Buffer.byteLength(reply.text)) });
+  res.end(method === "HEAD" ? undefined : reply.text);
 }

@@ -28,17 +28,46 @@ export interface RouteDef<Q, H, B, A, R> {
   response: { status?: number; description: string; schema?: z.ZodType<R>; contentType?: string };
   /** Error statuses this route can answer, documented in OpenAPI. */
   errors?: Record<number, string>;
-  handler(ctx: { req: Request; query: Q; headers: H; body: B; auth: A; params: Record<string, string> }): Promise<R | Response> | R | Response;
+  handler(ctx: { req: Request; query: Q; headers: H; body: B; auth: A; params: Record<string, string> }): Promise<R | Reply | Response> | R | Reply | Response;
 }
 
 export type RouteHandler = ((req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>) & {
   def: RouteDef<any, any, any, any, any>;
+  /** The same route answering a Reply (small bodies) or a Response (streams), for the custom server. */
+  serve(req: Request): Promise<Reply | Response>;
 };
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-export function json(data: unknown, status = 200, headers?: Record<string, string>): Response {
-  return new Response(JSON.stringify(data), { status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS });
+const REPLY = Symbol.for("subnet-console.Reply");
+
+/**
+ * A complete small response (status, headers, text). Routes answer with these; Next gets them as a
+ * Response, while the custom server writes them to the socket as they are, since building and draining
+ * a Web Response costs more per request than the route's own work.
+ */
+export class Reply {
+  readonly [REPLY] = true;
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly text: string,
+  ) {}
+  toResponse(): Response {
+    return new Response(this.text, { status: this.status, headers: this.headers });
+  }
+}
+
+export function isReply(v: unknown): v is Reply {
+  return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[REPLY] === true;
+}
+
+export function textReply(text: string, status = 200, headers: Record<string, string> = {}): Reply {
+  return new Reply(status, headers, text);
+}
+
+export function json(data: unknown, status = 200, headers?: Record<string, string>): Reply {
+  return new Reply(status, headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, JSON.stringify(data));
 }
 
 function issuesOf(error: z.ZodError, where: string) {
@@ -79,9 +108,9 @@ export function matchPath(pattern: string, pathname: string): Record<string, str
 export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefined, R = unknown>(def: RouteDef<Q, H, B, A, R>): RouteHandler {
   const okStatus = def.response.status ?? 200;
   const invalid = def.invalidStatus ?? 422;
-  const handler = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }): Promise<Response> => {
+  const serve = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }): Promise<Reply | Response> => {
     const started = performance.now();
-    let res: Response;
+    let res: Reply | Response;
     try {
       if (def.module !== "system" && !roleEnabled(def.module)) throw new AppError(404, "not_found", "Not Found");
       const url = new URL(req.url);
@@ -100,7 +129,7 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
       const headers = parse(def.headers, def.headers ? Object.fromEntries(req.headers) : undefined, "header");
       const body = parse(def.body, def.body ? await readBody(req) : undefined, "body");
       const out = await def.handler({ req, query, headers, body, auth, params });
-      res = out instanceof Response ? out : json(out, okStatus);
+      res = out instanceof Response || isReply(out) ? out : json(out, okStatus);
     } catch (e) {
       if (!isAppError(e)) log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e), route: def.path }, "unhandled error");
       res = formatError(def.format, e);
@@ -111,5 +140,9 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
     log[res.status >= 500 ? "warn" : "info"]({ method: def.method, path: new URL(req.url).pathname, route: def.path, status: res.status, ms: +(seconds * 1000).toFixed(2) }, "request");
     return res;
   };
-  return Object.assign(handler, { def }) as RouteHandler;
+  const handler = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }) => {
+    const res = await serve(req, nextCtx);
+    return isReply(res) ? res.toResponse() : res;
+  };
+  return Object.assign(handler, { def, serve: (req: Request) => serve(req) }) as RouteHandler;
 }

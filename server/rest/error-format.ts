@@ -1,5 +1,5 @@
 import { isAppError } from "../errors";
-import { json } from "./api-route";
+import { json, type Reply } from "./api-route";
 
 /**
  * Each module keeps its upstream's error envelope:
@@ -8,7 +8,7 @@ import { json } from "./api-route";
  */
 export type ErrorFormat = "fastapi" | "sn27";
 
-export function formatError(format: ErrorFormat, e: unknown): Response {
+export function formatError(format: ErrorFormat, e: unknown): Reply {
   const app = isAppError(e) ? e : null;
   const status = app?.status ?? 500;
   const message = app?.message ?? "Internal Server Error";

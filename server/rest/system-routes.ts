@@ -3,7 +3,7 @@ import { chain } from "../chain";
 import { config } from "../env";
 import { UnauthorizedError } from "../errors";
 import { jobs } from "../jobs";
-import { apiRoute, json } from "./api-route";
+import { apiRoute, textReply } from "./api-route";
 import { addCollector, metrics } from "./metrics";
 import { safeEqual } from "./auth";
 import { buildOpenApi } from "./openapi";
@@ -44,7 +44,7 @@ export const metricsRoute = apiRoute({
       if (!given || !safeEqual(given, token)) throw new UnauthorizedError("Invalid or missing bearer token");
     }
     registerCollectors();
-    return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
+    return textReply(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   },
 });
 
@@ -70,7 +70,7 @@ export const openApiRoute = apiRoute({
         }),
       );
     }
-    return new Response(openApiCache, { headers: { "content-type": "application/json" } });
+    return textReply(openApiCache, 200, { "content-type": "application/json" });
   },
 });
 
