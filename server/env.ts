@@ -66,6 +66,8 @@ const schema = z
     PUBLIC_DASHBOARD: flag,
     NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+    /** 0 lets Next serve the REST paths too (the same handlers, through Next's pipeline). */
+    REST_FAST_PATH: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
     JOB_POLL_MS: int(1000, 50),
     SHUTDOWN_TIMEOUT_MS: int(5000, 100),
   })

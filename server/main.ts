@@ -70,7 +70,7 @@ async function main() {
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
-    let route = rest.find(method, pathname);
+    let route = c.REST_FAST_PATH ? rest.find(method, pathname) : undefined;
     if (route === serviceInfoRoute && wantsHtml(req.headers.accept)) route = undefined;
     if (!route) {
       void nextHandler(req, res);

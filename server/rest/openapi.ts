@@ -20,7 +20,8 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
     delete out.$schema;
     const id = registry.get(schema)?.id;
     if (id) {
-      components.schemas[id] = out;
+      // zod emits a schema with an id as a reference to its own definition; keep the definition.
+      if (!("$ref" in out)) components.schemas[id] = out;
       return { $ref: `#/components/schemas/${id}` };
     }
     return out;

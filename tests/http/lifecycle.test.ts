@@ -1,0 +1,73 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, startServer } from "../support/server";
+
+describe("start-up and shutdown", () => {
+  it("refuses bad configuration with one clear line per problem", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "server/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, PHASE_SCHEDULE: "Distribute:5,Train:0", PORT: "99999", SUBTENSOR_URL: "http://x" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Invalid configuration");
+    expect(r.stderr).toMatch(/PHASE_SCHEDULE: phase "Train" needs a positive whole length/);
+    expect(r.stderr).toMatch(/PORT: /);
+    expect(r.stderr).toMatch(/SUBTENSOR_URL: must be finney, test, local or a ws/);
+  });
+
+  it("answers 400 Invalid block input while the chain head is unknown, and stays up", async () => {
+    // A chain that never answers: nothing listens on port 9.
+    const server = await startServer({ SUBTENSOR_URL: "ws://127.0.0.1:9" });
+    try {
+      for (const p of ["/get_phase", "/blocks_until_next_phase", "/previous_phase_blocks"]) {
+        const r = await fetch(server.url + p);
+        expect(r.status).toBe(400);
+        expect(((await r.json()) as { detail: string }).detail).toMatch(/^Invalid block input/);
+      }
+      expect((await fetch(server.url + "/")).status).toBe(200);
+      const metrics = await (await fetch(server.url + "/metrics")).text();
+      expect(metrics).toMatch(/chain_connected 0/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("switches modules off with ROLES: their routes answer 404", async () => {
+    const server = await startServer({ ROLES: "validator" });
+    try {
+      const r = await fetch(server.url + "/get_phase");
+      expect(r.status).toBe(404);
+      expect(await r.json()).toEqual({ detail: "Not Found" });
+      expect((await fetch(server.url + "/openapi.json")).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("continues the simulated block count across a restart", async () => {
+    const first = await startServer({ SIM_START_BLOCK: "1000", BLOCK_TIME_MS: "3600000" });
+    const dbUrl = `file:${path.join(first.dataDir, "console.db")}`;
+    await first.stop();
+    const second = await startServer({ SIM_START_BLOCK: "5", BLOCK_TIME_MS: "3600000", DATABASE_URL: process.env.TEST_DATABASE_URL ? `file:${path.join(first.dataDir, "console.db")}` : dbUrl });
+    try {
+      const phase = (await (await fetch(second.url + "/get_phase")).json()) as { block: number };
+      expect(phase.block).toBe(1000);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("shuts down on SIGTERM within a few seconds, finishing requests in flight", async () => {
+    const server = await startServer();
+    const inflight = fetch(server.url + "/openapi.json").then((r) => r.status);
+    const started = Date.now();
+    const code = await server.stop("SIGTERM");
+    expect(await inflight).toBe(200);
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(server.output()).not.toMatch(/"level":50/);
+  });
+});

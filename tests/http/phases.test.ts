@@ -1,0 +1,274 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { phaseSchema, nextPhasesSchema, previousPhasesSchema, serviceInfoSchema, peersSchema } from "@/server/phases/schemas";
+import { restRoutes } from "@/server/rest/registry";
+import { signIn, startServer, trpc, type RunningServer } from "../support/server";
+
+const run = promisify(execFile);
+const HOUR = String(3_600_000);
+const PEERS = ["/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1", "/ip4/203.0.113.2/tcp/4001/p2p/QmPeerID2"];
+
+// The seed's examples (seed 002).
+const SEED_ROOT = {
+  message: "Phase service is running",
+  cycle_length: 45,
+  phases: [
+    { index: 0, name: "Distribute", length: 5 },
+    { index: 1, name: "Train", length: 20 },
+    { index: 2, name: "MinerCommit1", length: 3 },
+    { index: 3, name: "MinerCommit2", length: 3 },
+    { index: 4, name: "Submission", length: 3 },
+    { index: 5, name: "Validate", length: 3 },
+    { index: 6, name: "Merge", length: 3 },
+    { index: 7, name: "ValidatorCommit1", length: 3 },
+    { index: 8, name: "ValidatorCommit2", length: 2 },
+  ],
+};
+const SEED_PHASE = {
+  block: 54321,
+  cycle_length: 45,
+  cycle_index: 1207,
+  cycle_block_index: 6,
+  phase_name: "Train",
+  phase_index: 1,
+  phase_start_block: 54320,
+  phase_end_block: 54339,
+  blocks_into_phase: 1,
+  blocks_remaining_in_phase: 18,
+};
+
+let server: RunningServer;
+let admin: string;
+
+async function get(path: string, headers: Record<string, string> = {}, base = server.url) {
+  const res = await fetch(base + path, { headers, redirect: "manual" });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body, type: res.headers.get("content-type") ?? "", headers: res.headers };
+}
+
+async function setHead(block: number) {
+  const r = await trpc(server.url, "phases.setSimulatedHead", { block }, admin);
+  expect(r.status).toBe(200);
+}
+
+beforeAll(async () => {
+  server = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(",") });
+  admin = (await signIn(server.url, "admin", "test-admin-password"))!;
+  expect(admin).toBeTruthy();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("phase oracle (seed 002)", () => {
+  it("GET / answers the schedule to API clients", async () => {
+    const r = await get("/", { accept: "application/json" });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(SEED_ROOT);
+    expect(serviceInfoSchema.parse(r.body)).toBeTruthy();
+    // No Accept header at all (curl, requests) is an API client too.
+    expect((await get("/")).body).toEqual(SEED_ROOT);
+  });
+
+  it("GET / sends browsers to the dashboard", async () => {
+    const anonymous = await get("/", { accept: "text/html,application/xhtml+xml" });
+    expect(anonymous.status).toBe(307);
+    expect(anonymous.headers.get("location")).toContain("/signin");
+    const signedIn = await get("/", { accept: "text/html", cookie: admin });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.type).toContain("text/html");
+    expect(String(signedIn.body)).toContain("Subnet Console");
+  });
+
+  it("GET /get_phase matches the seed's example at block 54321", async () => {
+    await setHead(54321);
+    const r = await get("/get_phase");
+    expect(r.status).toBe(200);
+    expect(r.type).toContain("application/json");
+    expect(r.body).toEqual(SEED_PHASE);
+    phaseSchema.parse(r.body);
+  });
+
+  it("GET /blocks_until_next_phase follows the >= rule", async () => {
+    await setHead(54305);
+    const r = await get("/blocks_until_next_phase");
+    expect(r.status).toBe(200);
+    nextPhasesSchema.parse(r.body);
+    expect(r.body).toEqual({
+      Distribute: [54315, 54319, 10],
+      Train: [54320, 54339, 15],
+      MinerCommit1: [54340, 54342, 35],
+      MinerCommit2: [54343, 54345, 38],
+      Submission: [54346, 54348, 41],
+      Validate: [54349, 54351, 44],
+      Merge: [54307, 54309, 2],
+      ValidatorCommit1: [54310, 54312, 5],
+      ValidatorCommit2: [54313, 54314, 8],
+    });
+  });
+
+  it("GET /previous_phase_blocks is the next occurrence shifted back one cycle (the seed's example at 54315)", async () => {
+    await setHead(54315);
+    const r = await get("/previous_phase_blocks");
+    expect(r.status).toBe(200);
+    previousPhasesSchema.parse(r.body);
+    expect(r.body).toEqual({
+      Distribute: [54270, 54274],
+      Train: [54275, 54294],
+      MinerCommit1: [54295, 54297],
+      MinerCommit2: [54298, 54300],
+      Submission: [54301, 54303],
+      Validate: [54304, 54306],
+      Merge: [54307, 54309],
+      ValidatorCommit1: [54310, 54312],
+      ValidatorCommit2: [54313, 54314],
+    });
+    await setHead(54321);
+  });
+
+  it("GET /get_init_peer_id lists configured peers, then those an admin adds", async () => {
+    const before = await get("/get_init_peer_id");
+    expect(before.status).toBe(200);
+    expect(before.body).toEqual(PEERS);
+    peersSchema.parse(before.body);
+
+    const added = "/dns4/boot.example.org/tcp/4001/p2p/12D3KooWabc";
+    const r = await trpc(server.url, "phases.addPeer", { multiaddr: added }, admin);
+    expect(r.status).toBe(200);
+    expect((await get("/get_init_peer_id")).body).toEqual([...PEERS, added]);
+
+    // Adding it again changes nothing.
+    await trpc(server.url, "phases.addPeer", { multiaddr: added }, admin);
+    expect((await get("/get_init_peer_id")).body).toEqual([...PEERS, added]);
+
+    const list = await trpc(server.url, "phases.peers", undefined, admin, "query");
+    const row = (list.body.result!.data.json as Array<{ id: number | null; multiaddr: string }>).find((p) => p.multiaddr === added)!;
+    expect((await trpc(server.url, "phases.removePeer", { id: row.id }, admin)).status).toBe(200);
+    expect((await get("/get_init_peer_id")).body).toEqual(PEERS);
+  });
+
+  it("refuses a malformed bootstrap peer and writes nothing", async () => {
+    for (const multiaddr of ["not a multiaddr", "", "/ip4/1.2.3.4/tcp", "x".repeat(600)]) {
+      const r = await trpc(server.url, "phases.addPeer", { multiaddr }, admin);
+      expect(r.status).toBe(400);
+      expect(r.body.error!.json.data.code).toBe("BAD_REQUEST");
+    }
+    expect((await get("/get_init_peer_id")).body).toEqual(PEERS);
+    expect((await get("/get_phase")).status).toBe(200);
+  });
+
+  it("keeps admin actions for admins", async () => {
+    const anonymous = await trpc(server.url, "phases.addPeer", { multiaddr: "/ip4/198.51.100.1/tcp/1" });
+    expect(anonymous.status).toBe(401);
+    const wrong = await signIn(server.url, "admin", "wrong-password");
+    expect(wrong).toBeNull();
+    expect((await trpc(server.url, "phases.setSimulatedHead", { block: 1 })).status).toBe(401);
+    expect((await trpc(server.url, "phases.timeline", undefined, undefined, "query")).status).toBe(401);
+    expect((await get("/get_init_peer_id")).body).toEqual(PEERS);
+  });
+
+  it("answers unknown methods and paths without a 500", async () => {
+    const post = await fetch(`${server.url}/get_phase`, { method: "POST", body: "{}" });
+    expect(post.status).toBe(405);
+    const missing = await get("/no_such_route", { accept: "application/json" });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("the seed's clients work unchanged", () => {
+  it("the curl commands of seed 000", async () => {
+    const { stdout: phase } = await run("curl", ["-s", `${server.url}/get_phase`]);
+    expect(JSON.parse(phase)).toEqual(SEED_PHASE);
+    const { stdout: next } = await run("curl", ["-s", `${server.url}/blocks_until_next_phase`]);
+    expect(Object.values(JSON.parse(next)).every((v) => Array.isArray(v) && v.length === 3)).toBe(true);
+    const { stdout: peers } = await run("curl", ["-s", `${server.url}/get_init_peer_id`]);
+    expect(JSON.parse(peers)).toEqual(PEERS);
+  });
+
+  it("the Python polling loop of seed 000", async () => {
+    const script = `import requests
+import time
+
+OWNER_URL = "${server.url}"
+
+while True:
+    phase = requests.get(f"{OWNER_URL}/get_phase").json()
+    print(f"Block {phase['block']}: {phase['phase_name']} "
+          f"({phase['blocks_remaining_in_phase']} blocks remaining)")
+
+    if phase["phase_name"] == "Distribute":
+        # trigger model download
+        pass
+    elif phase["phase_name"] == "Submission":
+        # trigger checkpoint submission
+        pass
+
+    time.sleep(12)  # ~1 block
+`;
+    // The loop never ends by itself: let it poll once, then stop it.
+    const out = await run("timeout", ["4", "python3", "-u", "-c", script]).catch((e: { stdout: string; code: number }) => e);
+    expect(out.stdout).toContain("Block 54321: Train (18 blocks remaining)");
+  });
+});
+
+describe("API description", () => {
+  it("/openapi.json lists every REST route with its schema", async () => {
+    const r = await get("/openapi.json");
+    expect(r.status).toBe(200);
+    const doc = r.body as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
+    expect(doc.openapi).toBe("3.1.0");
+    for (const route of restRoutes) {
+      expect(doc.paths[route.def.path]?.[route.def.method.toLowerCase()], `${route.def.method} ${route.def.path}`).toBeDefined();
+    }
+    expect(doc.paths["/get_phase"].get.responses["400"]).toBeDefined();
+    expect(doc.components.schemas.Phase).toMatchObject({ type: "object", required: expect.arrayContaining(["block", "phase_name"]) });
+  });
+
+  it("/docs loads offline from the app itself", async () => {
+    const page = await get("/docs");
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain("/docs/assets/swagger-ui-bundle.js");
+    expect(String(page.body)).not.toMatch(/https?:\/\/(?!localhost)/);
+    for (const asset of ["swagger-ui-bundle.js", "swagger-ui.css", "docs-init.js"]) {
+      expect((await get(`/docs/assets/${asset}`)).status).toBe(200);
+    }
+    expect((await get("/docs/assets/..%2Fpackage.json")).status).toBe(404);
+  });
+
+  it("/metrics exposes request counts, chain head and queue depth", async () => {
+    await get("/get_phase");
+    const r = await get("/metrics");
+    expect(r.status).toBe(200);
+    const text = String(r.body);
+    expect(text).toMatch(/http_requests_total\{route="\/get_phase",method="GET",status="200"\} \d+/);
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0.005",route="\/get_phase"\}/);
+    expect(text).toMatch(/chain_head_block \d+/);
+    expect(text).toMatch(/jobs_queue_depth\{status="queued"\} \d+/);
+  });
+});
+
+describe("one definition, two mounts", () => {
+  it("Next answers every route exactly as the custom server does", async () => {
+    const viaNext = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(","), REST_FAST_PATH: "0" });
+    try {
+      await setHead(54321);
+      for (const path of ["/", "/get_phase", "/blocks_until_next_phase", "/previous_phase_blocks", "/get_init_peer_id", "/openapi.json"]) {
+        const a = await get(path, { accept: "application/json" });
+        const b = await get(path, { accept: "application/json" }, viaNext.url);
+        expect(b.status, path).toBe(a.status);
+        expect(b.body, path).toEqual(a.body);
+        expect(b.type, path).toBe(a.type);
+      }
+    } finally {
+      await viaNext.stop();
+    }
+  });
+});
