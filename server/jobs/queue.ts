@@ -32,7 +32,7 @@ export class JobQueue {
   private defs = new Map<string, JobDefinition>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private stopped = true;
+  private stopped = false;
 
   constructor(private db: Db, private opts: { pollMs: number; onError?: (kind: string, err: unknown) => void; onDone?: (kind: string, ms: number) => void }) {}
 
@@ -88,7 +88,7 @@ export class JobQueue {
   async runDue(): Promise<number> {
     let ran = 0;
     for (;;) {
-      if (this.stopped && ran > 0) return ran;
+      if (this.stopped) return ran;
       const job = await this.claim();
       if (!job) return ran;
       await this.execute(job);

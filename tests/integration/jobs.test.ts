@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/server/db";
+import { createDb } from "@/server/db";
+import { migrate } from "@/server/db/migrate";
+import { JobQueue } from "@/server/jobs/queue";
+import { freshDb } from "../support/db";
+
+let url: string;
+let db: Db;
+let other: Db;
+
+beforeAll(async () => {
+  ({ url, db } = await freshDb());
+  other = createDb(url); // a second instance's own connection
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await other?.$disconnect();
+});
+
+describe("migrations", () => {
+  it("apply once: a second run finds nothing to do", async () => {
+    const again = await migrate(url);
+    expect(again.applied).toEqual([]);
+    expect(again.total).toBeGreaterThan(0);
+  });
+});
+
+describe("job queue with leases", () => {
+  it("runs every job exactly once across two instances working at once", async () => {
+    const ran = new Map<number, string[]>();
+    const make = (name: string, conn: Db) => {
+      const q = new JobQueue(conn, { pollMs: 10 });
+      q.define({
+        kind: "count",
+        run: async (payload) => {
+          const n = (payload as { n: number }).n;
+          ran.set(n, [...(ran.get(n) ?? []), name]);
+          await new Promise((r) => setTimeout(r, 2));
+        },
+      });
+      return q;
+    };
+    const a = make("a", db);
+    const b = make("b", other);
+    for (let n = 0; n < 60; n++) await a.enqueue("count", { n });
+    await Promise.all([a.runDue(), b.runDue(), a.runDue(), b.runDue()]);
+    expect(ran.size).toBe(60);
+    expect([...ran.values()].every((who) => who.length === 1)).toBe(true);
+    expect((await a.depth()).queued).toBe(0);
+    expect(await db.job.count({ where: { kind: "count", status: "done" } })).toBe(60);
+  });
+
+  it("keeps one queued job per unique key", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    const first = await q.enqueue("unique", {}, { uniqueKey: "only-one" });
+    const second = await q.enqueue("unique", {}, { uniqueKey: "only-one" });
+    expect(first).toBeTypeOf("number");
+    expect(second).toBeNull();
+    expect(await db.job.count({ where: { uniqueKey: "only-one" } })).toBe(1);
+  });
+
+  it("lets another instance take over a job whose lease ran out", async () => {
+    const crashed = new JobQueue(db, { pollMs: 10 });
+    crashed.define({ kind: "takeover", leaseMs: 100, run: async () => undefined });
+    const id = await crashed.enqueue("takeover", {});
+    const claimed = await crashed.claim();
+    expect(claimed?.id).toBe(id); // claimed, then the instance "dies" without finishing
+
+    const survivor = new JobQueue(other, { pollMs: 10 });
+    let ran = 0;
+    survivor.define({ kind: "takeover", leaseMs: 100, run: async () => void ran++ });
+    expect(await survivor.claim()).toBeNull(); // lease still held
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await survivor.runDue()).toBe(1);
+    expect(ran).toBe(1);
+    const row = await db.job.findUniqueOrThrow({ where: { id: id! } });
+    expect(row.status).toBe("done");
+    expect(row.attempts).toBe(2);
+  });
+
+  it("retries failures with backoff, then marks the job dead", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    let tries = 0;
+    q.define({
+      kind: "flaky",
+      run: async () => {
+        tries++;
+        throw new Error(`boom ${tries}`);
+      },
+    });
+    const id = (await q.enqueue("flaky", {}, { maxAttempts: 2, uniqueKey: "flaky" }))!;
+    expect(await q.runDue()).toBe(1);
+    let row = await db.job.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("queued");
+    expect(row.lastError).toBe("boom 1");
+    expect(row.runAt.getTime()).toBeGreaterThan(Date.now() + 1000); // backed off
+    expect(await q.runDue()).toBe(0); // not due yet
+
+    await db.job.update({ where: { id }, data: { runAt: new Date(Date.now() - 1) } });
+    expect(await q.runDue()).toBe(1);
+    row = await db.job.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("dead");
+    expect(row.lastError).toBe("boom 2");
+    expect(row.uniqueKey).toBeNull(); // the key is free for a new job
+    expect((await q.depth()).dead).toBeGreaterThanOrEqual(1);
+  });
+
+  it("re-queues a recurring job on success, keeping its key", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    let runs = 0;
+    q.define({ kind: "every", everyMs: () => 60_000, run: async () => void runs++ });
+    const id = (await q.enqueue("every", {}, { uniqueKey: "every" }))!;
+    expect(await q.runDue()).toBe(1);
+    const row = await db.job.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("queued");
+    expect(row.uniqueKey).toBe("every");
+    expect(row.runAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(runs).toBe(1);
+  });
+
+  it("stop() waits for the job in hand", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    let finished = false;
+    q.define({ kind: "slow", run: async () => void (await new Promise((r) => setTimeout(r, 200)), (finished = true)) });
+    await q.enqueue("slow", {});
+    q.start();
+    await new Promise((r) => setTimeout(r, 50));
+    await q.stop();
+    expect(finished).toBe(true);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "@/server/env";
+import { retryDelayMs } from "@/server/jobs/queue";
+import { axonIpToString } from "@/server/chain/subtensor-types";
+import { RestDispatcher, wantsHtml } from "@/server/http/dispatch";
+import { matchPath } from "@/server/rest/api-route";
+
+describe("configuration", () => {
+  it("works with nothing set", () => {
+    const c = parseConfig({});
+    expect(c.PORT).toBe(3000);
+    expect(c.DATABASE_URL).toBe("file:./data/console.db");
+    expect(c.databaseKind).toBe("sqlite");
+    expect(c.chainKind).toBe("simulated");
+    expect(c.ROLES).toEqual(["owner", "validator", "search", "compute"]);
+    expect(c.schedule.cycleLength).toBe(45);
+    expect(c.BLOCK_TIME_MS).toBe(12000);
+  });
+
+  it("resolves chain aliases and database kinds", () => {
+    expect(parseConfig({ SUBTENSOR_URL: "finney" }).SUBTENSOR_URL).toBe("wss://entrypoint-finney.opentensor.ai:443");
+    expect(parseConfig({ SUBTENSOR_URL: "test" }).chainKind).toBe("subtensor");
+    expect(parseConfig({ DATABASE_URL: "postgresql://u:p@h/db" }).databaseKind).toBe("postgres");
+    expect(parseConfig({ ROLES: "owner, search" }).ROLES).toEqual(["owner", "search"]);
+    expect(parseConfig({ PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("names every bad value", () => {
+    let error: unknown;
+    try {
+      parseConfig({ PORT: "http", ROLES: "owner,miner", DATABASE_URL: "mysql://x", PHASE_SCHEDULE: "A:1,A:2", TLS_CERT: "/c.pem", ADMIN_PASSWORD: "short" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as Error).message;
+    for (const name of ["PORT", "ROLES", "DATABASE_URL", "PHASE_SCHEDULE", "ADMIN_PASSWORD"]) expect(text).toContain(`${name}`);
+    expect(text).toContain('"A" appears twice');
+  });
+
+  it("requires TLS_CERT and TLS_KEY together", () => {
+    expect(() => parseConfig({ TLS_KEY: "/k.pem" })).toThrow("TLS_CERT and TLS_KEY go together");
+  });
+});
+
+describe("jobs", () => {
+  it("back off exponentially up to 10 minutes", () => {
+    expect([1, 2, 3, 10, 30].map(retryDelayMs)).toEqual([2000, 4000, 8000, 600_000, 600_000]);
+  });
+});
+
+describe("axon addresses", () => {
+  it("turns u128 integers into IPv4 and IPv6 text", () => {
+    expect(axonIpToString(0n, 4)).toBeNull();
+    expect(axonIpToString(3232235777n, 4)).toBe("192.168.1.1");
+    expect(axonIpToString(1n, 6)).toBe("0:0:0:0:0:0:0:1");
+  });
+});
+
+describe("REST dispatch", () => {
+  const route = (method: string, path: string) => Object.assign(async () => new Response(), { def: { method, path }, serve: async () => new Response() }) as never;
+  const a = route("GET", "/get_phase");
+  const b = route("GET", "/twitter/{id}");
+  const d = new RestDispatcher([a, b]);
+  it("finds exact and templated paths by method", () => {
+    expect(d.find("GET", "/get_phase")).toBe(a);
+    expect(d.find("HEAD", "/get_phase")).toBe(a);
+    expect(d.find("POST", "/get_phase")).toBeUndefined();
+    expect(d.find("GET", "/twitter/123")).toBe(b);
+    expect(d.find("GET", "/twitter/123/x")).toBeUndefined();
+    expect(d.find("GET", "/phases")).toBeUndefined();
+  });
+  it("matches path parameters", () => {
+    expect(matchPath("/twitter/{id}", "/twitter/a%20b")).toEqual({ id: "a b" });
+    expect(matchPath("/public/miners/{hotkey}", "/public/miners")).toBeNull();
+  });
+  it("tells browsers from API clients", () => {
+    expect(wantsHtml("text/html,application/xhtml+xml,*/*")).toBe(true);
+    expect(wantsHtml("application/json")).toBe(false);
+    expect(wantsHtml("*/*")).toBe(false);
+    expect(wantsHtml(undefined)).toBe(false);
+  });
+});
