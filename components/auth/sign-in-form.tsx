@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc";
 import { Button, Card, Input } from "@/components/ui";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 interface InjectedAccount {
   address: string;
@@ -30,6 +31,8 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const [accounts, setAccounts] = useState<InjectedAccount[] | null>(null);
   const [extension, setExtension] = useState<InjectedExtension | null>(null);
   const nonce = useMutation(trpc.system.walletNonce.mutationOptions());
+  // Until React handles the form, a native submit would put the password in the URL.
+  const hydrated = useHydrated();
 
   const finish = async (provider: string, fields: Record<string, string>) => {
     const res = await signIn(provider, { ...fields, redirect: false, callbackUrl });
@@ -84,7 +87,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   return (
     <div className="space-y-4">
       <Card title="Admin">
-        <form onSubmit={onPassword} className="space-y-3">
+        <form onSubmit={onPassword} method="post" className="space-y-3">
           <div>
             <label htmlFor="username" className="mb-1 block text-xs text-zinc-500">Username</label>
             <Input id="username" name="username" autoComplete="username" defaultValue="admin" required />
@@ -93,13 +96,13 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
             <label htmlFor="password" className="mb-1 block text-xs text-zinc-500">Password</label>
             <Input id="password" name="password" type="password" autoComplete="current-password" required />
           </div>
-          <Button type="submit" disabled={busy} className="w-full">Sign in</Button>
+          <Button type="submit" disabled={busy || !hydrated} className="w-full">Sign in</Button>
         </form>
       </Card>
       <Card title="Polkadot / Bittensor wallet">
         <p className="mb-3 text-xs text-zinc-500">Sign a one-time message with your hotkey. Hotkeys in ADMIN_HOTKEYS are admins; others can view.</p>
         {accounts === null ? (
-          <Button variant="secondary" className="w-full" onClick={connectWallet} disabled={busy}>Connect wallet</Button>
+          <Button variant="secondary" className="w-full" onClick={connectWallet} disabled={busy || !hydrated}>Connect wallet</Button>
         ) : accounts.length === 0 ? (
           <p className="text-sm text-zinc-500">The wallet shared no accounts.</p>
         ) : (

@@ -10,10 +10,10 @@ interface CycleRow {
 
 /** Stacked seconds per phase for recent cycles; phases not fully observed are left out. */
 export function CycleChart({ cycles, phases }: { cycles: CycleRow[]; phases: string[] }) {
-  const data = cycles.map((c) => ({ cycle: String(c.cycle), ...Object.fromEntries(phases.map((p) => [p, c.phases[p] ?? 0])) }));
+  const seen = cycles.filter((c) => Object.values(c.phases).some((v) => v !== null));
+  const data = seen.map((c) => ({ cycle: String(c.cycle), ...Object.fromEntries(phases.map((p) => [p, c.phases[p] ?? 0])) }));
   const expected = cycles[0]?.expectedSeconds;
-  const observed = cycles.some((c) => Object.values(c.phases).some((v) => v !== null));
-  if (!observed) {
+  if (seen.length === 0) {
     return <p className="text-sm text-zinc-500">No complete phase observed yet: the chart fills in as blocks arrive.</p>;
   }
   return (

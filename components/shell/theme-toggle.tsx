@@ -1,6 +1,8 @@
 "use client";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 export function ThemeToggle() {
+  const hydrated = useHydrated();
   const toggle = () => {
     const dark = document.documentElement.classList.toggle("dark");
     localStorage.setItem("theme", dark ? "dark" : "light");
@@ -9,6 +11,7 @@ export function ThemeToggle() {
     <button
       type="button"
       onClick={toggle}
+      disabled={!hydrated}
       aria-label="Toggle dark mode"
       className="rounded-lg border border-zinc-300 px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800"
     >

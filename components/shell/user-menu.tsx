@@ -17,7 +17,9 @@ export function UserMenu({ user }: { user: { name: string; role: string } | null
       <span className="hidden text-zinc-600 sm:inline dark:text-zinc-300" title={user.name} data-testid="user-name">
         {short}
       </span>
-      <Badge tone={user.role === "admin" ? "blue" : "gray"}>{user.role}</Badge>
+      <span data-testid="user-role">
+        <Badge tone={user.role === "admin" ? "blue" : "gray"}>{user.role}</Badge>
+      </span>
       <button type="button" onClick={() => signOut({ callbackUrl: "/signin" })} className="text-zinc-500 underline-offset-2 hover:underline">
         Sign out
       </button>

@@ -113,7 +113,7 @@ describe("signed requests", () => {
     expect(statusOf(() => auth.authenticate(req))).toBe(401); // replay
     expect(statusOf(() => auth.authenticate(signed(alice, "/model/full", ts - 61)))).toBe(401); // too old
     expect(statusOf(() => auth.authenticate(signed(alice, "/model/full", ts + 61)))).toBe(401); // from the future
-    expect(auth.authenticate(signed(alice, "/model/full", ts - 59)).hotkey).toBe(alice.address);
+    expect((auth.authenticate(signed(alice, "/model/full", ts - 59)) as { hotkey: string }).hotkey).toBe(alice.address);
 
     const bob = keyring.addFromUri("//Bob", {}, "sr25519");
     expect(statusOf(() => auth.authenticate(signed(alice, "/model/full", ts, "GET", bob.address)))).toBe(401); // wrong key

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import { PeersEditor } from "@/components/settings/peers-editor";
 import { Card, PageTitle } from "@/components/ui";
-import { currentUser } from "@/server/auth/session";
+import { requireViewer } from "@/server/auth/session";
 import { config } from "@/server/env";
 import { formatSchedule } from "@/server/phases";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  const user = await currentUser();
+  const user = await requireViewer();
   const c = config();
   return (
     <>

@@ -1,0 +1,119 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Keyring } from "@polkadot/keyring";
+import { hexToU8a, u8aToHex } from "@polkadot/util";
+import { cryptoWaitReady } from "@polkadot/util-crypto";
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOTS = path.join("test-results", "screenshots");
+fs.mkdirSync(SHOTS, { recursive: true });
+
+async function signInAsAdmin(page: Page) {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/signin/);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("e2e-admin-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}
+
+test("a wrong password is refused with a message", async ({ page }) => {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong" })).toHaveText("Wrong username or password.");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("admin signs in and sees the chain and phase on the overview", async ({ page }) => {
+  await signInAsAdmin(page);
+  await expect(page.getByText("connected", { exact: true })).toBeVisible();
+  await expect(page.getByTestId("overview-phase")).toHaveText(/Distribute|Train/);
+  await expect(page.getByTestId("user-role")).toHaveText("admin");
+  await expect(page.getByText("Phase oracle")).toBeVisible();
+});
+
+test("the phase timeline advances with the chain, without a reload", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.getByRole("link", { name: "Phases" }).click();
+  await expect(page.getByRole("heading", { name: "Phases" })).toBeVisible();
+  await expect(page.locator("[data-phase]")).toHaveCount(9);
+  const block = page.getByTestId("current-block");
+  const first = Number((await block.innerText()).replace(/,/g, ""));
+  await expect.poll(async () => Number((await block.innerText()).replace(/,/g, "")), { timeout: 10_000 }).toBeGreaterThan(first + 1);
+  // The current segment and the phase name agree.
+  const phase = await page.getByTestId("current-phase").innerText();
+  await expect(page.locator(`[data-phase="${phase}"]`)).toHaveAttribute("data-current", "true");
+  await expect(page.getByTestId("cycle-chart")).toBeVisible({ timeout: 20_000 });
+});
+
+test("an admin edits the bootstrap peers, and /get_init_peer_id follows", async ({ page, request }) => {
+  await signInAsAdmin(page);
+  await page.getByRole("link", { name: "Settings" }).click();
+  const list = page.getByTestId("peer-list");
+  await expect(list).toContainText("/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1");
+
+  await page.getByLabel("Multiaddress").fill("not a multiaddr");
+  await page.getByRole("button", { name: "Add peer" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "multiaddress" })).toContainText("must be a multiaddress");
+
+  const peer = "/ip4/198.51.100.7/tcp/4001/p2p/12D3KooWE2E";
+  await page.getByLabel("Multiaddress").fill(peer);
+  await page.getByRole("button", { name: "Add peer" }).click();
+  await expect(list).toContainText(peer);
+  expect(await (await request.get("/get_init_peer_id")).json()).toEqual(["/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1", peer]);
+
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: `Remove ${peer}` }).click();
+  await expect(list).not.toContainText(peer);
+  expect(await (await request.get("/get_init_peer_id")).json()).toEqual(["/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1"]);
+});
+
+test("a Polkadot wallet signs in with its hotkey", async ({ page }) => {
+  await cryptoWaitReady();
+  const pair = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//E2EAdmin");
+  // The extension's signer runs in the test process; the page talks to it as to polkadot-js.
+  await page.exposeFunction("__e2eSign", (hex: string) => u8aToHex(pair.sign(hexToU8a(hex))));
+  await page.addInitScript((address) => {
+    const w = window as unknown as { injectedWeb3: unknown; __e2eSign(hex: string): Promise<string> };
+    w.injectedWeb3 = {
+      "polkadot-js": {
+        enable: async () => ({
+          accounts: { get: async () => [{ address, name: "e2e" }] },
+          signer: { signRaw: async ({ data }: { data: string }) => ({ signature: await w.__e2eSign(data) }) },
+        }),
+      },
+    };
+  }, pair.address);
+  await page.goto("/signin");
+  await page.getByRole("button", { name: "Connect wallet" }).click();
+  await page.getByRole("button", { name: /e2e/ }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await expect(page.getByTestId("user-role")).toHaveText("admin");
+});
+
+test("every page renders at desktop and phone widths, in light and dark", async ({ page }) => {
+  await signInAsAdmin(page);
+  for (const [name, url] of [["overview", "/"], ["phases", "/phases"], ["settings", "/settings"]] as const) {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(url);
+      await expect(page.locator("main h1")).toBeVisible();
+      // Nothing spills sideways on a phone.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${name} at ${width}px`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto("/phases");
+  await expect(page.getByRole("button", { name: "Toggle dark mode" })).toBeEnabled(); // hydrated
+  await page.getByRole("button", { name: "Toggle dark mode" }).click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.reload();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  await page.screenshot({ path: path.join(SHOTS, "phases-dark.png"), fullPage: true });
+  await page.goto("/signin");
+  await page.screenshot({ path: path.join(SHOTS, "signin.png") });
+});

@@ -1,0 +1,30 @@
+/** The product as the browser tests see it: fresh database, fast blocks, known admin password. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { resetPostgres } from "../tests/support/server";
+import { Keyring } from "@polkadot/keyring";
+import { cryptoWaitReady } from "@polkadot/util-crypto";
+
+async function main() {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) await resetPostgres(url);
+  await cryptoWaitReady();
+  Object.assign(process.env, {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: process.env.E2E_PORT ?? "3310",
+    HOST: "127.0.0.1",
+    DATABASE_URL: url ?? `file:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "console-e2e-")), "console.db")}`,
+    ADMIN_PASSWORD: "e2e-admin-password",
+    // The wallet used by the wallet sign-in test is an admin hotkey.
+    ADMIN_HOTKEYS: new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//E2EAdmin").address,
+    BLOCK_TIME_MS: "1000",
+    SIM_START_BLOCK: "54315",
+    BOOTSTRAP_PEERS: "/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1",
+    LOG_LEVEL: "warn",
+  });
+  await import("../server/main");
+}
+
+void main();
