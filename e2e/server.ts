@@ -2,13 +2,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { resetPostgres } from "../tests/support/server";
+import { createTestDatabase } from "../tests/support/server";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 
 async function main() {
-  const url = process.env.TEST_DATABASE_URL;
-  if (url) await resetPostgres(url);
+  const url = process.env.TEST_DATABASE_URL ? await createTestDatabase(process.env.TEST_DATABASE_URL) : undefined;
   await cryptoWaitReady();
   Object.assign(process.env, {
     NODE_ENV: "production",

@@ -73,6 +73,9 @@ const schema = z
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] });
 
+/** The names of every variable the application reads. */
+export const CONFIG_KEYS = Object.keys(schema.shape);
+
 export type Config = z.infer<typeof schema> & { schedule: Schedule; chainKind: "simulated" | "subtensor"; databaseKind: "sqlite" | "postgres" };
 
 export class ConfigError extends Error {}

@@ -49,9 +49,8 @@ describe("start-up and shutdown", () => {
 
   it("continues the simulated block count across a restart", async () => {
     const first = await startServer({ SIM_START_BLOCK: "1000", BLOCK_TIME_MS: "3600000" });
-    const dbUrl = `file:${path.join(first.dataDir, "console.db")}`;
     await first.stop();
-    const second = await startServer({ SIM_START_BLOCK: "5", BLOCK_TIME_MS: "3600000", DATABASE_URL: process.env.TEST_DATABASE_URL ? `file:${path.join(first.dataDir, "console.db")}` : dbUrl });
+    const second = await startServer({ SIM_START_BLOCK: "5", BLOCK_TIME_MS: "3600000", DATABASE_URL: first.databaseUrl });
     try {
       const phase = (await (await fetch(second.url + "/get_phase")).json()) as { block: number };
       expect(phase.block).toBe(1000);

@@ -3,13 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
-import { resetPostgres } from "./server";
+import { createTestDatabase } from "./server";
 
 /** A migrated, empty database: TEST_DATABASE_URL (Postgres) when set, else a new SQLite file. */
 export async function freshDb(): Promise<{ url: string; db: Db }> {
-  let url = process.env.TEST_DATABASE_URL;
-  if (url) await resetPostgres(url);
-  else url = `file:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "console-it-")), "console.db")}`;
+  const base = process.env.TEST_DATABASE_URL;
+  const url = base
+    ? await createTestDatabase(base)
+    : `file:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "console-it-")), "console.db")}`;
   await migrate(url);
   return { url, db: createDb(url) };
 }

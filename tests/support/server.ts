@@ -19,6 +19,7 @@ export async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  databaseUrl: string;
   port: number;
   dataDir: string;
   output: () => string;
@@ -33,8 +34,7 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-test-"));
-  const databaseUrl = env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? `file:${path.join(dataDir, "console.db")}`;
-  if (databaseUrl.startsWith("postgres")) await resetPostgres(databaseUrl);
+  const databaseUrl = env.DATABASE_URL ?? (process.env.TEST_DATABASE_URL ? await createTestDatabase(process.env.TEST_DATABASE_URL) : `file:${path.join(dataDir, "console.db")}`);
   const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "server/main.ts")], {
     cwd: ROOT,
     env: {
@@ -71,6 +71,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   }
   return {
     url,
+    databaseUrl,
     port,
     dataDir,
     process: child,
@@ -84,16 +85,23 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   };
 }
 
-/** Drops every table of a Postgres test database. */
-export async function resetPostgres(url: string): Promise<void> {
+/**
+ * A new, empty Postgres database on the server of `baseUrl` (each test server gets its own), returned
+ * as a connection URL.
+ */
+export async function createTestDatabase(baseUrl: string): Promise<string> {
   const pg = await import("pg");
-  const client = new pg.default.Client({ connectionString: url });
+  const name = `console_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const client = new pg.default.Client({ connectionString: baseUrl });
   await client.connect();
   try {
-    await client.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+    await client.query(`CREATE DATABASE ${name}`);
   } finally {
     await client.end();
   }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /** Signs in through next-auth's credentials flow and returns the session cookie header. */

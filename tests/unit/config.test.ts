@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "@/server/env";
+import fs from "node:fs";
+import { CONFIG_KEYS, ConfigError, parseConfig } from "@/server/env";
 import { retryDelayMs } from "@/server/jobs/queue";
 import { axonIpToString } from "@/server/chain/subtensor-types";
 import { RestDispatcher, wantsHtml } from "@/server/http/dispatch";
@@ -36,6 +37,11 @@ describe("configuration", () => {
     const text = (error as Error).message;
     for (const name of ["PORT", "ROLES", "DATABASE_URL", "PHASE_SCHEDULE", "ADMIN_PASSWORD"]) expect(text).toContain(`${name}`);
     expect(text).toContain('"A" appears twice');
+  });
+
+  it("documents every variable in .env.example", () => {
+    const example = fs.readFileSync(".env.example", "utf8");
+    for (const key of CONFIG_KEYS.filter((k) => k !== "NODE_ENV")) expect(example, key).toMatch(new RegExp(`^# ${key}=`, "m"));
   });
 
   it("requires TLS_CERT and TLS_KEY together", () => {
