@@ -2,7 +2,10 @@ import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SubtensorChain } from "@/server/chain/subtensor";
+import { listNeurons, refreshMetagraph } from "@/server/chain";
+import { setProcessSingleton } from "@/server/global";
 import { FakeSubtensor, type FakeNeuron } from "../support/fake-subtensor";
+import { freshDb } from "../support/db";
 
 async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -62,6 +65,33 @@ describe("subtensor chain over a real WebSocket", () => {
       { uid: 1, hotkey: neurons[1].hotkey, coldkey: neurons[1].coldkey, validatorPermit: false, stake: "1000000000000000007", axonIp: "192.168.1.2", axonPort: 8092 },
       { uid: 2, hotkey: neurons[2].hotkey, coldkey: neurons[2].coldkey, validatorPermit: false, stake: "2000000000000000007", axonIp: null, axonPort: null },
     ]);
+  });
+
+  it("the refresh job stores the metagraph and follows changes", async () => {
+    const { url, db } = await freshDb();
+    process.env.DATABASE_URL = url;
+    process.env.NETUID = "1";
+    setProcessSingleton("config", undefined);
+    setProcessSingleton("db", db);
+    setProcessSingleton("chain", chain);
+    try {
+      expect(await refreshMetagraph()).toEqual({ neurons: 3, source: "chain" });
+      expect((await listNeurons()).map((n) => [n.uid, n.hotkey, n.stake])).toEqual(neurons.map((n) => [n.uid, n.hotkey, n.stake.toString()]));
+
+      // uid 2 deregistered, uid 1 staked more, uid 0 lost its permit.
+      fake.neurons = [{ ...neurons[0], validatorPermit: false }, { ...neurons[1], stake: 5n }];
+      expect(await refreshMetagraph()).toEqual({ neurons: 2, source: "chain" });
+      const stored = await listNeurons();
+      expect(stored.map((n) => [n.uid, n.validatorPermit, n.stake])).toEqual([
+        [0, false, "7"],
+        [1, false, "5"],
+      ]);
+    } finally {
+      fake.neurons = neurons;
+      setProcessSingleton("chain", undefined);
+      setProcessSingleton("db", undefined);
+      await db.$disconnect();
+    }
   });
 
   it("reconnects after the node goes away and resumes the head stream", async () => {

@@ -5,7 +5,7 @@ import { blake2AsHex } from "@polkadot/util-crypto";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SUBTENSOR_TYPES } from "@/server/chain/subtensor-types";
 
-const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../shared/fixtures/subtensor-metadata-spec219.json"), "utf8")) as {
+const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../fixtures/subtensor-metadata-spec219.json"), "utf8")) as {
   metadata: string;
   genesisHash: string;
   specVersion: string;
