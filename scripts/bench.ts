@@ -3,7 +3,7 @@
  *   get_phase         GET /get_phase, dispatched by the custom server straight to the route handler
  *   get_phase via Next the same handler mounted by Next (GET /api/phase-service), for comparison
  * Uses wrk when installed (as the figures in the README were taken), autocannon otherwise.
- * Options (env): BENCH_CONNECTIONS (64), BENCH_SECONDS (10), DATABASE_URL (a fresh SQLite file).
+ * Options (env): BENCH_CONNECTIONS (64), BENCH_SECONDS (10), BENCH_LOG_LEVEL (warn).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -51,7 +51,8 @@ async function runAutocannon(name: string, url: string): Promise<Result> {
 
 async function main() {
   if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID"))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
-  const server = await startServer({ LOG_LEVEL: "warn", SIM_START_BLOCK: "54321" });
+  // Request logs go to a pipe the bench reads: BENCH_LOG_LEVEL=info measures with one log line per request.
+  const server = await startServer({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn", SIM_START_BLOCK: "54321" });
   const wrk = hasWrk();
   const results: Result[] = [];
   try {

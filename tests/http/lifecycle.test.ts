@@ -1,4 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, startServer } from "../support/server";
@@ -56,6 +59,28 @@ describe("start-up and shutdown", () => {
       expect(phase.block).toBe(1000);
     } finally {
       await second.stop();
+    }
+  });
+
+  it("serves HTTPS when TLS_CERT and TLS_KEY are set", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-tls-"));
+    const key = path.join(dir, "key.pem");
+    const cert = path.join(dir, "cert.pem");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
+    const server = await startServer({ TLS_CERT: cert, TLS_KEY: key, SIM_START_BLOCK: "54321", BLOCK_TIME_MS: "3600000" }, "https");
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        https
+          .get(`${server.url}/get_phase`, { rejectUnauthorized: false }, (res) => {
+            let text = "";
+            res.on("data", (d) => (text += d));
+            res.on("end", () => resolve(text));
+          })
+          .on("error", reject);
+      });
+      expect(JSON.parse(body).block).toBe(54321);
+    } finally {
+      await server.stop();
     }
   });
 

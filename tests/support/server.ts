@@ -6,6 +6,14 @@ import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -31,7 +39,7 @@ export interface RunningServer {
  * Starts the built product (the custom server, production mode) on a free port with its own database.
  * Uses TEST_DATABASE_URL when set (a Postgres database is emptied first), else a fresh SQLite file.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}, protocol: "http" | "https" = "http"): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-test-"));
   const databaseUrl = env.DATABASE_URL ?? (process.env.TEST_DATABASE_URL ? await createTestDatabase(process.env.TEST_DATABASE_URL) : `file:${path.join(dataDir, "console.db")}`);
@@ -53,16 +61,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${protocol}://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
-    try {
-      const r = await fetch(`${url}/openapi.json`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
+    if (/Subnet Console is listening/.test(out) || (await isListening(port))) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`server did not start:\n${out}`);
