@@ -4,39 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { phaseSchema, nextPhasesSchema, previousPhasesSchema, serviceInfoSchema, peersSchema } from "@/server/phases/schemas";
 import { restRoutes } from "@/server/rest/registry";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
+import { SEED_PHASE, SEED_PREVIOUS_AT_54315, SEED_ROOT } from "../support/seed-examples";
 
 const run = promisify(execFile);
 const HOUR = String(3_600_000);
 const PEERS = ["/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1", "/ip4/203.0.113.2/tcp/4001/p2p/QmPeerID2"];
-
-// The seed's examples (seed 002).
-const SEED_ROOT = {
-  message: "Phase service is running",
-  cycle_length: 45,
-  phases: [
-    { index: 0, name: "Distribute", length: 5 },
-    { index: 1, name: "Train", length: 20 },
-    { index: 2, name: "MinerCommit1", length: 3 },
-    { index: 3, name: "MinerCommit2", length: 3 },
-    { index: 4, name: "Submission", length: 3 },
-    { index: 5, name: "Validate", length: 3 },
-    { index: 6, name: "Merge", length: 3 },
-    { index: 7, name: "ValidatorCommit1", length: 3 },
-    { index: 8, name: "ValidatorCommit2", length: 2 },
-  ],
-};
-const SEED_PHASE = {
-  block: 54321,
-  cycle_length: 45,
-  cycle_index: 1207,
-  cycle_block_index: 6,
-  phase_name: "Train",
-  phase_index: 1,
-  phase_start_block: 54320,
-  phase_end_block: 54339,
-  blocks_into_phase: 1,
-  blocks_remaining_in_phase: 18,
-};
 
 let server: RunningServer;
 let admin: string;
@@ -120,17 +92,7 @@ describe("phase oracle (seed 002)", () => {
     const r = await get("/previous_phase_blocks");
     expect(r.status).toBe(200);
     previousPhasesSchema.parse(r.body);
-    expect(r.body).toEqual({
-      Distribute: [54270, 54274],
-      Train: [54275, 54294],
-      MinerCommit1: [54295, 54297],
-      MinerCommit2: [54298, 54300],
-      Submission: [54301, 54303],
-      Validate: [54304, 54306],
-      Merge: [54307, 54309],
-      ValidatorCommit1: [54310, 54312],
-      ValidatorCommit2: [54313, 54314],
-    });
+    expect(r.body).toEqual(SEED_PREVIOUS_AT_54315);
     await setHead(54321);
   });
 
