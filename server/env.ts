@@ -69,14 +69,36 @@ const schema = z
     /** 0 lets Next serve the REST paths too (the same handlers, through Next's pipeline). */
     REST_FAST_PATH: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
     JOB_POLL_MS: int(1000, 50),
+    BZ_AUTH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    MODELS_DIR: z.string().default("./data/models"),
+    EXPERT_GROUPS: int(4, 1, 4096),
+    VALIDATOR_HOTKEYS: list,
+    ALLOW_PRIVATE_CHECKPOINT_URLS: flag,
+    CHECKPOINT_CONNECT_TIMEOUT_S: int(5, 1, 600),
+    CHECKPOINT_TIMEOUT_S: int(120, 1, 86_400),
+    EVALUATOR: z.enum(["builtin", "command"]).default("builtin"),
+    EVALUATOR_CMD: z.string().optional(),
+    EVALUATOR_TIMEOUT_S: int(600, 1, 86_400),
+    SET_WEIGHTS: flag,
+    DEVNET: z.enum(["0", "1", "auto"]).default("auto"),
+    DEVNET_MINERS: int(6, 0, 64),
+    DEVNET_MINER_HOTKEYS: list,
+    DEVNET_VALIDATOR_HOTKEYS: list,
     SHUTDOWN_TIMEOUT_MS: int(5000, 100),
   })
-  .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] });
+  .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
+  .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, { message: "EVALUATOR=command needs EVALUATOR_CMD", path: ["EVALUATOR_CMD"] });
 
 /** The names of every variable the application reads. */
 export const CONFIG_KEYS = Object.keys(schema.shape);
 
-export type Config = z.infer<typeof schema> & { schedule: Schedule; chainKind: "simulated" | "subtensor"; databaseKind: "sqlite" | "postgres" };
+export type Config = z.infer<typeof schema> & {
+  schedule: Schedule;
+  chainKind: "simulated" | "subtensor";
+  databaseKind: "sqlite" | "postgres";
+  /** The devnet (simulated miners) runs on the simulated chain unless DEVNET=0. */
+  devnet: boolean;
+};
 
 export class ConfigError extends Error {}
 
@@ -94,6 +116,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     schedule: c.PHASE_SCHEDULE,
     chainKind: c.SUBTENSOR_URL ? "subtensor" : "simulated",
     databaseKind: c.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",
+    devnet: c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL),
   };
 }
 

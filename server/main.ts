@@ -20,6 +20,8 @@ import { jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
 import { serviceInfoRoute } from "./phases/api";
 import { restRoutes } from "./rest/registry";
+import { startValidator } from "./validator";
+import { startDevnet } from "./devnet";
 import { isReply } from "./rest/api-route";
 
 /** WebSocket endpoints by path; modules add theirs (e.g. the compute module's /connect). */
@@ -55,6 +57,7 @@ async function main() {
   }
 
   await chain().start();
+  const stopValidator = c.ROLES.includes("validator") ? await startValidator() : () => undefined;
   await scheduleRecurringJobs();
   jobs().start();
 
@@ -100,6 +103,8 @@ async function main() {
   });
 
   await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
+  // The devnet's miners are HTTP clients of this server, so they start once it listens.
+  const stopDevnet = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT ? await startDevnet(`http://127.0.0.1:${c.PORT}`) : async () => undefined;
   log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
 
   let stopping = false;
@@ -115,6 +120,8 @@ async function main() {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
+    stopValidator();
+    await stopDevnet();
     await jobs().stop();
     await chain().stop();
     await app.close?.().catch(() => undefined);

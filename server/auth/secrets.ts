@@ -3,9 +3,18 @@ import { db } from "../db";
 import { config } from "../env";
 import { generatePassword, hashPassword, verifyPassword } from "./password";
 import { safeEqual } from "../rest/auth";
+import { processSingleton } from "../global";
 
 const SESSION_SECRET_KEY = "auth.sessionSecret";
 const ADMIN_HASH_KEY = "auth.adminPasswordHash";
+const VALIDATOR_TOKEN_KEY = "validator.authToken";
+
+const tokens = processSingleton("tokens", () => ({ validator: undefined as string | undefined }));
+
+/** The Bearer token miners present to the validator API (BZ_AUTH_TOKEN, or the generated one). */
+export function validatorToken(): string | undefined {
+  return config().BZ_AUTH_TOKEN ?? tokens.validator;
+}
 
 /**
  * Makes sure the session secret and the admin password exist. Generated values are stored (the
@@ -18,6 +27,12 @@ export async function ensureSecrets(): Promise<{ sessionSecret: string; generate
     const row = await db().setting.findUnique({ where: { key: SESSION_SECRET_KEY } });
     sessionSecret = row?.value ?? randomBytes(32).toString("base64url");
     if (!row) await db().setting.create({ data: { key: SESSION_SECRET_KEY, value: sessionSecret } });
+  }
+  if (!c.BZ_AUTH_TOKEN) {
+    // Miners need to be told this token, so it is kept readable (admins see it on Settings).
+    const row = await db().setting.findUnique({ where: { key: VALIDATOR_TOKEN_KEY } });
+    tokens.validator = row?.value ?? randomBytes(24).toString("base64url");
+    if (!row) await db().setting.create({ data: { key: VALIDATOR_TOKEN_KEY, value: tokens.validator } });
   }
   let generatedPassword: string | null = null;
   if (!c.ADMIN_PASSWORD) {

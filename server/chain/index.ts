@@ -37,3 +37,11 @@ export async function refreshMetagraph(): Promise<{ neurons: number; source: "ch
   ]);
   return { neurons: neurons.length, source: "chain" };
 }
+
+/** The neuron of `hotkey` on this subnet, or null when it is not registered. */
+export async function findNeuron(hotkey: string, netuid = config().NETUID): Promise<NeuronRecord | null> {
+  const row = await db().neuron.findFirst({ where: { netuid, hotkey } });
+  if (!row) return null;
+  const { netuid: _n, updatedAt: _u, ...n } = row;
+  return n;
+}

@@ -14,7 +14,10 @@ export interface MigrationResult {
   total: number;
 }
 
-export function migrationsDir(kind: "sqlite" | "postgres", root = process.cwd()): string {
+/** The application's root folder (migrations ship with the code, wherever it is started from). */
+const APP_ROOT = path.resolve(__dirname, "..", "..");
+
+export function migrationsDir(kind: "sqlite" | "postgres", root = APP_ROOT): string {
   return path.join(root, "prisma", "migrations", kind);
 }
 
@@ -28,7 +31,7 @@ function listMigrations(dir: string): Array<{ name: string; sql: string }> {
     .map((name) => ({ name, sql: fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8") }));
 }
 
-export async function migrate(databaseUrl: string, root = process.cwd()): Promise<MigrationResult> {
+export async function migrate(databaseUrl: string, root = APP_ROOT): Promise<MigrationResult> {
   if (databaseUrl.startsWith("file:")) return migrateSqlite(databaseUrl, root);
   return migratePostgres(databaseUrl, root);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { once } from "node:events";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Reply } from "../rest/api-route";
 
 /** A Node request as a Web Request (the body streams; nothing is buffered here). */
@@ -55,8 +56,17 @@ export async function sendWebResponse(res: ServerResponse, response: Response, m
   }
 }
 
-/** Writes a complete small reply. */
+/** Writes a reply: small ones at once, streamed ones piped with backpressure (closed if the client leaves). */
 export function sendReply(res: ServerResponse, reply: Reply, method = "GET"): void {
+  if (reply.stream) {
+    res.writeHead(reply.status, reply.headers);
+    if (method === "HEAD") {
+      res.end();
+      return;
+    }
+    pipeline(reply.stream(), res).catch(() => res.destroy());
+    return;
+  }
   res.writeHead(reply.status, { ...reply.headers, "content-length": String(Buffer.byteLength(reply.text)) });
   res.end(method === "HEAD" ? undefined : reply.text);
 }

@@ -4,6 +4,9 @@ import { config } from "../env";
 import { processSingleton } from "../global";
 import { log } from "../log";
 import { JobQueue } from "./queue";
+import { EVALUATE_JOB } from "../validator/submissions";
+import { evaluateSubmission } from "../validator/pipeline";
+import { MERGE_JOB, mergeRound } from "../validator/merge";
 
 export { JobQueue, retryDelayMs } from "./queue";
 
@@ -24,6 +27,8 @@ export function jobs(): JobQueue {
         log.info(r, "metagraph refreshed");
       },
     });
+    q.define({ kind: EVALUATE_JOB, leaseMs: 120_000, run: async (p) => evaluateSubmission((p as { submissionId: string }).submissionId) });
+    q.define({ kind: MERGE_JOB, leaseMs: 120_000, run: async (p) => void (await mergeRound((p as { round: number }).round)) });
     return q;
   });
 }

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { z } from "zod";
 import { roleEnabled, type Role } from "../env";
 import { AppError, isAppError } from "../errors";
@@ -52,10 +53,17 @@ export class Reply {
     readonly status: number,
     readonly headers: Record<string, string>,
     readonly text: string,
+    /** A large body: opened only when it is sent (never for HEAD), streamed with backpressure. */
+    readonly stream?: () => Readable,
   ) {}
   toResponse(): Response {
+    if (this.stream) return new Response(Readable.toWeb(this.stream()) as ReadableStream<Uint8Array>, { status: this.status, headers: this.headers });
     return new Response(this.text, { status: this.status, headers: this.headers });
   }
+}
+
+export function streamReply(status: number, headers: Record<string, string>, open: () => Readable): Reply {
+  return new Reply(status, headers, "", open);
 }
 
 export function isReply(v: unknown): v is Reply {

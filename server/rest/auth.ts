@@ -7,6 +7,21 @@ export interface AuthScheme<A = unknown> {
   name: string;
   openapi: Record<string, unknown>;
   authenticate(req: Request): A | Promise<A>;
+  /** For a scheme made of several that must all pass (documented as one security requirement). */
+  parts?: AuthScheme[];
+}
+
+/** Every scheme must pass, in order; the result is the last one's. */
+export function allOf<A>(first: AuthScheme, last: AuthScheme<A>): AuthScheme<A> {
+  return {
+    name: `${first.name}+${last.name}`,
+    openapi: {},
+    parts: [first, last],
+    async authenticate(req) {
+      await first.authenticate(req);
+      return last.authenticate(req);
+    },
+  };
 }
 
 /** Constant-time string equality (hashing first hides the length too). */

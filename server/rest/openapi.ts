@@ -52,9 +52,8 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
     };
     for (const [status, description] of Object.entries(def.errors ?? {})) responses[status] = { description };
     if (def.query || def.headers || def.body) responses[String(def.invalidStatus ?? 422)] ??= { description: "Invalid input" };
-    if (def.auth) {
-      components.securitySchemes[def.auth.name] = def.auth.openapi;
-    }
+    const authParts = def.auth ? (def.auth.parts ?? [def.auth]) : [];
+    for (const a of authParts) components.securitySchemes[a.name] = a.openapi;
     const pathParams = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
     paths[def.path] ??= {};
     paths[def.path][def.method.toLowerCase()] = {
@@ -65,7 +64,7 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
       parameters: [...pathParams, ...paramsOf(def.query, "query"), ...paramsOf(def.headers, "header")],
       requestBody: def.body ? { required: true, content: { "application/json": { schema: toSchema(def.body, "input") } } } : undefined,
       responses,
-      security: def.auth ? [{ [def.auth.name]: [] }] : undefined,
+      security: authParts.length ? [Object.fromEntries(authParts.map((a) => [a.name, []]))] : undefined,
     };
   }
   return { openapi: "3.1.0", info, paths, components };

@@ -1,0 +1,2 @@
+export { healthRoute as GET } from "@/server/validator/api";
+export const dynamic = "force-dynamic";

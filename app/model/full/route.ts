@@ -1,0 +1,2 @@
+export { fullRoute as GET } from "@/server/validator/api";
+export const dynamic = "force-dynamic";

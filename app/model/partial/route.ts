@@ -1,0 +1,2 @@
+export { partialRoute as GET } from "@/server/validator/api";
+export const dynamic = "force-dynamic";

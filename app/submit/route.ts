@@ -1,0 +1,2 @@
+export { submitRoute as POST } from "@/server/validator/api";
+export const dynamic = "force-dynamic";

@@ -1,0 +1,84 @@
+import path from "node:path";
+import { Keyring } from "@polkadot/keyring";
+import { chain } from "../chain";
+import { db } from "../db";
+import { config } from "../env";
+import { log } from "../log";
+import { currentVersion, publishVersion } from "../models";
+import { isTinyMoeConfig } from "../models/tiny-moe";
+import { validatorToken } from "../auth/secrets";
+import { DevnetMiner, type MinerBehaviour } from "./miner";
+import { writeDevnetModel } from "./model";
+
+/** The simulated miners' mix: mostly honest trainers of different strength, one broken, one copier. */
+function behaviourOf(i: number): MinerBehaviour {
+  if (i === 4) return "broken";
+  if (i === 5) return "copy";
+  return "train";
+}
+
+export function devnetKeyring() {
+  return new Keyring({ type: "sr25519", ss58Format: 42 });
+}
+
+/**
+ * Registers the devnet's neurons in the simulated metagraph: this validator (uid 0, with a permit), the
+ * simulated miners, and the operator's own miners and validators from DEVNET_*_HOTKEYS.
+ */
+async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
+  const c = config();
+  const keyring = devnetKeyring();
+  const neurons = [
+    { hotkey: keyring.addFromUri("//devnet-validator").address, coldkey: keyring.addFromUri("//devnet-validator//cold").address, validatorPermit: true, stake: "1000000000000", axonIp: "127.0.0.1", axonPort: c.PORT },
+    ...miners.map((m) => ({ hotkey: m.hotkey, coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address, validatorPermit: false, stake: "0", axonIp: "127.0.0.1", axonPort: m.port })),
+    ...c.DEVNET_MINER_HOTKEYS.map((h) => ({ hotkey: h, coldkey: h, validatorPermit: false, stake: "0", axonIp: null, axonPort: null })),
+    ...c.DEVNET_VALIDATOR_HOTKEYS.map((h) => ({ hotkey: h, coldkey: h, validatorPermit: true, stake: "1000000000000", axonIp: null, axonPort: null })),
+  ];
+  await db().$transaction([
+    db().neuron.deleteMany({ where: { netuid: c.NETUID } }),
+    ...neurons.map((n, uid) => db().neuron.create({ data: { netuid: c.NETUID, uid, ...n } })),
+  ]);
+}
+
+/** Publishes the first model when none exists yet. */
+async function ensureModel(): Promise<void> {
+  if (currentVersion() || (await db().modelVersion.count()) > 0) return;
+  const dir = path.resolve(config().MODELS_DIR, "step_0");
+  await writeDevnetModel(dir);
+  await publishVersion({ dir, name: "step_0", blockNumber: chain().head() ?? 0, by: "devnet" });
+}
+
+/**
+ * The devnet: a first model, a simulated metagraph and training miners that download, train, serve and
+ * submit every cycle through the public API, like real ones.
+ */
+export async function startDevnet(consoleUrl: string): Promise<() => Promise<void>> {
+  const c = config();
+  await ensureModel();
+  const keyring = devnetKeyring();
+  const groups = currentVersion()?.catalog.groups.length ?? 1;
+  const miners = Array.from({ length: c.DEVNET_MINERS }, (_, i) =>
+    new DevnetMiner(keyring.addFromUri(`//devnet-miner-${i}`), i % groups, behaviourOf(i), {
+      consoleUrl,
+      token: validatorToken,
+      // Stronger and weaker trainers: different amounts of data and optimisation.
+      trainSteps: 20 + 25 * (i % 4),
+      samples: 32 + 32 * (i % 3),
+      seed: i + 1,
+      config: () => {
+        const cfg = currentVersion()?.catalog.config;
+        return isTinyMoeConfig(cfg) ? cfg : null;
+      },
+    }),
+  );
+  for (const m of miners) await m.start();
+  await seedMetagraph(miners);
+  const off = chain().onHead(() => {
+    for (const m of miners) void m.onHead();
+  });
+  log.info({ miners: miners.length, groups }, "devnet running");
+  return async () => {
+    off();
+    for (const m of miners) await m.stop();
+  };
+}

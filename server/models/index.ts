@@ -1,0 +1,133 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { db } from "../db";
+import { config } from "../env";
+import { BadRequestError, ConflictError } from "../errors";
+import { processSingleton } from "../global";
+import { log } from "../log";
+import { loadCatalog, select, selectorKey, type ExpertGroup, type ModelCatalog, type Selector } from "./catalog";
+import { compose, hashComposition, type Composition } from "./compose";
+import { SafetensorsError } from "./safetensors";
+
+export type { Selector } from "./catalog";
+export { parseRange, openRange } from "./compose";
+
+export interface Artifact {
+  selector: string;
+  composition: Composition;
+  sha256: string;
+}
+
+export interface LoadedVersion {
+  id: number;
+  name: string;
+  blockNumber: number;
+  dir: string;
+  catalog: ModelCatalog;
+  artifacts: Map<string, Artifact>;
+}
+
+/** The metadata written into each composed file's __metadata__ (the content hash cannot be in it). */
+function metadataFor(version: { name: string; blockNumber: number }, selector: Selector): Record<string, string> {
+  return { expert_group: typeof selector === "string" ? selector : String(selector.group), block_number: String(version.blockNumber), model_version: version.name, format: "pt" };
+}
+
+function selectorsOf(catalog: ModelCatalog): Selector[] {
+  return ["full", "shared", ...catalog.groups.map((g) => ({ group: g.id }))];
+}
+
+const state = processSingleton("models", () => ({ current: null as LoadedVersion | null, loading: null as Promise<LoadedVersion | null> | null }));
+
+/** The version being served: the newest published one, loaded at start (headers only). */
+export function currentVersion(): LoadedVersion | null {
+  return state.current;
+}
+
+async function load(row: { id: number; name: string; blockNumber: number; dir: string }, hashes: Map<string, string>): Promise<LoadedVersion> {
+  const catalog = await loadCatalog(row.dir, config().EXPERT_GROUPS);
+  const artifacts = new Map<string, Artifact>();
+  for (const s of selectorsOf(catalog)) {
+    const key = selectorKey(s);
+    const composition = compose(select(catalog, s)!, metadataFor(row, s));
+    artifacts.set(key, { selector: key, composition, sha256: hashes.get(key) ?? "" });
+  }
+  return { ...row, catalog, artifacts };
+}
+
+/** Loads the newest published version into memory (no hashing: hashes were stored at publish). */
+export async function loadCurrentVersion(): Promise<LoadedVersion | null> {
+  const row = await db().modelVersion.findFirst({ orderBy: { id: "desc" }, include: { artifacts: true } });
+  if (!row) return (state.current = null);
+  try {
+    state.current = await load(row, new Map(row.artifacts.map((a) => [a.selector, a.sha256])));
+  } catch (e) {
+    log.error({ version: row.name, err: (e as Error).message }, "model version could not be loaded");
+    state.current = null;
+  }
+  return state.current;
+}
+
+/**
+ * Publishes a model directory as a version: validates every shard header, composes every download
+ * (full, shared, each group) and stores its size and sha256, then serves it.
+ */
+export async function publishVersion(input: { dir: string; name: string; blockNumber: number; by: string }): Promise<LoadedVersion> {
+  const dir = path.resolve(input.dir);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.name)) throw new BadRequestError("version name: 1-64 letters, digits, '.', '_' or '-'");
+  if (await db().modelVersion.findUnique({ where: { name: input.name } })) throw new ConflictError(`version ${input.name} already exists`);
+  try {
+    await fs.access(dir);
+  } catch {
+    throw new BadRequestError(`model directory ${dir} does not exist`);
+  }
+  let version: LoadedVersion;
+  try {
+    version = await load({ id: 0, name: input.name, blockNumber: input.blockNumber, dir }, new Map());
+  } catch (e) {
+    if (e instanceof SafetensorsError || e instanceof SyntaxError) throw new BadRequestError(`invalid model: ${e.message}`);
+    throw e;
+  }
+  for (const a of version.artifacts.values()) a.sha256 = await hashComposition(a.composition);
+  const full = version.artifacts.get("full")!;
+  const row = await db().modelVersion.create({
+    data: {
+      name: input.name,
+      dir,
+      blockNumber: input.blockNumber,
+      totalBytes: BigInt(full.composition.length),
+      tensorCount: full.composition.tensorCount,
+      groups: JSON.stringify(version.catalog.groups),
+      publishedBy: input.by,
+      artifacts: {
+        create: [...version.artifacts.values()].map((a) => ({ selector: a.selector, bytes: BigInt(a.composition.length), sha256: a.sha256, tensorCount: a.composition.tensorCount })),
+      },
+    },
+  });
+  version.id = row.id;
+  state.current = version;
+  log.info({ version: input.name, bytes: full.composition.length, groups: version.catalog.groups.length }, "model version published");
+  return version;
+}
+
+export function groupsOf(version: LoadedVersion): ExpertGroup[] {
+  return version.catalog.groups;
+}
+
+export async function countDownload(versionId: number, selector: string): Promise<void> {
+  await db().modelArtifact.updateMany({ where: { versionId, selector }, data: { downloads: { increment: 1 } } });
+}
+
+export async function listVersions() {
+  const rows = await db().modelVersion.findMany({ orderBy: { id: "desc" }, include: { artifacts: { orderBy: { id: "asc" } } }, take: 50 });
+  return rows.map((v) => ({
+    id: v.id,
+    name: v.name,
+    blockNumber: v.blockNumber,
+    totalBytes: Number(v.totalBytes),
+    tensorCount: v.tensorCount,
+    publishedAt: v.publishedAt,
+    publishedBy: v.publishedBy,
+    current: v.id === state.current?.id,
+    artifacts: v.artifacts.map((a) => ({ selector: a.selector, bytes: Number(a.bytes), sha256: a.sha256, tensorCount: a.tensorCount, downloads: a.downloads })),
+  }));
+}

@@ -1,0 +1,29 @@
+import { findNeuron } from "../chain";
+import { db } from "../db";
+import { config } from "../env";
+import { ForbiddenError, NotFoundError, UnavailableError } from "../errors";
+import { currentVersion, type Artifact, type LoadedVersion, type Selector } from "../models";
+
+/** The artifact a download names, with the checks of seed 001: 503 no model, 404 unknown group. */
+export function artifactFor(selector: Selector): { version: LoadedVersion; artifact: Artifact } {
+  const version = currentVersion();
+  if (!version) throw new UnavailableError("Model has not finished loading");
+  const key = typeof selector === "string" ? selector : `group:${selector.group}`;
+  const artifact = version.artifacts.get(key);
+  if (!artifact) throw new NotFoundError(`Expert group ${typeof selector === "string" ? selector : selector.group} does not exist`);
+  return { version, artifact };
+}
+
+/** A miner may download a group when registered on the subnet and, if assigned a group, only that one. */
+export async function checkMinerMayDownload(hotkey: string, group: number): Promise<void> {
+  if (!(await findNeuron(hotkey))) throw new ForbiddenError("Hotkey is not registered on the subnet");
+  const assignment = await db().minerAssignment.findUnique({ where: { hotkey } });
+  if (assignment && assignment.expertGroup !== group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assignment.expertGroup}`);
+}
+
+/** Peer validators: a validator permit on the metagraph, or listed in VALIDATOR_HOTKEYS. */
+export async function checkValidator(hotkey: string): Promise<void> {
+  if (config().VALIDATOR_HOTKEYS.includes(hotkey)) return;
+  const neuron = await findNeuron(hotkey);
+  if (!neuron?.validatorPermit) throw new ForbiddenError("Requester hotkey is not registered as a validator");
+}

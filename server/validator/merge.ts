@@ -1,0 +1,58 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { chain } from "../chain";
+import { db } from "../db";
+import { config } from "../env";
+import { log } from "../log";
+import { currentVersion, publishVersion } from "../models";
+import { readShardHeader } from "../models/catalog";
+import { readF32Tensors, writeSafetensors } from "../models/files";
+import { checkpointPath } from "./pipeline";
+
+export const MERGE_JOB = "model.merge";
+
+export function mergedVersionName(round: number): string {
+  return `step_${round}`;
+}
+
+/**
+ * The Merge phase: a new version made of the current one with, for each group, the experts of the
+ * round's best positive-scoring checkpoint. Nothing to merge, nothing published. Runs for models the
+ * validator can read (F32 tensors, as the builtin evaluator's).
+ */
+export async function mergeRound(round: number): Promise<string | null> {
+  const base = currentVersion();
+  if (!base) return null;
+  const name = mergedVersionName(round);
+  if (await db().modelVersion.findUnique({ where: { name } })) return null;
+  const subs = await db().submission.findMany({
+    where: { round, versionId: base.id, state: "scored", score: { gt: 0 } },
+    orderBy: [{ score: "desc" }, { createdAt: "asc" }],
+  });
+  const best = new Map<number, (typeof subs)[number]>();
+  for (const s of subs) if (!best.has(s.expertGroup)) best.set(s.expertGroup, s);
+  if (best.size === 0) {
+    log.info({ round }, "merge: no positive scores, the model stays");
+    return null;
+  }
+  const weights = await readF32Tensors(base.catalog.tensors);
+  for (const s of best.values()) {
+    const file = checkpointPath(s.id);
+    const { header } = await readShardHeader(file);
+    const tensors = await readF32Tensors(header.tensors.map((t) => ({ ...t, file, fileStart: header.dataStart + t.begin })));
+    for (const [n, t] of tensors) weights.set(n, t);
+  }
+  const dir = path.resolve(config().MODELS_DIR, name);
+  await fs.mkdir(dir, { recursive: true });
+  for (const extra of ["config.json", "eval_batch.json", "expert_groups.json"]) {
+    await fs.copyFile(path.join(base.dir, extra), path.join(dir, extra)).catch(() => undefined);
+  }
+  await writeSafetensors(
+    path.join(dir, "model.safetensors"),
+    base.catalog.tensors.map((t) => ({ name: t.name, shape: t.shape, data: weights.get(t.name)! })),
+    { merged_from: base.name, round: String(round) },
+  );
+  await publishVersion({ dir, name, blockNumber: chain().head() ?? 0, by: "merge" });
+  log.info({ round, version: name, groups: [...best.keys()] }, "merged the round's best experts");
+  return name;
+}

@@ -1,0 +1,159 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { db } from "../db";
+import { config } from "../env";
+import { log } from "../log";
+import { currentVersion, type LoadedVersion } from "../models";
+import { loadCatalog, readShardHeader, select, type CatalogTensor, type ModelCatalog } from "../models/catalog";
+import { DTYPE_SIZES } from "../models/safetensors";
+import { EvaluationFailed, evaluator } from "./evaluators";
+import { FetchRefused, fetchCheckpoint } from "./fetch-checkpoint";
+import { roundPoints, scoreOf } from "./scoring";
+import { step } from "./submissions";
+
+type State = "fetching" | "validating" | "evaluating" | "scored" | "rejected";
+
+export function checkpointsDir(): string {
+  return path.resolve(config().MODELS_DIR, "checkpoints");
+}
+
+export function checkpointPath(submissionId: string): string {
+  return path.join(checkpointsDir(), `${submissionId}.safetensors`);
+}
+
+/** A reason to reject a checkpoint (as opposed to a fault of ours, which the job retries). */
+class Rejection extends Error {}
+
+async function setState(id: string, state: State, detail?: string, data: Record<string, unknown> = {}): Promise<void> {
+  const row = await db().submission.findUniqueOrThrow({ where: { id }, select: { steps: true } });
+  const steps = [...(JSON.parse(row.steps) as unknown[]), step(state, detail)];
+  await db().submission.update({ where: { id }, data: { state, steps: JSON.stringify(steps), ...data } });
+  log.info({ submission: id, state, detail }, "submission");
+}
+
+async function catalogOf(versionId: number): Promise<ModelCatalog> {
+  const current = currentVersion();
+  if (current?.id === versionId) return current.catalog;
+  const row = await db().modelVersion.findUniqueOrThrow({ where: { id: versionId } });
+  return loadCatalog(row.dir, config().EXPERT_GROUPS);
+}
+
+/** The checkpoint must hold exactly the group's tensors, with their dtypes and shapes, all finite. */
+export async function validateCheckpoint(file: string, expected: CatalogTensor[]): Promise<CatalogTensor[]> {
+  let header;
+  try {
+    header = (await readShardHeader(file)).header;
+  } catch (e) {
+    throw new Rejection(`not a valid safetensors file: ${(e as Error).message}`);
+  }
+  const want = new Map(expected.map((t) => [t.name, t]));
+  const got = new Map(header.tensors.map((t) => [t.name, t]));
+  const missing = [...want.keys()].filter((n) => !got.has(n));
+  const extra = [...got.keys()].filter((n) => !want.has(n));
+  if (missing.length || extra.length) {
+    throw new Rejection(`tensor names differ from the group's: ${missing.length} missing${missing.length ? ` (${missing[0]}…)` : ""}, ${extra.length} unexpected${extra.length ? ` (${extra[0]}…)` : ""}`);
+  }
+  for (const [name, t] of got) {
+    const w = want.get(name)!;
+    if (t.dtype !== w.dtype || t.shape.join("x") !== w.shape.join("x")) throw new Rejection(`${name}: ${t.dtype}[${t.shape}] where ${w.dtype}[${w.shape}] is expected`);
+  }
+  const tensors = header.tensors.map((t) => ({ ...t, file, fileStart: header.dataStart + t.begin }));
+  await assertFinite(file, tensors);
+  return tensors;
+}
+
+/** Scans floating-point tensors for NaN and infinity, a megabyte at a time. */
+async function assertFinite(file: string, tensors: CatalogTensor[]): Promise<void> {
+  const h = await fs.open(file, "r");
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (const t of tensors) {
+      const size = DTYPE_SIZES[t.dtype];
+      if (!["F32", "F16", "BF16", "F64"].includes(t.dtype)) continue;
+      for (let pos = t.fileStart; pos < t.fileStart + (t.end - t.begin); ) {
+        const n = Math.min(buf.length - (buf.length % size), t.fileStart + (t.end - t.begin) - pos);
+        await h.read(buf, 0, n, pos);
+        for (let i = 0; i < n; i += size) {
+          let finite: boolean;
+          if (t.dtype === "F32") finite = Number.isFinite(buf.readFloatLE(i));
+          else if (t.dtype === "F64") finite = Number.isFinite(buf.readDoubleLE(i));
+          else {
+            // F16: exponent bits 0x7c00; BF16: 0x7f80 in the high half.
+            const v = buf.readUInt16LE(i);
+            finite = t.dtype === "F16" ? (v & 0x7c00) !== 0x7c00 : (v & 0x7f80) !== 0x7f80;
+          }
+          if (!finite) throw new Rejection(`${t.name} holds NaN or infinite values`);
+        }
+        pos += n;
+      }
+    }
+  } finally {
+    await h.close();
+  }
+}
+
+/** Gives the round's points again after a new score (top three unique positive scores). */
+export async function rescoreRound(round: number): Promise<void> {
+  const subs = await db().submission.findMany({ where: { round, state: { in: ["scored", "rejected"] } }, select: { id: true, score: true, createdAt: true } });
+  const points = roundPoints(subs);
+  await db().$transaction([...points.entries()].map(([id, p]) => db().submission.update({ where: { id }, data: { points: p } })));
+}
+
+/** The evaluation job: fetch, validate, evaluate, score. Finished submissions are never evaluated again. */
+export async function evaluateSubmission(id: string): Promise<void> {
+  const sub = await db().submission.findUnique({ where: { id } });
+  if (!sub || sub.state === "scored" || sub.state === "rejected") return;
+  const c = config();
+  const catalog = await catalogOf(sub.versionId);
+  const expected = select(catalog, { group: sub.expertGroup });
+  const tmp = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "checkpoint-")), "checkpoint.safetensors");
+  try {
+    if (!expected) throw new Rejection(`expert group ${sub.expertGroup} does not exist in the model`);
+    const groupBytes = expected.reduce((n, t) => n + (t.end - t.begin), 0);
+    // The group's tensor bytes plus room for a header naming them.
+    const maxBytes = groupBytes + 64 * 1024 + expected.length * 512;
+    await setState(id, "fetching", sub.checkpointUrl);
+    let fetched;
+    try {
+      fetched = await fetchCheckpoint(sub.checkpointUrl, tmp, {
+        maxBytes,
+        connectTimeoutMs: c.CHECKPOINT_CONNECT_TIMEOUT_S * 1000,
+        totalTimeoutMs: c.CHECKPOINT_TIMEOUT_S * 1000,
+        allowPrivate: c.ALLOW_PRIVATE_CHECKPOINT_URLS || c.devnet,
+      });
+    } catch (e) {
+      if (e instanceof FetchRefused) throw new Rejection(e.message);
+      throw e;
+    }
+    await setState(id, "validating", `${fetched.bytes} bytes, sha256 ${fetched.sha256.slice(0, 16)}…`, { bytes: BigInt(fetched.bytes), sha256: fetched.sha256 });
+    const tensors = await validateCheckpoint(tmp, expected);
+    await setState(id, "evaluating");
+    let result;
+    try {
+      result = await evaluator().evaluate({ submissionId: id, modelVersion: String(sub.versionId), catalog, expertGroup: sub.expertGroup, checkpointFile: tmp, checkpointTensors: tensors });
+    } catch (e) {
+      if (e instanceof EvaluationFailed) throw new Rejection(`evaluation failed: ${e.message}`);
+      throw e;
+    }
+    const score = scoreOf(result.baselineLoss, result.loss);
+    if (score > 0) {
+      // Kept for the Merge phase, which merges each group's best checkpoint of the round.
+      await fs.mkdir(checkpointsDir(), { recursive: true });
+      await fs.copyFile(tmp, checkpointPath(id));
+    }
+    await setState(id, "scored", `loss ${result.loss.toFixed(5)} vs baseline ${result.baselineLoss.toFixed(5)}`, {
+      loss: Number.isFinite(result.loss) ? result.loss : null,
+      baselineLoss: result.baselineLoss,
+      score,
+    });
+  } catch (e) {
+    if (!(e instanceof Rejection)) throw e; // ours: the job retries
+    await setState(id, "rejected", e.message, { reason: e.message, score: 0 });
+  } finally {
+    await fs.rm(path.dirname(tmp), { recursive: true, force: true });
+  }
+  await rescoreRound(sub.round);
+}
+
+export type { LoadedVersion };
