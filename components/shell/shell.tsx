@@ -8,6 +8,13 @@ export function Shell({ user, roles, children }: { user: SessionUser | null; rol
   const items = [
     { href: "/", label: "Overview" },
     ...(roles.includes("owner") ? [{ href: "/phases", label: "Phases" }] : []),
+    ...(roles.includes("validator")
+      ? [
+          { href: "/models", label: "Models" },
+          { href: "/submissions", label: "Submissions" },
+          { href: "/miners", label: "Miners" },
+        ]
+      : []),
     { href: "/settings", label: "Settings" },
   ];
   return (

@@ -45,7 +45,7 @@ export async function mergeRound(round: number): Promise<string | null> {
   const dir = path.resolve(config().MODELS_DIR, name);
   await fs.mkdir(dir, { recursive: true });
   for (const extra of ["config.json", "eval_batch.json", "expert_groups.json"]) {
-    await fs.copyFile(path.join(base.dir, extra), path.join(dir, extra)).catch(() => undefined);
+    await fs.copyFile(path.join(/*turbopackIgnore: true*/ base.dir, extra), path.join(/*turbopackIgnore: true*/ dir, extra)).catch(() => undefined);
   }
   await writeSafetensors(
     path.join(dir, "model.safetensors"),

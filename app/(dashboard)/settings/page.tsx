@@ -4,6 +4,7 @@ import { Card, PageTitle } from "@/components/ui";
 import { requireViewer } from "@/server/auth/session";
 import { config } from "@/server/env";
 import { formatSchedule } from "@/server/phases";
+import { validatorToken } from "@/server/auth/secrets";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -29,6 +30,12 @@ export default async function SettingsPage() {
             <dd>{c.databaseKind === "sqlite" ? "SQLite" : "PostgreSQL"}</dd>
             <dt className="text-zinc-500">Public dashboard</dt>
             <dd>{c.PUBLIC_DASHBOARD ? "yes" : "no"}</dd>
+            {user?.role === "admin" && c.ROLES.includes("validator") && (
+              <>
+                <dt className="text-zinc-500">Miner token</dt>
+                <dd className="break-all font-mono text-xs" data-testid="bz-token">{validatorToken() ?? "not set"}</dd>
+              </>
+            )}
             <dt className="text-zinc-500">Admin hotkeys</dt>
             <dd className="break-all font-mono text-xs">{c.ADMIN_HOTKEYS.join(", ") || "none"}</dd>
           </dl>

@@ -1,0 +1,16 @@
+import type { Metadata } from "next";
+import { MinersView } from "@/components/validator/miners-view";
+import { PageTitle } from "@/components/ui";
+import { requireViewer } from "@/server/auth/session";
+
+export const metadata: Metadata = { title: "Miners" };
+
+export default async function MinersPage() {
+  await requireViewer();
+  return (
+    <>
+      <PageTitle title="Miners" subtitle="Proof-of-Loss scores per round, the 8-round moving average of round points, and the resulting weights." />
+      <MinersView />
+    </>
+  );
+}

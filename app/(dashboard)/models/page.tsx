@@ -1,0 +1,16 @@
+import type { Metadata } from "next";
+import { ModelsView } from "@/components/validator/models-view";
+import { PageTitle } from "@/components/ui";
+import { requireViewer } from "@/server/auth/session";
+
+export const metadata: Metadata = { title: "Models" };
+
+export default async function ModelsPage() {
+  const user = await requireViewer();
+  return (
+    <>
+      <PageTitle title="Models" subtitle="Published versions, their expert groups and downloads. The newest version is served." />
+      <ModelsView isAdmin={user?.role === "admin"} />
+    </>
+  );
+}
