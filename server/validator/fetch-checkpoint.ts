@@ -27,17 +27,20 @@ export interface FetchOptions {
   totalTimeoutMs: number;
   allowPrivate: boolean;
   maxRedirects?: number;
+  /** Overrides the address policy (tests). */
+  isAllowed?: (ip: string) => boolean;
 }
 
 /** Resolves a host and refuses it when any of its addresses is forbidden (checked for every hop). */
-async function vettedAddress(host: string, allowPrivate: boolean): Promise<{ address: string; family: number }> {
+async function vettedAddress(host: string, o: FetchOptions): Promise<{ address: string; family: number }> {
   const bare = host.replace(/^\[|\]$/g, "");
   const addrs = net.isIP(bare) ? [{ address: bare, family: net.isIPv6(bare) ? 6 : 4 }] : await dns.lookup(bare, { all: true }).catch(() => {
     throw new FetchRefused(`cannot resolve ${host}`);
   });
   if (addrs.length === 0) throw new FetchRefused(`cannot resolve ${host}`);
-  if (!allowPrivate) {
-    const bad = addrs.find((a) => isForbiddenAddress(a.address));
+  const allowed = o.isAllowed ?? ((ip: string) => o.allowPrivate || !isForbiddenAddress(ip));
+  {
+    const bad = addrs.find((a) => !allowed(a.address));
     if (bad) throw new FetchRefused(`refused address ${bad.address} for ${host} (loopback, private, link-local or reserved)`);
   }
   return addrs[0];
@@ -52,7 +55,7 @@ export async function fetchCheckpoint(url: string, dest: string, o: FetchOptions
   const deadline = Date.now() + o.totalTimeoutMs;
   for (let hop = 0; ; hop++) {
     if (current.protocol !== "http:" && current.protocol !== "https:") throw new FetchRefused(`only http and https URLs are fetched, not ${current.protocol}`);
-    const { address, family } = await vettedAddress(current.hostname, o.allowPrivate);
+    const { address, family } = await vettedAddress(current.hostname, o);
     const res = await request(current, address, family, o, deadline);
     if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0)) {
       res.resume();
