@@ -22,6 +22,7 @@ async function main() {
     SIM_START_BLOCK: "54315",
     BOOTSTRAP_PEERS: "/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1",
     LOG_LEVEL: "warn",
+    MODELS_DIR: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "console-e2e-models-")), "models"),
   });
   await import("../server/main");
 }

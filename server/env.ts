@@ -79,7 +79,6 @@ const schema = z
     EVALUATOR: z.enum(["builtin", "command"]).default("builtin"),
     EVALUATOR_CMD: z.string().optional(),
     EVALUATOR_TIMEOUT_S: int(600, 1, 86_400),
-    SET_WEIGHTS: flag,
     DEVNET: z.enum(["0", "1", "auto"]).default("auto"),
     DEVNET_MINERS: int(6, 0, 64),
     DEVNET_MINER_HOTKEYS: list,

@@ -1,0 +1,57 @@
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOTS = path.join("test-results", "screenshots");
+
+async function signInAsAdmin(page: Page) {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("e2e-admin-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}
+
+test("on the devnet, miners' submissions are evaluated and their scores show on the Miners page", async ({ page }) => {
+  test.setTimeout(150_000);
+  await signInAsAdmin(page);
+
+  await page.getByRole("link", { name: "Models" }).click();
+  await expect(page.getByTestId("versions-table")).toContainText("step_0");
+  await expect(page.getByTestId("groups-table").locator("tbody tr")).toHaveCount(4);
+
+  // The simulated miners download in Distribute, train, and submit in the Submission phase.
+  await page.getByRole("link", { name: "Submissions" }).click();
+  const table = page.getByTestId("submissions-table");
+  await expect(table.getByText("scored").first()).toBeVisible({ timeout: 120_000 });
+  await expect(table.getByText("rejected").first()).toBeVisible({ timeout: 30_000 }); // the broken miner
+  await table.getByText("rejected").first().click();
+  await expect(page.getByTestId("submission-detail")).toContainText("not a valid safetensors file");
+  await page.screenshot({ path: path.join(SHOTS, "submissions-1280.png"), fullPage: true });
+
+  await page.getByRole("link", { name: "Miners" }).click();
+  await expect(page.getByTestId("score-chart")).toBeVisible({ timeout: 30_000 });
+  const weights = page.locator('[data-testid^="weight-"]');
+  await expect.poll(async () => (await weights.allInnerTexts()).some((t) => parseFloat(t) > 0), { timeout: 30_000 }).toBe(true);
+  await page.screenshot({ path: path.join(SHOTS, "miners-1280.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 900 });
+  await page.screenshot({ path: path.join(SHOTS, "miners-390.png"), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole("link", { name: "Models" }).click();
+  await page.screenshot({ path: path.join(SHOTS, "models-1280.png"), fullPage: true });
+});
+
+test("an admin's model form refuses a bad directory with a clear message", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/models");
+  await page.getByLabel("Model directory on the server (Hugging Face layout)").fill("/no/such/model");
+  await page.getByLabel("Version name").fill("step_x");
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "does not exist" })).toBeVisible();
+  await page.getByLabel("Version name").fill("bad name!");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "version name" })).toBeVisible();
+});
