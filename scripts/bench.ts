@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: load on loopback against the built product.
+ * `npm run bench [phases|stream|submit ...]` (all by default): load on loopback against the built product.
  *   get_phase         GET /get_phase, dispatched by the custom server straight to the route handler
  *   get_phase via Next the same handler mounted by Next (GET /api/phase-service), for comparison
  * Uses wrk when installed (as the figures in the README were taken), autocannon otherwise.
@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { ROOT, startServer } from "../tests/support/server";
+import { benchValidator } from "./bench-validator";
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -49,8 +50,7 @@ async function runAutocannon(name: string, url: string): Promise<Result> {
   return { name, tool: "autocannon", rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
 }
 
-async function main() {
-  if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID"))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+async function phases(): Promise<boolean> {
   // Request logs go to a pipe the bench reads: BENCH_LOG_LEVEL=info measures with one log line per request.
   const server = await startServer({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn", SIM_START_BLOCK: "54321" });
   const wrk = hasWrk();
@@ -73,6 +73,20 @@ async function main() {
   const main = results[0];
   const ok = main.rps >= 10_000 && main.p99 < 25 && main.errors === 0 && main.non2xx === 0;
   console.log(ok ? "goal met: >= 10,000 req/s, p99 < 25 ms, no errors" : "goal NOT met: >= 10,000 req/s, p99 < 25 ms, no errors");
+  return ok;
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID"))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+  const args = process.argv.slice(2);
+  const which = args.length ? args : ["phases", "stream", "submit"];
+  let ok = true;
+  if (which.includes("phases")) ok = (await phases()) && ok;
+  if (which.includes("stream") || which.includes("submit")) {
+    const r = await benchValidator(which);
+    fs.mkdirSync(path.join(ROOT, "bench-results"), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, "bench-results", "validator.json"), JSON.stringify({ at: new Date().toISOString(), ...r }, null, 2));
+  }
   process.exitCode = ok ? 0 : 1;
 }
 

@@ -79,8 +79,8 @@ async function main() {
       void nextHandler(req, res);
       return;
     }
-    route
-      .serve(toWebRequest(req, origin))
+    toWebRequest(req, origin)
+      .then((request) => route.serve(request))
       .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
       .catch((e) => {
         log.error({ err: (e as Error).message, path: pathname }, "response failed");

@@ -35,13 +35,31 @@ export async function refreshMetagraph(): Promise<{ neurons: number; source: "ch
       db().neuron.upsert({ where: { netuid_uid: { netuid, uid: n.uid } }, create: { netuid, ...n }, update: n }),
     ),
   ]);
+  invalidateNeurons();
   return { neurons: neurons.length, source: "chain" };
 }
 
+// Hotkey lookups happen on every download and submission: the metagraph is kept in memory, reloaded
+// when this process changes it and at most 5 s after another instance did.
+const neuronCache = processSingleton("neuron-cache", () => ({ byHotkey: null as Map<string, NeuronRecord> | null, loadedAt: 0, loading: null as Promise<Map<string, NeuronRecord>> | null }));
+
+export function invalidateNeurons(): void {
+  neuronCache.byHotkey = null;
+}
+
+async function neuronsByHotkey(): Promise<Map<string, NeuronRecord>> {
+  if (neuronCache.byHotkey && Date.now() - neuronCache.loadedAt < 5000) return neuronCache.byHotkey;
+  neuronCache.loading ??= listNeurons()
+    .then((list) => {
+      neuronCache.byHotkey = new Map(list.map((n) => [n.hotkey, n]));
+      neuronCache.loadedAt = Date.now();
+      return neuronCache.byHotkey;
+    })
+    .finally(() => (neuronCache.loading = null));
+  return neuronCache.loading;
+}
+
 /** The neuron of `hotkey` on this subnet, or null when it is not registered. */
-export async function findNeuron(hotkey: string, netuid = config().NETUID): Promise<NeuronRecord | null> {
-  const row = await db().neuron.findFirst({ where: { netuid, hotkey } });
-  if (!row) return null;
-  const { netuid: _n, updatedAt: _u, ...n } = row;
-  return n;
+export async function findNeuron(hotkey: string): Promise<NeuronRecord | null> {
+  return (await neuronsByHotkey()).get(hotkey) ?? null;
 }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
-import { chain } from "../chain";
+import { chain, invalidateNeurons } from "../chain";
 import { db } from "../db";
 import { config } from "../env";
 import { log } from "../log";
@@ -38,6 +38,7 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
     db().neuron.deleteMany({ where: { netuid: c.NETUID } }),
     ...neurons.map((n, uid) => db().neuron.create({ data: { netuid: c.NETUID, uid, ...n } })),
   ]);
+  invalidateNeurons();
 }
 
 /** Publishes the first model when none exists yet. */

@@ -4,8 +4,11 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Reply } from "../rest/api-route";
 
-/** A Node request as a Web Request (the body streams; nothing is buffered here). */
-export function toWebRequest(req: IncomingMessage, origin: string): Request {
+/** Bodies up to this size that declare their length are read whole first: cheaper than a Web stream. */
+const SMALL_BODY = 1 << 20;
+
+/** A Node request as a Web Request: small declared bodies read whole, anything else streamed. */
+export async function toWebRequest(req: IncomingMessage, origin: string): Promise<Request> {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
@@ -15,6 +18,12 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
+  const length = Number(req.headers["content-length"] ?? NaN);
+  if (hasBody && length >= 0 && length <= SMALL_BODY) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return new Request(origin + (req.url ?? "/"), { method, headers, body: Buffer.concat(chunks) });
+  }
   return new Request(origin + (req.url ?? "/"), {
     method,
     headers,

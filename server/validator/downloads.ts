@@ -1,5 +1,5 @@
 import { findNeuron } from "../chain";
-import { db } from "../db";
+import { assignedGroup } from "./assignments";
 import { config } from "../env";
 import { ForbiddenError, NotFoundError, UnavailableError } from "../errors";
 import { currentVersion, type Artifact, type LoadedVersion, type Selector } from "../models";
@@ -17,8 +17,8 @@ export function artifactFor(selector: Selector): { version: LoadedVersion; artif
 /** A miner may download a group when registered on the subnet and, if assigned a group, only that one. */
 export async function checkMinerMayDownload(hotkey: string, group: number): Promise<void> {
   if (!(await findNeuron(hotkey))) throw new ForbiddenError("Hotkey is not registered on the subnet");
-  const assignment = await db().minerAssignment.findUnique({ where: { hotkey } });
-  if (assignment && assignment.expertGroup !== group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assignment.expertGroup}`);
+  const assigned = await assignedGroup(hotkey);
+  if (assigned !== null && assigned !== group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assigned}`);
 }
 
 /** Peer validators: a validator permit on the metagraph, or listed in VALIDATOR_HOTKEYS. */

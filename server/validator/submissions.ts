@@ -6,6 +6,7 @@ import { BadRequestError, ConflictError, ForbiddenError, LockedError, Unavailabl
 import { currentVersion } from "../models";
 import { currentBlock, phaseAt, schedule } from "../phases";
 import { submissionMessage } from "./message";
+import { assignedGroup } from "./assignments";
 
 export const EVALUATE_JOB = "submission.evaluate";
 
@@ -51,13 +52,13 @@ export async function submitCheckpoint(input: SubmitInput) {
   }
   const neuron = await findNeuron(input.hotkey);
   if (!neuron) throw new ForbiddenError("Hotkey is not registered on the subnet");
-  const assignment = await db().minerAssignment.findUnique({ where: { hotkey: input.hotkey } });
-  if (assignment && assignment.expertGroup !== input.expert_group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assignment.expertGroup}`);
+  const assigned = await assignedGroup(input.hotkey);
+  if (assigned !== null && assigned !== input.expert_group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assigned}`);
 
   const id = randomUUID();
   try {
-    await db().$transaction([
-      db().submission.create({
+    // One nested create: the submission and its evaluation job are written together or not at all.
+    await db().submission.create({
         data: {
           id,
           hotkey: input.hotkey,
@@ -67,12 +68,12 @@ export async function submitCheckpoint(input: SubmitInput) {
           blockNumber: input.block_number,
           signature: input.signature,
           round: phase.cycle_index,
-          versionId: version.id,
+          version: { connect: { id: version.id } },
           steps: JSON.stringify([step("queued")]),
+          job: { create: { kind: EVALUATE_JOB, payload: JSON.stringify({ submissionId: id }), uniqueKey: `submission:${id}`, maxAttempts: 3 } },
         },
-      }),
-      db().job.create({ data: { kind: EVALUATE_JOB, payload: JSON.stringify({ submissionId: id }), uniqueKey: `submission:${id}`, maxAttempts: 3 } }),
-    ]);
+        select: { id: true },
+      });
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError("Duplicate submission for this hotkey + block");
     throw e;

@@ -43,7 +43,9 @@ export async function startServer(env: Record<string, string> = {}, protocol: "h
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-test-"));
   const databaseUrl = env.DATABASE_URL ?? (process.env.TEST_DATABASE_URL ? await createTestDatabase(process.env.TEST_DATABASE_URL) : `file:${path.join(dataDir, "console.db")}`);
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "server/main.ts")], {
+  // SERVER_NODE_ARGS: extra Node flags for the server process (e.g. --cpu-prof when profiling a bench).
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), ...nodeArgs, path.join(ROOT, "server/main.ts")], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { validatorToken } from "../../auth/secrets";
 import { chain } from "../../chain";
-import { db } from "../../db";
+import { listAssignments, removeAssignment, setAssignment } from "../../validator/assignments";
 import { NotFoundError } from "../../errors";
 import { listVersions, publishVersion } from "../../models";
 import { phaseAt, schedule } from "../../phases";
@@ -30,14 +30,8 @@ export const validatorRouter = router({
     const v = await publishVersion({ dir: input.dir, name: input.name, blockNumber: input.blockNumber ?? chain().head() ?? 0, by: ctx.user.name });
     return { name: v.name };
   }),
-  assignments: viewerProcedure.query(() => db().minerAssignment.findMany({ orderBy: { expertGroup: "asc" } })),
-  assign: adminProcedure.input(assignmentSchema).mutation(async ({ input, ctx }) => {
-    await db().minerAssignment.upsert({ where: { hotkey: input.hotkey }, create: { ...input, assignedBy: ctx.user.name }, update: { expertGroup: input.expertGroup, assignedBy: ctx.user.name } });
-    return db().minerAssignment.findMany({ orderBy: { expertGroup: "asc" } });
-  }),
-  unassign: adminProcedure.input(z.object({ hotkey: z.string() })).mutation(async ({ input }) => {
-    await db().minerAssignment.deleteMany({ where: { hotkey: input.hotkey } });
-    return db().minerAssignment.findMany({ orderBy: { expertGroup: "asc" } });
-  }),
+  assignments: viewerProcedure.query(() => listAssignments()),
+  assign: adminProcedure.input(assignmentSchema).mutation(({ input, ctx }) => setAssignment(input.hotkey, input.expertGroup, ctx.user.name)),
+  unassign: adminProcedure.input(z.object({ hotkey: z.string().max(64) })).mutation(({ input }) => removeAssignment(input.hotkey)),
   token: adminProcedure.query(() => ({ token: validatorToken() ?? null })),
 });
