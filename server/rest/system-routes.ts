@@ -65,8 +65,11 @@ export const openApiRoute = apiRoute({
         buildOpenApi(restRoutes, {
           title: "Subnet Console",
           version: "0.1.0",
-          description:
-            "REST surface of Subnet Console. Paths, fields and status codes follow the subnets' published APIs; modules switched off by ROLES answer 404.",
+          description: [
+            "REST surface of Subnet Console. Paths, fields and status codes follow the subnets' published APIs; modules switched off by ROLES answer 404. Errors of the phase and validator modules are FastAPI-style {\"detail\": ...}.",
+            "Phase oracle: phase_end_block is inclusive; blocks_remaining_in_phase excludes the current block; /blocks_until_next_phase takes a phase from this cycle when its start offset is at or after the current position, else from the next; /previous_phase_blocks is that answer shifted back one cycle. (The published sample responses for these two were not produced by one consistent rule; this is the rule clients depend on.)",
+            "Validator API: Bearer token (BZ_AUTH_TOKEN) on everything but /health. Submission signatures: sr25519 or ed25519, URL-safe base64 with or without padding, over the UTF-8 of the compact sorted-key JSON of {block_number, checkpoint_url, expert_group, hotkey}. /model/full also needs a signed request: X-Hotkey, X-Timestamp (unix seconds, within 60 s), X-Signature over \"{timestamp}.{METHOD}.{path with query}\", each signature accepted once. Downloads carry X-Content-Hash (sha256 of the exact body) and support Range. /health phase names: distribute, train, commit, submit, validate, merge.",
+          ].join("\n\n"),
         }),
       );
     }

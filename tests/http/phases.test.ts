@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { phaseSchema, nextPhasesSchema, previousPhasesSchema, serviceInfoSchema, peersSchema } from "@/server/phases/schemas";
@@ -31,7 +32,7 @@ async function setHead(block: number) {
 }
 
 beforeAll(async () => {
-  server = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(",") });
+  server = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(","), BZ_AUTH_TOKEN: "mounts-token-0123456789", DEVNET_MINERS: "0" });
   admin = (await signIn(server.url, "admin", "test-admin-password"))!;
   expect(admin).toBeTruthy();
 });
@@ -219,16 +220,24 @@ describe("API description", () => {
 
 describe("one definition, two mounts", () => {
   it("Next answers every route exactly as the custom server does", async () => {
-    const viaNext = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(","), REST_FAST_PATH: "0" });
+    const viaNext = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(","), BZ_AUTH_TOKEN: "mounts-token-0123456789", DEVNET_MINERS: "0", REST_FAST_PATH: "0" });
     try {
       await setHead(54321);
-      for (const path of ["/", "/get_phase", "/blocks_until_next_phase", "/previous_phase_blocks", "/get_init_peer_id", "/openapi.json"]) {
+      for (const path of ["/", "/get_phase", "/blocks_until_next_phase", "/previous_phase_blocks", "/get_init_peer_id", "/openapi.json", "/health", "/submit", "/model/partial"]) {
         const a = await get(path, { accept: "application/json" });
         const b = await get(path, { accept: "application/json" }, viaNext.url);
         expect(b.status, path).toBe(a.status);
         expect(b.body, path).toEqual(a.body);
         expect(b.type, path).toBe(a.type);
       }
+      // A streamed download: the same generated model gives the same bytes through either mount.
+      const auth = { authorization: "Bearer mounts-token-0123456789" };
+      const [x, y] = await Promise.all([fetch(`${server.url}/get-checkpoint?expert_group_id=1`, { headers: auth }), fetch(`${viaNext.url}/get-checkpoint?expert_group_id=1`, { headers: auth })]);
+      expect([x.status, y.status]).toEqual([200, 200]);
+      const hx = createHash("sha256").update(Buffer.from(await x.arrayBuffer())).digest("hex");
+      const hy = createHash("sha256").update(Buffer.from(await y.arrayBuffer())).digest("hex");
+      expect(hy).toBe(hx);
+      expect(y.headers.get("x-content-hash")).toBe(`sha256:${hx}`);
     } finally {
       await viaNext.stop();
     }
