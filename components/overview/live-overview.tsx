@@ -69,7 +69,7 @@ export function LiveOverview({ initial }: { initial: Overview }) {
                 <div className="text-sm font-medium">{m.title}</div>
                 <div className="truncate text-xs text-zinc-500">{m.paths}</div>
               </div>
-              <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge>
+              {m.built ? <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge> : <Badge>not yet available</Badge>}
             </li>
           ))}
         </ul>

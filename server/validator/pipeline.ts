@@ -4,7 +4,7 @@ import path from "node:path";
 import { db } from "../db";
 import { config } from "../env";
 import { log } from "../log";
-import { currentVersion, type LoadedVersion } from "../models";
+import { currentVersion } from "../models";
 import { loadCatalog, readShardHeader, select, type CatalogTensor, type ModelCatalog } from "../models/catalog";
 import { DTYPE_SIZES } from "../models/safetensors";
 import { EvaluationFailed, evaluator } from "./evaluators";
@@ -32,11 +32,12 @@ async function setState(id: string, state: State, detail?: string, data: Record<
   log.info({ submission: id, state, detail }, "submission");
 }
 
-async function catalogOf(versionId: number): Promise<ModelCatalog> {
+/** The version a submission was made against (usually the one being served). */
+async function versionOf(versionId: number): Promise<{ name: string; catalog: ModelCatalog }> {
   const current = currentVersion();
-  if (current?.id === versionId) return current.catalog;
+  if (current?.id === versionId) return current;
   const row = await db().modelVersion.findUniqueOrThrow({ where: { id: versionId } });
-  return loadCatalog(row.dir, config().EXPERT_GROUPS);
+  return { name: row.name, catalog: await loadCatalog(row.dir, config().EXPERT_GROUPS) };
 }
 
 /** The checkpoint must hold exactly the group's tensors, with their dtypes and shapes, all finite. */
@@ -105,7 +106,7 @@ export async function evaluateSubmission(id: string): Promise<void> {
   const sub = await db().submission.findUnique({ where: { id } });
   if (!sub || sub.state === "scored" || sub.state === "rejected") return;
   const c = config();
-  const catalog = await catalogOf(sub.versionId);
+  const { name: versionName, catalog } = await versionOf(sub.versionId);
   const expected = select(catalog, { group: sub.expertGroup });
   const tmp = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "checkpoint-")), "checkpoint.safetensors");
   try {
@@ -131,7 +132,7 @@ export async function evaluateSubmission(id: string): Promise<void> {
     await setState(id, "evaluating");
     let result;
     try {
-      result = await evaluator().evaluate({ submissionId: id, modelVersion: String(sub.versionId), catalog, expertGroup: sub.expertGroup, checkpointFile: tmp, checkpointTensors: tensors });
+      result = await evaluator().evaluate({ submissionId: id, modelVersion: versionName, catalog, expertGroup: sub.expertGroup, checkpointFile: tmp, checkpointTensors: tensors });
     } catch (e) {
       if (e instanceof EvaluationFailed) throw new Rejection(`evaluation failed: ${e.message}`);
       throw e;
@@ -155,5 +156,3 @@ export async function evaluateSubmission(id: string): Promise<void> {
   }
   await rescoreRound(sub.round);
 }
-
-export type { LoadedVersion };

@@ -7,11 +7,11 @@ import { jobs } from "../../jobs";
 import { currentPhase } from "../../phases";
 import { publicProcedure, router, viewerProcedure } from "../init";
 
-const MODULES: Record<(typeof ALL_ROLES)[number], { title: string; paths: string }> = {
-  owner: { title: "Phase oracle", paths: "/get_phase, /blocks_until_next_phase, /previous_phase_blocks, /get_init_peer_id" },
-  validator: { title: "Validator API", paths: "/health, /model/partial, /model/full, /get-checkpoint, /submit" },
-  search: { title: "Organic search API", paths: "/search, /twitter/*, /web/search, /public/miners" },
-  compute: { title: "Compute marketplace API", paths: "/service/*, /list/*, /connect" },
+const MODULES: Record<(typeof ALL_ROLES)[number], { title: string; paths: string; built: boolean }> = {
+  owner: { title: "Phase oracle", paths: "/get_phase, /blocks_until_next_phase, /previous_phase_blocks, /get_init_peer_id", built: true },
+  validator: { title: "Validator API", paths: "/health, /model/partial, /model/full, /get-checkpoint, /submit", built: true },
+  search: { title: "Organic search API", paths: "/search, /twitter/*, /web/search, /public/miners", built: false },
+  compute: { title: "Compute marketplace API", paths: "/service/*, /list/*, /connect", built: false },
 };
 
 export const systemRouter = router({
