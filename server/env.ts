@@ -79,6 +79,9 @@ const schema = z
     EVALUATOR: z.enum(["builtin", "command"]).default("builtin"),
     EVALUATOR_CMD: z.string().optional(),
     EVALUATOR_TIMEOUT_S: int(600, 1, 86_400),
+    SET_WEIGHTS: flag,
+    VALIDATOR_HOTKEY_SEED: z.string().min(2).optional(),
+    WEIGHTS_INTERVAL_BLOCKS: int(100, 1, 100_000),
     DEVNET: z.enum(["0", "1", "auto"]).default("auto"),
     DEVNET_MINERS: int(6, 0, 64),
     DEVNET_MINER_HOTKEYS: list,
@@ -86,7 +89,8 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(5000, 100),
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
-  .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, { message: "EVALUATOR=command needs EVALUATOR_CMD", path: ["EVALUATOR_CMD"] });
+  .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, { message: "EVALUATOR=command needs EVALUATOR_CMD", path: ["EVALUATOR_CMD"] })
+  .refine((c) => !c.SET_WEIGHTS || !!c.VALIDATOR_HOTKEY_SEED, { message: "SET_WEIGHTS=1 needs VALIDATOR_HOTKEY_SEED (the hotkey that signs set_weights)", path: ["VALIDATOR_HOTKEY_SEED"] });
 
 /** The names of every variable the application reads. */
 export const CONFIG_KEYS = Object.keys(schema.shape);

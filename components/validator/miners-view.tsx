@@ -41,6 +41,13 @@ export function MinersView() {
           ))}
         </Table>
       </Card>
+      <p className="text-xs text-zinc-500" data-testid="weights-on-chain">
+        {data.onChain
+          ? data.onChain.status === "submitted"
+            ? `Weights set on chain at block ${data.onChain.block ?? "?"} for ${data.onChain.uids.length} uids (extrinsic ${data.onChain.txHash.slice(0, 18)}…).`
+            : `Weights not set on chain at ${new Date(data.onChain.at).toLocaleString()}: ${data.onChain.reason}.`
+          : "Weights are not set on chain (SET_WEIGHTS is off)."}
+      </p>
       <Card title="Score history">
         {withHistory.length === 0 ? (
           <p className="text-sm text-zinc-500">No scores yet.</p>

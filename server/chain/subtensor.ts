@@ -2,7 +2,8 @@ import { ApiPromise, WsProvider } from "@polkadot/api";
 import { log } from "../log";
 import { HeadFeed } from "./heads";
 import { SUBTENSOR_RUNTIME, SUBTENSOR_TYPES, axonIpToString } from "./subtensor-types";
-import type { Chain, ChainStatus, NeuronRecord } from "./types";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { Chain, ChainStatus, NeuronRecord, WeightsResult } from "./types";
 
 interface NeuronLiteJson {
   hotkey: string;
@@ -132,6 +133,23 @@ export class SubtensorChain implements Chain {
       reconnects: this.reconnects,
       lastError: this.lastError,
     };
+  }
+
+  async setWeights(signer: KeyringPair, uids: number[], weights: number[]): Promise<WeightsResult> {
+    const api = this.api;
+    if (!api || !this.connected) throw new Error("chain not connected");
+    const netuid = this.opts.netuid;
+    const commitReveal = (await api.query.subtensorModule.commitRevealWeightsEnabled(netuid)).toJSON();
+    if (commitReveal === true) {
+      return {
+        status: "skipped",
+        reason: `commit-reveal is on for subnet ${netuid}: weights must be committed with drand timelock encryption, which has no JavaScript library, so the console does not set them`,
+      };
+    }
+    // u64: toString gives the decimal value (toJSON gives hex for 64-bit integers).
+    const versionKey = (await api.query.subtensorModule.weightsVersionKey(netuid)).toString();
+    const hash = await api.tx.subtensorModule.setWeights(netuid, uids, weights, versionKey).signAndSend(signer);
+    return { status: "submitted", txHash: hash.toHex(), versionKey };
   }
 
   async fetchNeurons(): Promise<NeuronRecord[]> {

@@ -1,3 +1,5 @@
+import type { KeyringPair } from "@polkadot/keyring/types";
+
 export interface NeuronRecord {
   uid: number;
   hotkey: string;
@@ -42,4 +44,11 @@ export interface Chain {
   status(): ChainStatus;
   /** Reads the subnet's neurons from the chain itself (the metagraph refresh job stores them). */
   fetchNeurons(): Promise<NeuronRecord[] | null>;
+  /**
+   * Sets this validator's weights on the subnet (u16 values per uid). Only the subtensor chain can;
+   * it declines when the subnet uses commit-reveal.
+   */
+  setWeights?(signer: KeyringPair, uids: number[], weights: number[]): Promise<WeightsResult>;
 }
+
+export type WeightsResult = { status: "submitted"; txHash: string; versionKey: string } | { status: "skipped"; reason: string };

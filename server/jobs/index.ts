@@ -7,6 +7,7 @@ import { JobQueue } from "./queue";
 import { EVALUATE_JOB } from "../validator/submissions";
 import { evaluateSubmission } from "../validator/pipeline";
 import { MERGE_JOB, mergeRound } from "../validator/merge";
+import { SET_WEIGHTS_JOB, setWeightsOnChain } from "../validator/weights";
 
 export { JobQueue, retryDelayMs } from "./queue";
 
@@ -29,6 +30,7 @@ export function jobs(): JobQueue {
     });
     q.define({ kind: EVALUATE_JOB, leaseMs: 120_000, run: async (p) => evaluateSubmission((p as { submissionId: string }).submissionId) });
     q.define({ kind: MERGE_JOB, leaseMs: 120_000, run: async (p) => void (await mergeRound((p as { round: number }).round)) });
+    q.define({ kind: SET_WEIGHTS_JOB, everyMs: () => config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS, run: async () => void (await setWeightsOnChain()) });
     return q;
   });
 }
@@ -36,4 +38,7 @@ export function jobs(): JobQueue {
 /** Makes sure every recurring job has its row (a unique key keeps it to one). */
 export async function scheduleRecurringJobs(): Promise<void> {
   await jobs().enqueue(METAGRAPH_REFRESH, {}, { uniqueKey: METAGRAPH_REFRESH, maxAttempts: 1_000_000 });
+  if (config().SET_WEIGHTS && config().ROLES.includes("validator")) {
+    await jobs().enqueue(SET_WEIGHTS_JOB, {}, { uniqueKey: SET_WEIGHTS_JOB, maxAttempts: 1_000_000, runAt: new Date(Date.now() + config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS) });
+  }
 }

@@ -12,7 +12,7 @@ import { FetchRefused, fetchCheckpoint } from "./fetch-checkpoint";
 import { roundPoints, scoreOf } from "./scoring";
 import { step } from "./submissions";
 
-type State = "fetching" | "validating" | "evaluating" | "scored" | "rejected";
+type State = "fetching" | "validating" | "evaluating";
 
 export function checkpointsDir(): string {
   return path.resolve(config().MODELS_DIR, "checkpoints");
@@ -94,11 +94,20 @@ async function assertFinite(file: string, tensors: CatalogTensor[]): Promise<voi
   }
 }
 
-/** Gives the round's points again after a new score (top three unique positive scores). */
-export async function rescoreRound(round: number): Promise<void> {
-  const subs = await db().submission.findMany({ where: { round, state: { in: ["scored", "rejected"] } }, select: { id: true, score: true, createdAt: true } });
-  const points = roundPoints(subs);
-  await db().$transaction([...points.entries()].map(([id, p]) => db().submission.update({ where: { id }, data: { points: p } })));
+/**
+ * Writes a submission's final state together with its round's points (top three unique positive scores),
+ * in one transaction: nobody sees a scored submission whose points are not yet given.
+ */
+async function finish(id: string, round: number, state: "scored" | "rejected", detail: string, data: { score: number } & Record<string, unknown>): Promise<void> {
+  const row = await db().submission.findUniqueOrThrow({ where: { id }, select: { steps: true, createdAt: true } });
+  const others = await db().submission.findMany({ where: { round, state: { in: ["scored", "rejected"] }, id: { not: id } }, select: { id: true, score: true, createdAt: true, points: true } });
+  const points = roundPoints([...others, { id, score: data.score, createdAt: row.createdAt }]);
+  const steps = [...(JSON.parse(row.steps) as unknown[]), step(state, detail)];
+  await db().$transaction([
+    db().submission.update({ where: { id }, data: { state, steps: JSON.stringify(steps), ...data, points: points.get(id) ?? 0 } }),
+    ...others.filter((o) => (points.get(o.id) ?? 0) !== o.points).map((o) => db().submission.update({ where: { id: o.id }, data: { points: points.get(o.id) ?? 0 } })),
+  ]);
+  log.info({ submission: id, state, detail }, "submission");
 }
 
 /** The evaluation job: fetch, validate, evaluate, score. Finished submissions are never evaluated again. */
@@ -143,16 +152,15 @@ export async function evaluateSubmission(id: string): Promise<void> {
       await fs.mkdir(checkpointsDir(), { recursive: true });
       await fs.copyFile(tmp, checkpointPath(id));
     }
-    await setState(id, "scored", `loss ${result.loss.toFixed(5)} vs baseline ${result.baselineLoss.toFixed(5)}`, {
+    await finish(id, sub.round, "scored", `loss ${result.loss.toFixed(5)} vs baseline ${result.baselineLoss.toFixed(5)}`, {
       loss: Number.isFinite(result.loss) ? result.loss : null,
       baselineLoss: result.baselineLoss,
       score,
     });
   } catch (e) {
     if (!(e instanceof Rejection)) throw e; // ours: the job retries
-    await setState(id, "rejected", e.message, { reason: e.message, score: 0 });
+    await finish(id, sub.round, "rejected", e.message, { reason: e.message, score: 0 });
   } finally {
     await fs.rm(path.dirname(tmp), { recursive: true, force: true });
   }
-  await rescoreRound(sub.round);
 }

@@ -17,6 +17,7 @@ import { DEVNET_CONFIG } from "@/server/devnet/model";
 import { submissionMessage } from "@/server/validator/message";
 import { healthSchema, submitResponseSchema } from "@/server/validator/schemas";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
+import { signedSubmission } from "../support/miner";
 
 const run = promisify(execFile);
 const TOKEN = "test-bz-token-0123456789";
@@ -51,10 +52,6 @@ async function setHead(block: number) {
   expect((await trpc(server.url, "phases.setSimulatedHead", { block }, admin)).status).toBe(200);
 }
 
-function signedSubmission(pair: KeyringPair, fields: { expert_group: number; checkpoint_url: string; block_number: number }, pad = false) {
-  const body = { hotkey: pair.address, ...fields };
-  return { ...body, signature: b64url(pair.sign(new TextEncoder().encode(submissionMessage(body))), pad) };
-}
 
 async function submit(body: unknown, headers: Record<string, string> = AUTH) {
   const res = await fetch(`${server.url}/submit`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });

@@ -94,6 +94,24 @@ describe("subtensor chain over a real WebSocket", () => {
     }
   });
 
+  it("sets weights with a signed set_weights extrinsic, and declines under commit-reveal", async () => {
+    const signer = new Keyring({ ss58Format: 42, type: "sr25519" }).addFromUri("//WeightSetter");
+    const result = await chain.setWeights(signer, [1, 2], [65535, 30000]);
+    expect(result).toMatchObject({ status: "submitted", versionKey: "7" });
+    expect(fake.extrinsics.at(-1)).toEqual({
+      signer: signer.address,
+      section: "subtensorModule",
+      method: "setWeights",
+      args: { netuid: 1, dests: [1, 2], weights: [65535, 30000], version_key: 7 },
+    });
+    fake.commitReveal = true;
+    const declined = await chain.setWeights(signer, [1], [65535]);
+    fake.commitReveal = false;
+    expect(declined.status).toBe("skipped");
+    expect((declined as { reason: string }).reason).toMatch(/commit-reveal is on for subnet 1/);
+    expect(fake.extrinsics).toHaveLength(1);
+  });
+
   it("reconnects after the node goes away and resumes the head stream", async () => {
     const port = fake.port;
     await fake.stop();

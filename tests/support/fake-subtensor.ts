@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { TypeRegistry } from "@polkadot/types";
-import { blake2AsHex } from "@polkadot/util-crypto";
+import { Metadata, TypeRegistry } from "@polkadot/types";
+import { u8aToHex } from "@polkadot/util";
+import { blake2AsHex, xxhashAsHex } from "@polkadot/util-crypto";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SUBTENSOR_TYPES } from "@/server/chain/subtensor-types";
 
@@ -32,12 +33,29 @@ export class FakeSubtensor {
   private nextSub = 1;
   readonly calls: string[] = [];
   readonly registry = new TypeRegistry();
+  /** Extrinsics received through author_submitExtrinsic, decoded. */
+  readonly extrinsics: Array<{ signer: string; section: string; method: string; args: Record<string, unknown> }> = [];
   block = 4_898_328;
   neurons: FakeNeuron[] = [];
+  commitReveal = false;
+  weightsVersionKey = 7n;
   port = 0;
 
   constructor() {
     this.registry.register(SUBTENSOR_TYPES as never);
+    this.registry.setMetadata(new Metadata(this.registry, fixture.metadata as `0x${string}`));
+  }
+
+  /** The few storage values a validator reads; everything else is empty. */
+  private storage(key: string): string | null {
+    // Storage holds SCALE bytes (little-endian), not the codecs' display hex.
+    if (key.startsWith(this.storagePrefix("CommitRevealWeightsEnabled"))) return u8aToHex(this.registry.createType("bool", this.commitReveal).toU8a());
+    if (key.startsWith(this.storagePrefix("WeightsVersionKey"))) return u8aToHex(this.registry.createType("u64", this.weightsVersionKey).toU8a());
+    return null;
+  }
+
+  private storagePrefix(item: string): string {
+    return xxhashAsHex("SubtensorModule", 128) + xxhashAsHex(item, 128).slice(2);
   }
 
   get url() {
@@ -142,7 +160,7 @@ export class FakeSubtensor {
           methods: [
             "chain_getBlockHash", "chain_getHeader", "chain_getFinalizedHead", "chain_subscribeNewHead", "chain_unsubscribeNewHead", "chain_subscribeNewHeads", "chain_unsubscribeNewHeads",
             "state_getRuntimeVersion", "state_getMetadata", "state_call", "state_subscribeRuntimeVersion", "state_unsubscribeRuntimeVersion",
-            "system_chain", "system_properties", "system_health", "rpc_methods",
+            "system_chain", "system_properties", "system_health", "rpc_methods", "system_accountNextIndex", "author_submitExtrinsic", "state_getStorage", "state_queryStorageAt", "state_subscribeStorage", "state_unsubscribeStorage",
           ],
         });
       case "state_getMetadata":
@@ -167,6 +185,28 @@ export class FakeSubtensor {
         return reply(true);
       case "state_unsubscribeRuntimeVersion":
         return reply(true);
+      case "state_getStorage":
+        return reply(this.storage(String(msg.params?.[0] ?? "")));
+      case "state_subscribeStorage": {
+        const id = String(this.nextSub++);
+        const keys = (msg.params?.[0] ?? []) as string[];
+        reply(id);
+        ws.send(JSON.stringify({ jsonrpc: "2.0", method: "state_storage", params: { subscription: id, result: { block: blake2AsHex(String(this.block)), changes: keys.map((k) => [k, this.storage(k)]) } } }));
+        return;
+      }
+      case "state_unsubscribeStorage":
+        return reply(true);
+      case "state_queryStorageAt": {
+        const keys = (msg.params?.[0] ?? []) as string[];
+        return reply([{ block: blake2AsHex(String(this.block)), changes: keys.map((k) => [k, this.storage(k)]) }]);
+      }
+      case "system_accountNextIndex":
+        return reply(0);
+      case "author_submitExtrinsic": {
+        const ext = this.registry.createType("Extrinsic", msg.params?.[0] as string);
+        this.extrinsics.push({ signer: ext.signer.toString(), section: ext.method.section, method: ext.method.method, args: ext.method.toJSON().args as Record<string, unknown> });
+        return reply(blake2AsHex(msg.params?.[0] as string));
+      }
       case "state_call":
         if (msg.params?.[0] === "NeuronInfoRuntimeApi_get_neurons_lite") return reply(this.encodeNeurons());
         return ws.send(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `unknown runtime call ${msg.params?.[0]}` } }));

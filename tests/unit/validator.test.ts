@@ -5,6 +5,7 @@ import { isForbiddenAddress } from "@/server/validator/fetch-checkpoint";
 import { submissionMessage } from "@/server/validator/message";
 import { roundPoints, scoreOf, weightsFrom } from "@/server/validator/scoring";
 import { shortPhaseName } from "@/server/validator/api";
+import { toU16Weights } from "@/server/validator/weights";
 
 /** A safetensors file as bytes, from a header object and a data length. */
 function file(header: unknown, dataBytes: number): { json: Buffer; size: number } {
@@ -154,4 +155,12 @@ describe("/health phase names", () => {
     ["Distribute", "distribute"], ["Train", "train"], ["MinerCommit1", "commit"], ["MinerCommit2", "commit"], ["Submission", "submit"],
     ["Validate", "validate"], ["Merge", "merge"], ["ValidatorCommit1", "commit"], ["ValidatorCommit2", "commit"],
   ])("%s is %s", (name, short) => expect(shortPhaseName(name)).toBe(short));
+});
+
+describe("weights for set_weights", () => {
+  it("scales to u16 with the largest at 65535, sorted by uid, zeros left out", () => {
+    expect(toU16Weights(new Map([[5, 0.25], [2, 0.5], [9, 0.25], [3, 0]]))).toEqual({ uids: [2, 5, 9], weights: [65535, 32768, 32768] });
+    expect(toU16Weights(new Map([[1, 1e-9], [2, 1]]))).toEqual({ uids: [1, 2], weights: [1, 65535] });
+    expect(toU16Weights(new Map())).toEqual({ uids: [], weights: [] });
+  });
 });

@@ -8,6 +8,7 @@ import { phaseAt, schedule } from "../../phases";
 import { assignmentSchema, publishSchema } from "./validator-schemas";
 import { currentGroups, listSubmissions, minerScores, submissionDetail, SUBMISSION_STATES } from "../../validator/queries";
 import { adminProcedure, router, viewerProcedure } from "../init";
+import { lastWeights } from "../../validator/weights";
 
 const currentRound = () => {
   const head = chain().head();
@@ -25,7 +26,7 @@ export const validatorRouter = router({
     if (!s) throw new NotFoundError("No such submission");
     return s;
   }),
-  miners: viewerProcedure.query(async () => ({ round: currentRound(), miners: await minerScores(currentRound()) })),
+  miners: viewerProcedure.query(async () => ({ round: currentRound(), miners: await minerScores(currentRound()), onChain: await lastWeights() })),
   publish: adminProcedure.input(publishSchema).mutation(async ({ input, ctx }) => {
     const v = await publishVersion({ dir: input.dir, name: input.name, blockNumber: input.blockNumber ?? chain().head() ?? 0, by: ctx.user.name });
     return { name: v.name };
