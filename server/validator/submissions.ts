@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { findNeuron } from "../chain";
 import { verifyHotkeySignature } from "../crypto/signature";
-import { db, isUniqueViolation } from "../db";
-import { BadRequestError, ConflictError, ForbiddenError, LockedError, UnavailableError } from "../errors";
+import { BadRequestError, ForbiddenError, LockedError, UnavailableError } from "../errors";
 import { currentVersion } from "../models";
 import { currentBlock, phaseAt, schedule } from "../phases";
 import { submissionMessage } from "./message";
+import { insertSubmission } from "./submission-writer";
 import { assignedGroup } from "./assignments";
 
-export const EVALUATE_JOB = "submission.evaluate";
+export { EVALUATE_JOB } from "./submission-writer";
 
 /** Absolute [start, end] of the phase called `name` in the cycle of `block`, or null. */
 export function phaseRange(block: number, name: string): [number, number] | null {
@@ -56,28 +56,18 @@ export async function submitCheckpoint(input: SubmitInput) {
   if (assigned !== null && assigned !== input.expert_group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assigned}`);
 
   const id = randomUUID();
-  try {
-    // One nested create: the submission and its evaluation job are written together or not at all.
-    await db().submission.create({
-        data: {
-          id,
-          hotkey: input.hotkey,
-          uid: neuron.uid,
-          expertGroup: input.expert_group,
-          checkpointUrl: input.checkpoint_url,
-          blockNumber: input.block_number,
-          signature: input.signature,
-          round: phase.cycle_index,
-          version: { connect: { id: version.id } },
-          steps: JSON.stringify([step("queued")]),
-          job: { create: { kind: EVALUATE_JOB, payload: JSON.stringify({ submissionId: id }), uniqueKey: `submission:${id}`, maxAttempts: 3 } },
-        },
-        select: { id: true },
-      });
-  } catch (e) {
-    if (isUniqueViolation(e)) throw new ConflictError("Duplicate submission for this hotkey + block");
-    throw e;
-  }
+  await insertSubmission({
+    id,
+    hotkey: input.hotkey,
+    uid: neuron.uid,
+    expertGroup: input.expert_group,
+    checkpointUrl: input.checkpoint_url,
+    blockNumber: input.block_number,
+    signature: input.signature,
+    round: phase.cycle_index,
+    versionId: version.id,
+    steps: JSON.stringify([step("queued")]),
+  });
   const validate = phaseRange(head, "Validate");
   return { status: "accepted" as const, submission_id: id, evaluation_eta_blocks: validate ? Math.max(0, validate[1] - head) : 0 };
 }
