@@ -3,6 +3,9 @@ import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+
+/** Prisma.sql / Prisma.join for raw statements (one runtime serves both generated clients). */
+export { Prisma } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { config } from "../env";
 import { processSingleton, setProcessSingleton } from "../global";

@@ -1,4 +1,4 @@
-import { db, isUniqueViolation } from "../db";
+import { db, Prisma } from "../db";
 import { ConflictError } from "../errors";
 import { processSingleton } from "../global";
 
@@ -13,6 +13,8 @@ export interface SubmissionRow {
   round: number;
   versionId: number;
   steps: string;
+  /** When the request arrived: the earliest of equal scores gets the round's points. */
+  createdAt: Date;
 }
 
 interface Pending {
@@ -31,8 +33,8 @@ const jobFor = (row: SubmissionRow) => ({ kind: EVALUATE_JOB, payload: JSON.stri
 /**
  * Stores a submission and its evaluation job atomically. Submissions arriving together are written in
  * one transaction (group commit): a burst costs a few statements instead of a few per submission.
- * A second submission for the same hotkey and block is refused with a ConflictError, within a batch,
- * against the database, and (should another instance race) by the unique constraint itself.
+ * A second submission for the same hotkey and block is refused with a ConflictError, within a batch or
+ * by the unique constraint (also against another instance writing at the same time).
  */
 export function insertSubmission(row: SubmissionRow): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -64,30 +66,22 @@ async function writeBatch(batch: Pending[]): Promise<void> {
     else firsts.set(key, p);
   }
   const candidates = [...firsts.values()];
-  const existing = await db().submission.findMany({
-    where: { OR: candidates.map((p) => ({ hotkey: p.row.hotkey, blockNumber: p.row.blockNumber })) },
-    select: { hotkey: true, blockNumber: true },
+  // One statement for the whole batch; the unique (hotkey, blockNumber) constraint decides, even against
+  // another instance writing at the same moment. Plain SQL that SQLite and Postgres both accept.
+  const values = candidates.map(({ row: r }) =>
+    Prisma.sql`(${r.id}, ${r.hotkey}, ${r.uid}, ${r.expertGroup}, ${r.checkpointUrl}, ${r.blockNumber}, ${r.signature}, ${r.round}, ${r.versionId}, ${r.steps}, ${r.createdAt}, ${r.createdAt})`,
+  );
+  const inserted = await db().$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<Array<{ id: string }>>(
+      Prisma.sql`INSERT INTO "Submission" ("id", "hotkey", "uid", "expertGroup", "checkpointUrl", "blockNumber", "signature", "round", "versionId", "steps", "createdAt", "updatedAt")
+        VALUES ${Prisma.join(values)} ON CONFLICT ("hotkey", "blockNumber") DO NOTHING RETURNING "id"`,
+    );
+    const ids = new Set(rows.map((r) => r.id));
+    await tx.job.createMany({ data: candidates.filter((p) => ids.has(p.row.id)).map((p) => jobFor(p.row)) });
+    return ids;
   });
-  const taken = new Set(existing.map((e) => `${e.hotkey}:${e.blockNumber}`));
-  const fresh = candidates.filter((p) => {
-    if (!taken.has(`${p.row.hotkey}:${p.row.blockNumber}`)) return true;
-    p.reject(new ConflictError(DUPLICATE));
-    return false;
-  });
-  if (fresh.length === 0) return;
-  try {
-    await db().$transaction([db().submission.createMany({ data: fresh.map((p) => p.row) }), db().job.createMany({ data: fresh.map((p) => jobFor(p.row)) })]);
-    for (const p of fresh) p.resolve();
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    // Another instance wrote one of these meanwhile: one at a time, so each gets its own answer.
-    for (const p of fresh) {
-      try {
-        await db().$transaction([db().submission.create({ data: p.row }), db().job.create({ data: jobFor(p.row) })]);
-        p.resolve();
-      } catch (err) {
-        p.reject(isUniqueViolation(err) ? new ConflictError(DUPLICATE) : err);
-      }
-    }
+  for (const p of candidates) {
+    if (inserted.has(p.row.id)) p.resolve();
+    else p.reject(new ConflictError(DUPLICATE));
   }
 }

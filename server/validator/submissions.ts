@@ -67,6 +67,7 @@ export async function submitCheckpoint(input: SubmitInput) {
     round: phase.cycle_index,
     versionId: version.id,
     steps: JSON.stringify([step("queued")]),
+    createdAt: new Date(),
   });
   const validate = phaseRange(head, "Validate");
   return { status: "accepted" as const, submission_id: id, evaluation_eta_blocks: validate ? Math.max(0, validate[1] - head) : 0 };
