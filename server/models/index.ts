@@ -5,7 +5,7 @@ import { config } from "../env";
 import { BadRequestError, ConflictError } from "../errors";
 import { processSingleton } from "../global";
 import { log } from "../log";
-import { loadCatalog, select, selectorKey, type ExpertGroup, type ModelCatalog, type Selector } from "./catalog";
+import { loadCatalog, select, selectorKey, type ModelCatalog, type Selector } from "./catalog";
 import { compose, hashComposition, type Composition } from "./compose";
 import { SafetensorsError } from "./safetensors";
 
@@ -36,7 +36,7 @@ function selectorsOf(catalog: ModelCatalog): Selector[] {
   return ["full", "shared", ...catalog.groups.map((g) => ({ group: g.id }))];
 }
 
-const state = processSingleton("models", () => ({ current: null as LoadedVersion | null, loading: null as Promise<LoadedVersion | null> | null }));
+const state = processSingleton("models", () => ({ current: null as LoadedVersion | null }));
 
 /** The version being served: the newest published one, loaded at start (headers only). */
 export function currentVersion(): LoadedVersion | null {
@@ -107,10 +107,6 @@ export async function publishVersion(input: { dir: string; name: string; blockNu
   state.current = version;
   log.info({ version: input.name, bytes: full.composition.length, groups: version.catalog.groups.length }, "model version published");
   return version;
-}
-
-export function groupsOf(version: LoadedVersion): ExpertGroup[] {
-  return version.catalog.groups;
 }
 
 export async function countDownload(versionId: number, selector: string): Promise<void> {

@@ -25,10 +25,14 @@ export function checkpointPath(submissionId: string): string {
 /** A reason to reject a checkpoint (as opposed to a fault of ours, which the job retries). */
 class Rejection extends Error {}
 
+/** The submission's step log with one more entry, as stored. */
+function withStep(steps: string, state: string, detail?: string): string {
+  return JSON.stringify([...(JSON.parse(steps) as unknown[]), step(state, detail)]);
+}
+
 async function setState(id: string, state: State, detail?: string, data: Record<string, unknown> = {}): Promise<void> {
   const row = await db().submission.findUniqueOrThrow({ where: { id }, select: { steps: true } });
-  const steps = [...(JSON.parse(row.steps) as unknown[]), step(state, detail)];
-  await db().submission.update({ where: { id }, data: { state, steps: JSON.stringify(steps), ...data } });
+  await db().submission.update({ where: { id }, data: { state, steps: withStep(row.steps, state, detail), ...data } });
   log.info({ submission: id, state, detail }, "submission");
 }
 
@@ -102,9 +106,8 @@ async function finish(id: string, round: number, state: "scored" | "rejected", d
   const row = await db().submission.findUniqueOrThrow({ where: { id }, select: { steps: true, createdAt: true } });
   const others = await db().submission.findMany({ where: { round, state: { in: ["scored", "rejected"] }, id: { not: id } }, select: { id: true, score: true, createdAt: true, points: true } });
   const points = roundPoints([...others, { id, score: data.score, createdAt: row.createdAt }]);
-  const steps = [...(JSON.parse(row.steps) as unknown[]), step(state, detail)];
   await db().$transaction([
-    db().submission.update({ where: { id }, data: { state, steps: JSON.stringify(steps), ...data, points: points.get(id) ?? 0 } }),
+    db().submission.update({ where: { id }, data: { state, steps: withStep(row.steps, state, detail), ...data, points: points.get(id) ?? 0 } }),
     ...others.filter((o) => (points.get(o.id) ?? 0) !== o.points).map((o) => db().submission.update({ where: { id: o.id }, data: { points: points.get(o.id) ?? 0 } })),
   ]);
   log.info({ submission: id, state, detail }, "submission");
