@@ -3,7 +3,8 @@ import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { hexToU8a, u8aToHex } from "@polkadot/util";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 const SHOTS = path.join("test-results", "screenshots");
 fs.mkdirSync(SHOTS, { recursive: true });
@@ -95,7 +96,7 @@ test("a Polkadot wallet signs in with its hotkey", async ({ page }) => {
 
 test("every page renders at desktop and phone widths, in light and dark", async ({ page }) => {
   await signInAsAdmin(page);
-  for (const [name, url] of [["overview", "/"], ["phases", "/phases"], ["settings", "/settings"]] as const) {
+  for (const [name, url] of [["overview", "/"], ["phases", "/phases"], ["models", "/models"], ["submissions", "/submissions"], ["miners", "/miners"], ["settings", "/settings"]] as const) {
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(url);

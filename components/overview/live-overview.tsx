@@ -18,14 +18,14 @@ export function LiveOverview({ initial }: { initial: Overview }) {
   });
   const now = useNow(1000);
   const { chain, phase, jobs, modules } = data;
-  const headAge = chain.lastHeadAt ? Math.max(0, Math.round((now - chain.lastHeadAt) / 1000)) : null;
+  const headAge = chain.lastHeadAt && now !== null ? Math.max(0, Math.round((now - chain.lastHeadAt) / 1000)) : null;
 
   return (
     <div className="space-y-4">
       <div className="grid gap-4 md:grid-cols-3">
         <Card title="Chain" action={<Badge tone={chain.connected ? "green" : "red"}>{chain.connected ? "connected" : "disconnected"}</Badge>}>
           <div className="space-y-3">
-            <Stat label="Head" value={chain.head?.toLocaleString("en-US") ?? "–"} testId="overview-head" hint={headAge === null ? "no head yet" : `seen ${headAge}s ago`} />
+            <Stat label="Head" value={chain.head?.toLocaleString("en-US") ?? "–"} testId="overview-head" hint={!chain.lastHeadAt ? "no head yet" : headAge === null ? "seen just now" : `seen ${headAge}s ago`} />
             <dl className="grid grid-cols-2 gap-x-2 gap-y-1 text-xs text-zinc-500">
               <dt>Source</dt>
               <dd className="truncate text-right text-zinc-700 dark:text-zinc-300" title={chain.endpoint}>{chain.kind === "simulated" ? "simulated" : chain.endpoint}</dd>

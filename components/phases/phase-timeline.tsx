@@ -20,14 +20,14 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
   const now = useNow(500);
   const { current, cycle, next, previousCycle, blockTimeMs, chain } = data;
   const L = current.cycle_length;
-  const sinceHead = chain.lastHeadAt ? Math.min(now - chain.lastHeadAt, blockTimeMs) : 0;
+  const sinceHead = chain.lastHeadAt && now !== null ? Math.min(Math.max(0, now - chain.lastHeadAt), blockTimeMs) : 0;
   const secondsLeft = ((current.blocks_remaining_in_phase + 1) * blockTimeMs - sinceHead) / 1000;
   const markerPct = ((current.cycle_block_index + sinceHead / blockTimeMs) / L) * 100;
 
   return (
     <div className="space-y-4">
       <Card
-        title={`Cycle ${current.cycle_index.toLocaleString()}`}
+        title={`Cycle ${current.cycle_index.toLocaleString("en-US")}`}
         action={isError ? <Badge tone="red">offline</Badge> : <Badge tone="green">live</Badge>}
       >
         <div className="mb-4 grid grid-cols-2 gap-4 sm:grid-cols-4">

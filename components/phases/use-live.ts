@@ -6,10 +6,14 @@ export function refetchMs(blockTimeMs: number | undefined): number {
   return Math.min(2000, Math.max(250, Math.floor((blockTimeMs ?? 12_000) / 2)));
 }
 
-/** The current time, updated every `ms` (for countdowns between refetches). */
-export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
+/**
+ * The current time, updated every `ms` (for countdowns between refetches). It is null while the server
+ * renders and while the page hydrates, so the first client render matches the server's HTML exactly.
+ */
+export function useNow(ms = 1000): number | null {
+  const [now, setNow] = useState<number | null>(null);
   useEffect(() => {
+    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), ms);
     return () => clearInterval(t);
   }, [ms]);

@@ -5,6 +5,7 @@ import { useTRPC } from "@/lib/trpc";
 import { Card } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatNumber, shortKey } from "@/components/ui/format";
+import { LocalTime } from "@/components/ui/local-time";
 import { phaseColor } from "@/components/phases/phase-colors";
 
 export function MinersView() {
@@ -45,7 +46,7 @@ export function MinersView() {
         {data.onChain
           ? data.onChain.status === "submitted"
             ? `Weights set on chain at block ${data.onChain.block ?? "?"} for ${data.onChain.uids.length} uids (extrinsic ${data.onChain.txHash.slice(0, 18)}…).`
-            : `Weights not set on chain at ${new Date(data.onChain.at).toLocaleString()}: ${data.onChain.reason}.`
+            : <>Weights not set on chain at <LocalTime at={data.onChain.at} />: {data.onChain.reason}.</>
           : "Weights are not set on chain (SET_WEIGHTS is off)."}
       </p>
       <Card title="Score history">

@@ -1,5 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import { LocalTime } from "@/components/ui/local-time";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc";
 import { Card } from "@/components/ui";
@@ -78,7 +79,7 @@ export function SubmissionsView() {
             <ol className="space-y-1 border-l border-zinc-200 pl-3 dark:border-zinc-700">
               {detail.data.steps.map(([at, st, note], i) => (
                 <li key={i}>
-                  <span className="text-xs text-zinc-500">{new Date(at).toLocaleTimeString()}</span> <StateBadge state={st} />
+                  <span className="text-xs text-zinc-500"><LocalTime at={at} timeOnly /></span> <StateBadge state={st} />
                   {note && <div className="break-all text-xs text-zinc-500">{note}</div>}
                 </li>
               ))}
