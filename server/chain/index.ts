@@ -1,6 +1,7 @@
 import { config } from "../env";
 import { db } from "../db";
 import { processSingleton } from "../global";
+import { loadedCache } from "../cache";
 import { SimulatedChain } from "./simulated";
 import { SubtensorChain } from "./subtensor";
 import type { Chain, NeuronRecord } from "./types";
@@ -39,27 +40,14 @@ export async function refreshMetagraph(): Promise<{ neurons: number; source: "ch
   return { neurons: neurons.length, source: "chain" };
 }
 
-// Hotkey lookups happen on every download and submission: the metagraph is kept in memory, reloaded
-// when this process changes it and at most 5 s after another instance did.
-const neuronCache = processSingleton("neuron-cache", () => ({ byHotkey: null as Map<string, NeuronRecord> | null, loadedAt: 0, loading: null as Promise<Map<string, NeuronRecord>> | null }));
+// Hotkey lookups happen on every download and submission: the metagraph is kept in memory.
+const neuronCache = loadedCache("neurons", 5000, async () => new Map((await listNeurons()).map((n) => [n.hotkey, n])));
 
 export function invalidateNeurons(): void {
-  neuronCache.byHotkey = null;
-}
-
-async function neuronsByHotkey(): Promise<Map<string, NeuronRecord>> {
-  if (neuronCache.byHotkey && Date.now() - neuronCache.loadedAt < 5000) return neuronCache.byHotkey;
-  neuronCache.loading ??= listNeurons()
-    .then((list) => {
-      neuronCache.byHotkey = new Map(list.map((n) => [n.hotkey, n]));
-      neuronCache.loadedAt = Date.now();
-      return neuronCache.byHotkey;
-    })
-    .finally(() => (neuronCache.loading = null));
-  return neuronCache.loading;
+  neuronCache.invalidate();
 }
 
 /** The neuron of `hotkey` on this subnet, or null when it is not registered. */
 export async function findNeuron(hotkey: string): Promise<NeuronRecord | null> {
-  return (await neuronsByHotkey()).get(hotkey) ?? null;
+  return (await neuronCache.get()).get(hotkey) ?? null;
 }

@@ -1,8 +1,8 @@
 import { db } from "../db";
-import { processSingleton } from "../global";
+import { loadedCache } from "../cache";
 
-/** Miner-to-group assignments, read on every download and submission: kept in memory (5 s at most stale). */
-const cache = processSingleton("assignment-cache", () => ({ map: null as Map<string, number> | null, loadedAt: 0 }));
+/** Miner-to-group assignments, read on every download and submission: kept in memory. */
+const cache = loadedCache("assignments", 5000, async () => new Map((await listAssignments()).map((a) => [a.hotkey, a.expertGroup])));
 
 export async function listAssignments() {
   return db().minerAssignment.findMany({ orderBy: [{ expertGroup: "asc" }, { hotkey: "asc" }] });
@@ -10,21 +10,17 @@ export async function listAssignments() {
 
 /** The group an admin assigned to `hotkey`, or null. */
 export async function assignedGroup(hotkey: string): Promise<number | null> {
-  if (!cache.map || Date.now() - cache.loadedAt > 5000) {
-    cache.map = new Map((await listAssignments()).map((a) => [a.hotkey, a.expertGroup]));
-    cache.loadedAt = Date.now();
-  }
-  return cache.map.get(hotkey) ?? null;
+  return (await cache.get()).get(hotkey) ?? null;
 }
 
 export async function setAssignment(hotkey: string, expertGroup: number, by: string) {
   await db().minerAssignment.upsert({ where: { hotkey }, create: { hotkey, expertGroup, assignedBy: by }, update: { expertGroup, assignedBy: by } });
-  cache.map = null;
+  cache.invalidate();
   return listAssignments();
 }
 
 export async function removeAssignment(hotkey: string) {
   await db().minerAssignment.deleteMany({ where: { hotkey } });
-  cache.map = null;
+  cache.invalidate();
   return listAssignments();
 }

@@ -87,6 +87,8 @@ describe("start-up and shutdown", () => {
 
   it("shuts down on SIGTERM within a few seconds, finishing requests in flight", async () => {
     const server = await startServer();
+    // One complete request first, so the route is loaded and the server is idle when the test begins.
+    expect((await fetch(`${server.url}/submit`, { method: "POST" })).status).toBe(401);
     // A request the server is reading when SIGTERM arrives: headers now, the body a moment later.
     const body = JSON.stringify({ hotkey: "x" });
     const answered = new Promise<number>((resolve, reject) => {
@@ -96,9 +98,9 @@ describe("start-up and shutdown", () => {
       });
       req.on("error", reject);
       req.write(body.slice(0, 5));
-      setTimeout(() => req.end(body.slice(5)), 400);
+      setTimeout(() => req.end(body.slice(5)), 900);
     });
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 400));
     const started = Date.now();
     const stopped = server.stop("SIGTERM");
     expect(await answered).toBe(401); // answered in full (no token), not cut off
