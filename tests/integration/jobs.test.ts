@@ -63,16 +63,16 @@ describe("job queue with leases", () => {
 
   it("lets another instance take over a job whose lease ran out", async () => {
     const crashed = new JobQueue(db, { pollMs: 10 });
-    crashed.define({ kind: "takeover", leaseMs: 100, run: async () => undefined });
+    crashed.define({ kind: "takeover", leaseMs: 1000, run: async () => undefined });
     const id = await crashed.enqueue("takeover", {});
     const claimed = await crashed.claim();
     expect(claimed?.id).toBe(id); // claimed, then the instance "dies" without finishing
 
     const survivor = new JobQueue(other, { pollMs: 10 });
     let ran = 0;
-    survivor.define({ kind: "takeover", leaseMs: 100, run: async () => void ran++ });
+    survivor.define({ kind: "takeover", leaseMs: 1000, run: async () => void ran++ });
     expect(await survivor.claim()).toBeNull(); // lease still held
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 1100));
     expect(await survivor.runDue()).toBe(1);
     expect(ran).toBe(1);
     const row = await db.job.findUniqueOrThrow({ where: { id: id! } });
@@ -123,10 +123,12 @@ describe("job queue with leases", () => {
   it("stop() waits for the job in hand", async () => {
     const q = new JobQueue(db, { pollMs: 10 });
     let finished = false;
-    q.define({ kind: "slow", run: async () => void (await new Promise((r) => setTimeout(r, 200)), (finished = true)) });
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    q.define({ kind: "slow", run: async () => void (started(), await new Promise((r) => setTimeout(r, 200)), (finished = true)) });
     await q.enqueue("slow", {});
     q.start();
-    await new Promise((r) => setTimeout(r, 50));
+    await running;
     await q.stop();
     expect(finished).toBe(true);
   });
