@@ -9,7 +9,7 @@ import { evaluateSubmission } from "../validator/pipeline";
 import { MERGE_JOB, mergeRound } from "../validator/merge";
 import { SET_WEIGHTS_JOB, setWeightsOnChain } from "../validator/weights";
 
-export { JobQueue, retryDelayMs } from "./queue";
+export { JobQueue, retryDelayMs, insertJobsStatement, type NewJob } from "./queue";
 
 export const METAGRAPH_REFRESH = "chain.metagraph.refresh";
 

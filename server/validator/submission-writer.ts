@@ -1,6 +1,7 @@
 import { db, Prisma } from "../db";
 import { ConflictError } from "../errors";
 import { processSingleton } from "../global";
+import { insertJobsStatement, type NewJob } from "../jobs/queue";
 
 export interface SubmissionRow {
   id: string;
@@ -28,7 +29,7 @@ const DUPLICATE = "Duplicate submission for this hotkey + block";
 
 const state = processSingleton("submission-writer", () => ({ queue: [] as Pending[], flushing: false }));
 
-const jobFor = (row: SubmissionRow) => ({ kind: EVALUATE_JOB, payload: JSON.stringify({ submissionId: row.id }), uniqueKey: `submission:${row.id}`, maxAttempts: 3 });
+const jobFor = (row: SubmissionRow): NewJob => ({ kind: EVALUATE_JOB, payload: JSON.stringify({ submissionId: row.id }), uniqueKey: `submission:${row.id}`, maxAttempts: 3 });
 
 /**
  * Stores a submission and its evaluation job atomically. Submissions arriving together are written in
@@ -77,7 +78,8 @@ async function writeBatch(batch: Pending[]): Promise<void> {
         VALUES ${Prisma.join(values)} ON CONFLICT ("hotkey", "blockNumber") DO NOTHING RETURNING "id"`,
     );
     const ids = new Set(rows.map((r) => r.id));
-    await tx.job.createMany({ data: candidates.filter((p) => ids.has(p.row.id)).map((p) => jobFor(p.row)) });
+    const jobs = candidates.filter((p) => ids.has(p.row.id)).map((p) => jobFor(p.row));
+    if (jobs.length) await tx.$executeRaw(insertJobsStatement(jobs));
     return ids;
   });
   for (const p of candidates) {

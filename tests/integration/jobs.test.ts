@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
 import { createDb } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
-import { JobQueue } from "@/server/jobs/queue";
+import { insertJobsStatement, JobQueue } from "@/server/jobs/queue";
 import { freshDb } from "../support/db";
 
 let url: string;
@@ -50,6 +50,28 @@ describe("job queue with leases", () => {
     expect([...ran.values()].every((who) => who.length === 1)).toBe(true);
     expect((await a.depth()).queued).toBe(0);
     expect(await db.job.count({ where: { kind: "count", status: "done" } })).toBe(60);
+  });
+
+  it("runs jobs written in bulk inside the caller's transaction, and not those of a rolled-back one", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    const seen: unknown[] = [];
+    q.define({ kind: "bulk", run: async (p) => void seen.push(p) });
+    const later = new Date(Date.now() + 3_600_000);
+    await db.$transaction(async (tx) => {
+      await tx.$executeRaw(insertJobsStatement([1, 2, 3].map((n) => ({ kind: "bulk", payload: JSON.stringify({ n }), uniqueKey: `bulk-${n}`, maxAttempts: 2 }))));
+      await tx.$executeRaw(insertJobsStatement([{ kind: "bulk", payload: JSON.stringify({ n: 4 }), runAt: later }]));
+    });
+    await expect(
+      db.$transaction(async (tx) => {
+        await tx.$executeRaw(insertJobsStatement([{ kind: "bulk", payload: JSON.stringify({ n: 5 }) }]));
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect(await q.runDue()).toBe(3);
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const rows = await db.job.findMany({ where: { kind: "bulk" }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.status, r.attempts, r.maxAttempts])).toEqual([["done", 1, 2], ["done", 1, 2], ["done", 1, 2], ["queued", 0, 5]]);
+    expect(rows[3].runAt.getTime()).toBe(later.getTime());
   });
 
   it("keeps one queued job per unique key", async () => {
