@@ -17,7 +17,7 @@ import { Keyring } from "@polkadot/keyring";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { composeHeader } from "../server/models/safetensors";
-import { submissionMessage } from "../server/validator/message";
+import { signSubmission } from "../server/validator/message";
 import { ROOT, signIn, startServer, trpc, type RunningServer } from "../tests/support/server";
 
 const TOKEN = "bench-token-0123456789abcdef";
@@ -193,10 +193,8 @@ async function submit(label: string, databaseUrl?: string) {
   try {
     const admin = (await signIn(server.url, "admin", "test-admin-password"))!;
     await trpc(server.url, "phases.setSimulatedHead", { block: 54346 }, admin);
-    const signed = (m: KeyringPair, j: number, block: number) => {
-      const fields = { hotkey: m.address, expert_group: j % 4, checkpoint_url: `http://127.0.0.1:9/${m.address}/${j}.safetensors`, block_number: block };
-      return JSON.stringify({ ...fields, signature: b64url(m.sign(new TextEncoder().encode(submissionMessage(fields)))) });
-    };
+    const signed = (m: KeyringPair, j: number, block: number) =>
+      JSON.stringify(signSubmission(m, { expert_group: j % 4, checkpoint_url: `http://127.0.0.1:9/${m.address}/${j}.safetensors`, block_number: block }));
     const bodies = miners.flatMap((m) => Array.from({ length: 16 }, (_, j) => signed(m, j, 54320 + j)));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     const post = (body: string) =>

@@ -4,7 +4,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { composeHeader, parseHeader, readHeaderLength } from "../models/safetensors";
 import { bigramCounts, sampleSequences, trainSpsa, type TinyMoeConfig, type Weights } from "../models/tiny-moe";
 import { log } from "../log";
-import { submissionMessage } from "../validator/message";
+import { signSubmission } from "../validator/message";
 
 export type MinerBehaviour = "train" | "broken" | "copy";
 
@@ -25,7 +25,6 @@ function toSafetensors(tensors: Array<{ name: string; shape: number[]; data: Flo
   return Buffer.concat([header, ...tensors.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))]);
 }
 
-const b64url = (u8: Uint8Array) => Buffer.from(u8).toString("base64url");
 
 /**
  * A simulated training miner: a real HTTP client of the console (phase, downloads, submission) with
@@ -131,9 +130,8 @@ export class DevnetMiner {
         ? Buffer.from("this is not a safetensors file")
         : toSafetensors(this.groupTensors.map((t) => ({ ...t, data: (this.behaviour === "copy" ? this.base : this.trained)!.get(t.name)! })));
     this.checkpoints.set(file, body);
-    const payload = { hotkey: this.hotkey, expert_group: this.group, checkpoint_url: `http://127.0.0.1:${this.port}${file}`, block_number: block };
-    const signature = b64url(this.pair.sign(new TextEncoder().encode(submissionMessage(payload))));
-    const res = await fetch(`${this.opts.consoleUrl}/submit`, { method: "POST", headers: this.headers({ "content-type": "application/json" }), body: JSON.stringify({ ...payload, signature }) });
+    const submission = signSubmission(this.pair, { expert_group: this.group, checkpoint_url: `http://127.0.0.1:${this.port}${file}`, block_number: block });
+    const res = await fetch(`${this.opts.consoleUrl}/submit`, { method: "POST", headers: this.headers({ "content-type": "application/json" }), body: JSON.stringify(submission) });
     this.submittedRound = this.round;
     if (res.status !== 202) log.warn({ miner: this.hotkey.slice(0, 8), status: res.status, body: await res.text() }, "devnet submission refused");
   }

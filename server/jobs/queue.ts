@@ -17,13 +17,13 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-export interface NewJob {
+/** Attempts before a job goes dead, unless the job says otherwise. */
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+export interface NewJob extends EnqueueOptions {
   kind: string;
   /** JSON text. */
   payload: string;
-  uniqueKey?: string | null;
-  maxAttempts?: number;
-  runAt?: Date;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface NewJob {
  * 256 rows 9 ms instead of 34 ms on SQLite, 16 rows 2 ms instead of 12 ms).
  */
 export function insertJobsStatement(list: NewJob[], now = new Date()): Prisma.Sql {
-  const rows = list.map((j) => Prisma.sql`(${j.kind}, ${j.payload}, ${j.uniqueKey ?? null}, 'queued', ${j.runAt ?? now}, 0, ${j.maxAttempts ?? 5}, ${now}, ${now})`);
+  const rows = list.map((j) => Prisma.sql`(${j.kind}, ${j.payload}, ${j.uniqueKey ?? null}, 'queued', ${j.runAt ?? now}, 0, ${j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${now}, ${now})`);
   return Prisma.sql`INSERT INTO "Job" ("kind", "payload", "uniqueKey", "status", "runAt", "attempts", "maxAttempts", "createdAt", "updatedAt") VALUES ${Prisma.join(rows)}`;
 }
 
@@ -68,7 +68,7 @@ export class JobQueue {
           payload: JSON.stringify(payload),
           uniqueKey: o.uniqueKey ?? null,
           runAt: o.runAt ?? new Date(),
-          maxAttempts: o.maxAttempts ?? 5,
+          maxAttempts: o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         },
       });
       return job.id;

@@ -6,7 +6,7 @@ import { schedule } from "../phases";
 import { validatorToken } from "../auth/secrets";
 import { apiRoute, streamReply, type Reply } from "../rest/api-route";
 import { allOf, bearerAuth, signedRequestAuth } from "../rest/auth";
-import { artifactFor, checkMinerMayDownload, checkValidator } from "./downloads";
+import { artifactFor, checkMinerForGroup, checkValidator } from "./downloads";
 import { checkpointSelectorSchema, healthSchema, partialHeadersSchema, submitResponseSchema, submitSchema } from "./schemas";
 import { submitCheckpoint } from "./submissions";
 
@@ -82,7 +82,7 @@ export const partialRoute = apiRoute({
   errors: { ...downloadErrors, 403: "Hotkey not registered on the subnet, or assigned to another group" },
   handler: async ({ req, headers }) => {
     artifactFor({ group: headers["x-expert-group"] }); // 503 and 404 before the metagraph check
-    await checkMinerMayDownload(headers["x-hotkey"], headers["x-expert-group"]);
+    await checkMinerForGroup(headers["x-hotkey"], headers["x-expert-group"]);
     return download(req, { group: headers["x-expert-group"] });
   },
 });

@@ -1,4 +1,5 @@
 import { findNeuron } from "../chain";
+import type { NeuronRecord } from "../chain/types";
 import { assignedGroup } from "./assignments";
 import { config } from "../env";
 import { ForbiddenError, NotFoundError, UnavailableError } from "../errors";
@@ -14,11 +15,16 @@ export function artifactFor(selector: Selector): { version: LoadedVersion; artif
   return { version, artifact };
 }
 
-/** A miner may download a group when registered on the subnet and, if assigned a group, only that one. */
-export async function checkMinerMayDownload(hotkey: string, group: number): Promise<void> {
-  if (!(await findNeuron(hotkey))) throw new ForbiddenError("Hotkey is not registered on the subnet");
+/**
+ * A miner may download or submit a group when registered on the subnet and, if an admin assigned it a
+ * group, only for that one. Returns its neuron.
+ */
+export async function checkMinerForGroup(hotkey: string, group: number): Promise<NeuronRecord> {
+  const neuron = await findNeuron(hotkey);
+  if (!neuron) throw new ForbiddenError("Hotkey is not registered on the subnet");
   const assigned = await assignedGroup(hotkey);
   if (assigned !== null && assigned !== group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assigned}`);
+  return neuron;
 }
 
 /** Peer validators: a validator permit on the metagraph, or listed in VALIDATOR_HOTKEYS. */

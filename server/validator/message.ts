@@ -5,3 +5,15 @@
 export function submissionMessage(s: { block_number: number; checkpoint_url: string; expert_group: number; hotkey: string }): string {
   return JSON.stringify({ block_number: s.block_number, checkpoint_url: s.checkpoint_url, expert_group: s.expert_group, hotkey: s.hotkey });
 }
+
+/** Something that signs with a hotkey: a Keyring pair. */
+export interface HotkeySigner {
+  address: string;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/** A POST /submit body signed by `pair` over the canonical message (URL-safe base64, unpadded). */
+export function signSubmission(pair: HotkeySigner, fields: { expert_group: number; checkpoint_url: string; block_number: number }) {
+  const body = { hotkey: pair.address, ...fields };
+  return { ...body, signature: Buffer.from(pair.sign(new TextEncoder().encode(submissionMessage(body)))).toString("base64url") };
+}

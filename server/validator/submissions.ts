@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { findNeuron } from "../chain";
 import { verifyHotkeySignature } from "../crypto/signature";
-import { BadRequestError, ForbiddenError, LockedError, UnavailableError } from "../errors";
+import { BadRequestError, LockedError, UnavailableError } from "../errors";
 import { currentVersion } from "../models";
 import { currentBlock, phaseAt, schedule } from "../phases";
 import { submissionMessage } from "./message";
 import { insertSubmission } from "./submission-writer";
-import { assignedGroup } from "./assignments";
+import { checkMinerForGroup } from "./downloads";
 
 export { EVALUATE_JOB } from "./submission-writer";
 
@@ -50,10 +49,7 @@ export async function submitCheckpoint(input: SubmitInput) {
   if (!train || input.block_number < train[0]) {
     throw new BadRequestError(`block_number ${input.block_number} is outside the cycle that just trained (blocks ${train?.[0] ?? "?"}..${head})`);
   }
-  const neuron = await findNeuron(input.hotkey);
-  if (!neuron) throw new ForbiddenError("Hotkey is not registered on the subnet");
-  const assigned = await assignedGroup(input.hotkey);
-  if (assigned !== null && assigned !== input.expert_group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assigned}`);
+  const neuron = await checkMinerForGroup(input.hotkey, input.expert_group);
 
   const id = randomUUID();
   await insertSubmission({
