@@ -1,5 +1,3 @@
-import { processSingleton } from "./global";
-
 export interface LoadedCache<T> {
   /** The cached value; loaded once for all concurrent callers when missing or older than the TTL. */
   get(): Promise<T>;
@@ -12,8 +10,8 @@ export interface LoadedCache<T> {
  * when this process invalidates it and at most `ttlMs` after another instance changed it. One load serves
  * every caller waiting at that moment, so a burst of requests on a cold cache costs one query, not one each.
  */
-export function loadedCache<T>(name: string, ttlMs: number, load: () => Promise<T>): LoadedCache<T> {
-  const s = processSingleton(`cache.${name}`, () => ({ value: undefined as T | undefined, loadedAt: 0, loading: null as Promise<T> | null, generation: 0 }));
+export function loadedCache<T>(ttlMs: number, load: () => Promise<T>): LoadedCache<T> {
+  const s = { value: undefined as T | undefined, loadedAt: 0, loading: null as Promise<T> | null, generation: 0 };
   return {
     get() {
       if (s.value !== undefined && Date.now() - s.loadedAt < ttlMs) return Promise.resolve(s.value);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SEED_SCHEDULE, ScheduleError, formatSchedule, makeSchedule, parseSchedule, type Schedule } from "./phases/schedule";
-import { processSingleton } from "./global";
+import { lazy } from "./global";
 
 export const ALL_ROLES = ["owner", "validator", "search", "compute"] as const;
 export type Role = (typeof ALL_ROLES)[number];
@@ -124,9 +124,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** The configuration of this process, parsed once from the environment. */
-export function config(): Config {
-  return processSingleton("config", () => parseConfig(process.env));
-}
+export const config = lazy<Config>(() => parseConfig(process.env));
 
 export function roleEnabled(role: Role): boolean {
   return config().ROLES.includes(role);

@@ -2,12 +2,9 @@
  * The one error hierarchy. Services throw these; the REST wrapper and tRPC map them to each module's
  * wire format by `status`. They carry no HTTP objects.
  */
-const BRAND = Symbol.for("subnet-console.AppError");
-
 export type ErrorDetail = string | Array<{ field: string; message: string }>;
 
 export class AppError extends Error {
-  readonly [BRAND] = true;
   constructor(
     readonly status: number,
     readonly code: string,
@@ -61,7 +58,6 @@ export class UnavailableError extends AppError {
   }
 }
 
-/** True for an AppError from any copy of this module (the custom server and Next bundle their own). */
 export function isAppError(e: unknown): e is AppError {
-  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+  return e instanceof AppError;
 }

@@ -1,19 +1,20 @@
 /**
- * Process-wide singletons. The custom server and Next's bundled route handlers load separate copies of
- * the server modules in one process; keeping live state on globalThis under a registered symbol makes
- * both copies share one database client, one chain connection and one in-memory head.
+ * A value built on first use and kept for the life of the process. The custom server evaluates the
+ * server modules once, so a module-level value is the process's only one; `set` swaps it (tests) and
+ * `set(undefined)` forgets it so the next use builds it again.
  */
-export function processSingleton<T>(name: string, create: () => T): T {
-  const key = Symbol.for(`subnet-console.${name}`);
-  const store = globalThis as unknown as Record<symbol, T | undefined>;
-  let value = store[key];
-  if (value === undefined) {
-    value = create();
-    store[key] = value;
-  }
-  return value;
+export interface Lazy<T> {
+  (): T;
+  set(value: T | undefined): void;
+  /** The value if it was built, without building it. */
+  peek(): T | undefined;
 }
 
-export function setProcessSingleton<T>(name: string, value: T | undefined): void {
-  (globalThis as unknown as Record<symbol, T | undefined>)[Symbol.for(`subnet-console.${name}`)] = value;
+export function lazy<T>(create: () => T): Lazy<T> {
+  let value: T | undefined;
+  const get = () => (value ??= create());
+  return Object.assign(get, {
+    set: (v: T | undefined) => void (value = v),
+    peek: () => value,
+  });
 }

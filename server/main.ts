@@ -5,28 +5,58 @@
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import type { Duplex } from "node:stream";
 import path from "node:path";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import next from "next";
+import { handleAuthRequest } from "./auth/handler";
+import { authOptions, sessionFromCookies } from "./auth/options";
 import { ensureSecrets } from "./auth/secrets";
 import { chain } from "./chain";
 import { cryptoReady } from "./crypto/signature";
 import { closeDb } from "./db";
 import { migrate } from "./db/migrate";
-import { ConfigError, config } from "./env";
+import { ensureDevnetModel, startDevnet } from "./devnet";
+import { ConfigError, config, type Config } from "./env";
 import { RestDispatcher, wantsHtml } from "./http/dispatch";
 import { sendReply, sendWebResponse, toWebRequest } from "./http/node-adapter";
-import { jobs, scheduleRecurringJobs } from "./jobs";
+import { defineJobs, jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
-import { serviceInfoRoute } from "./phases/api";
-import { restRoutes } from "./rest/registry";
-import { startValidator } from "./validator";
-import { startDevnet } from "./devnet";
+import type { UpgradeHandler } from "./module";
+import { enabledModules, navigation } from "./modules";
 import { isReply } from "./rest/api-route";
+import { publishRuntime, type Runtime } from "./runtime";
+import { restRoutes } from "./system/routes";
+import { appRouterFor, callerFactory } from "./trpc/root";
 
-/** WebSocket endpoints by path; modules add theirs (e.g. the compute module's /connect). */
-export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
-export const upgradeHandlers = new Map<string, UpgradeHandler>();
+/**
+ * Composes the enabled modules into the runtime: the REST dispatch (both mounts), the tRPC router and
+ * its in-process caller, next-auth, the jobs and the WebSocket upgrades. Built once per process.
+ */
+function composeRuntime(c: Config, sessionSecret: string) {
+  const modules = enabledModules(c.ROLES);
+  defineJobs(modules.flatMap((m) => m.jobs ?? []));
+  const rest = new RestDispatcher(restRoutes());
+  const appRouter = appRouterFor(c.ROLES);
+  const createCaller = callerFactory(appRouter);
+  const auth = authOptions(sessionSecret);
+  const session = (cookieHeader: string | null | undefined) => sessionFromCookies(cookieHeader, sessionSecret);
+  const upgrades = new Map<string, UpgradeHandler>(modules.flatMap((m) => Object.entries(m.upgrades ?? {})));
+  const trpc = (req: Request) =>
+    fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: async () => ({ user: await session(req.headers.get("cookie")) }) });
+  const runtime: Runtime = {
+    config: c,
+    navigation: navigation(c.ROLES),
+    roleEnabled: (role) => c.ROLES.includes(role),
+    async serveRest(req, pathname) {
+      const route = rest.find(req.method, pathname ?? new URL(req.url).pathname);
+      if (!route) return Response.json({ detail: "Not Found" }, { status: 404 });
+      return route(req);
+    },
+    sessionFromCookies: session,
+    caller: (user) => createCaller({ user }),
+  };
+  return { runtime, rest, trpc, auth, upgrades, modules };
+}
 
 async function main() {
   let c;
@@ -48,7 +78,7 @@ async function main() {
   log.info({ database: c.databaseKind, applied: migrated.applied }, "database ready");
 
   const { sessionSecret, generatedPassword } = await ensureSecrets();
-  process.env.NEXTAUTH_SECRET = sessionSecret;
+  // next-auth reads the site's origin from these two variables only (its secret is passed in its options).
   process.env.NEXTAUTH_URL ??= publicUrl;
   if (!c.PUBLIC_URL) process.env.AUTH_TRUST_HOST ??= "true";
   if (generatedPassword) {
@@ -56,8 +86,12 @@ async function main() {
     console.log(`\n  Admin sign-in: user "${c.ADMIN_USERNAME}", password "${generatedPassword}" (generated; set ADMIN_PASSWORD to choose one)\n`);
   }
 
+  const { runtime, rest, trpc, auth, upgrades, modules } = composeRuntime(c, sessionSecret);
+  publishRuntime(runtime);
+
   await chain().start();
-  const stopValidator = c.ROLES.includes("validator") ? await startValidator() : () => undefined;
+  const stops: Array<() => void | Promise<void>> = [];
+  for (const m of modules) if (m.start) stops.push(await m.start());
   await scheduleRecurringJobs();
   jobs().start();
 
@@ -65,7 +99,6 @@ async function main() {
   await app.prepare();
   const nextHandler = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
-  const rest = new RestDispatcher(restRoutes);
   const origin = `${protocol}://${c.HOST === "0.0.0.0" || c.HOST === "::" ? "localhost" : c.HOST}:${c.PORT}`;
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -73,8 +106,19 @@ async function main() {
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
+    if (pathname.startsWith("/api/trpc/")) {
+      toWebRequest(req, origin)
+        .then(trpc)
+        .then((out) => sendWebResponse(res, out, method))
+        .catch((e) => failed(res, e, pathname));
+      return;
+    }
+    if (pathname.startsWith("/api/auth/")) {
+      handleAuthRequest(req, res, auth, origin).catch((e) => failed(res, e, pathname));
+      return;
+    }
     let route = c.REST_FAST_PATH ? rest.find(method, pathname) : undefined;
-    if (route === serviceInfoRoute && wantsHtml(req.headers.accept)) route = undefined;
+    if (route?.def.path === "/" && wantsHtml(req.headers.accept)) route = undefined;
     if (!route) {
       void nextHandler(req, res);
       return;
@@ -82,11 +126,7 @@ async function main() {
     toWebRequest(req, origin)
       .then((request) => route.serve(request))
       .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
-      .catch((e) => {
-        log.error({ err: (e as Error).message, path: pathname }, "response failed");
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ detail: "Internal Server Error" }));
-      });
+      .catch((e) => failed(res, e, pathname));
   };
 
   const server = c.TLS_CERT
@@ -96,15 +136,17 @@ async function main() {
 
   server.on("upgrade", (req, socket, head) => {
     const pathname = (req.url ?? "/").split("?")[0];
-    const handler = upgradeHandlers.get(pathname);
+    const handler = upgrades.get(pathname);
     if (handler) handler(req, socket, head);
     else if (pathname.startsWith("/_next/")) void nextUpgrade(req, socket, head);
     else socket.destroy();
   });
 
+  const devnet = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT;
+  if (devnet) await ensureDevnetModel();
   await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
   // The devnet's miners are HTTP clients of this server, so they start once it listens.
-  const stopDevnet = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT ? await startDevnet(`http://127.0.0.1:${c.PORT}`) : async () => undefined;
+  const stopDevnet = devnet ? await startDevnet(`http://127.0.0.1:${c.PORT}`) : async () => undefined;
   log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
 
   let stopping = false;
@@ -120,18 +162,25 @@ async function main() {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
-    stopValidator();
     await stopDevnet();
+    for (const stop of stops.reverse()) await stop();
     await jobs().stop();
     await chain().stop();
     await app.close?.().catch(() => undefined);
     await closeDb();
+    publishRuntime(undefined);
     clearTimeout(force);
     log.info("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+function failed(res: http.ServerResponse, e: unknown, pathname: string): void {
+  log.error({ err: e instanceof Error ? e.message : String(e), path: pathname }, "response failed");
+  if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+  res.end(JSON.stringify({ detail: "Internal Server Error" }));
 }
 
 main().catch((e) => {

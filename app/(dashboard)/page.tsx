@@ -1,6 +1,6 @@
 import { LiveOverview } from "@/components/overview/live-overview";
 import { PageTitle } from "@/components/ui";
-import { serverCaller } from "@/server/auth/session";
+import { serverCaller } from "@/server/page-session";
 
 export default async function OverviewPage() {
   const trpc = await serverCaller();

@@ -1,2 +1,3 @@
-export { previousPhaseBlocksRoute as GET } from "@/server/phases/api";
+// Served by the runtime's REST dispatch (server/main.ts answers this path before Next; this is the Next mount).
+export { restHandler as GET } from "@/server/runtime";
 export const dynamic = "force-dynamic";

@@ -1,2 +1,3 @@
-export { submitRoute as POST } from "@/server/validator/api";
+// Served by the runtime's REST dispatch (server/main.ts answers this path before Next; this is the Next mount).
+export { restHandler as POST } from "@/server/runtime";
 export const dynamic = "force-dynamic";

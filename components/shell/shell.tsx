@@ -4,19 +4,7 @@ import { NavLinks } from "./nav-links";
 import { ThemeToggle } from "./theme-toggle";
 import { UserMenu } from "./user-menu";
 
-export function Shell({ user, roles, children }: { user: SessionUser | null; roles: string[]; children: React.ReactNode }) {
-  const items = [
-    { href: "/", label: "Overview" },
-    ...(roles.includes("owner") ? [{ href: "/phases", label: "Phases" }] : []),
-    ...(roles.includes("validator")
-      ? [
-          { href: "/models", label: "Models" },
-          { href: "/submissions", label: "Submissions" },
-          { href: "/miners", label: "Miners" },
-        ]
-      : []),
-    { href: "/settings", label: "Settings" },
-  ];
+export function Shell({ user, items, children }: { user: SessionUser | null; items: Array<{ href: string; label: string }>; children: React.ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">

@@ -5,7 +5,7 @@ import { useTRPC } from "@/lib/trpc";
 import { Badge, Button, Card, Input } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatBytes, shortKey } from "@/components/ui/format";
-import { assignmentSchema, publishSchema } from "@/server/trpc/routers/validator-schemas";
+import { assignmentSchema, publishSchema } from "@/server/validator/forms";
 
 export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();

@@ -18,7 +18,10 @@ export interface SessionUser {
 const failures = new Map<string, { count: number; until: number }>();
 const MAX_FAILURES_PER_MINUTE = 10;
 
-export const authOptions: NextAuthOptions = {
+/** next-auth's options, signed with `secret` (never read from the environment). */
+export function authOptions(secret: string): NextAuthOptions {
+  return {
+  secret,
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
   pages: { signIn: "/signin", error: "/signin" },
   providers: [
@@ -77,10 +80,11 @@ export const authOptions: NextAuthOptions = {
       return session;
     },
   },
-};
+  };
+}
 
 /** The signed-in user from a Cookie header, or null. */
-export async function sessionFromCookies(cookieHeader: string | null | undefined): Promise<SessionUser | null> {
+export async function sessionFromCookies(cookieHeader: string | null | undefined, secret: string): Promise<SessionUser | null> {
   if (!cookieHeader) return null;
   const cookies = Object.fromEntries(
     cookieHeader.split(/;\s*/).filter(Boolean).map((c) => {
@@ -88,7 +92,7 @@ export async function sessionFromCookies(cookieHeader: string | null | undefined
       return [c.slice(0, i), decodeURIComponent(c.slice(i + 1))];
     }),
   );
-  const token = await getToken({ req: { cookies, headers: {} } as never, secret: process.env.NEXTAUTH_SECRET });
+  const token = await getToken({ req: { cookies, headers: {} } as never, secret });
   if (!token?.sub) return null;
   return { id: token.sub, name: String(token.name ?? ""), role: (token.role as UserRole) ?? "viewer", via: (token.via as SessionUser["via"]) ?? "password" };
 }

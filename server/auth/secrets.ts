@@ -2,14 +2,13 @@ import { randomBytes } from "node:crypto";
 import { db } from "../db";
 import { config } from "../env";
 import { generatePassword, hashPassword, verifyPassword } from "./password";
-import { safeEqual } from "../rest/auth";
-import { processSingleton } from "../global";
+import { safeEqual } from "../crypto/safe-equal";
 
 const SESSION_SECRET_KEY = "auth.sessionSecret";
 const ADMIN_HASH_KEY = "auth.adminPasswordHash";
 const VALIDATOR_TOKEN_KEY = "validator.authToken";
 
-const tokens = processSingleton("tokens", () => ({ validator: undefined as string | undefined }));
+const tokens = { validator: undefined as string | undefined };
 
 /** The Bearer token miners present to the validator API (BZ_AUTH_TOKEN, or the generated one). */
 export function validatorToken(): string | undefined {

@@ -1,6 +1,6 @@
 import { config } from "../env";
 import { db } from "../db";
-import { processSingleton } from "../global";
+import { lazy } from "../global";
 import { loadedCache } from "../cache";
 import { SimulatedChain } from "./simulated";
 import { SubtensorChain } from "./subtensor";
@@ -11,14 +11,12 @@ export { SimulatedChain } from "./simulated";
 export { SubtensorChain } from "./subtensor";
 
 /** The chain of this process, chosen by SUBTENSOR_URL (unset: the simulated chain). */
-export function chain(): Chain {
-  return processSingleton<Chain>("chain", () => {
+export const chain = lazy<Chain>(() => {
     const c = config();
     return c.chainKind === "subtensor"
       ? new SubtensorChain({ url: c.SUBTENSOR_URL!, netuid: c.NETUID, blockTimeMs: c.BLOCK_TIME_MS })
       : new SimulatedChain(db(), { blockTimeMs: c.BLOCK_TIME_MS, startBlock: c.SIM_START_BLOCK, netuid: c.NETUID });
-  });
-}
+});
 
 export async function listNeurons(netuid = config().NETUID): Promise<NeuronRecord[]> {
   const rows = await db().neuron.findMany({ where: { netuid }, orderBy: { uid: "asc" } });
@@ -41,7 +39,7 @@ export async function refreshMetagraph(): Promise<{ neurons: number; source: "ch
 }
 
 // Hotkey lookups happen on every download and submission: the metagraph is kept in memory.
-const neuronCache = loadedCache("neurons", 5000, async () => new Map((await listNeurons()).map((n) => [n.hotkey, n])));
+const neuronCache = loadedCache(5000, async () => new Map((await listNeurons()).map((n) => [n.hotkey, n])));
 
 export function invalidateNeurons(): void {
   neuronCache.invalidate();

@@ -8,7 +8,7 @@ import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 export { Prisma } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { config } from "../env";
-import { processSingleton, setProcessSingleton } from "../global";
+import { lazy } from "../global";
 
 /** Both generated clients have the same models; the SQLite one's type stands for both. */
 export type Db = SqliteClient;
@@ -28,15 +28,12 @@ export function createDb(url: string): Db {
   return new PostgresClient({ adapter }) as unknown as Db;
 }
 
-export function db(): Db {
-  return processSingleton("db", () => createDb(config().DATABASE_URL));
-}
+export const db = lazy<Db>(() => createDb(config().DATABASE_URL));
 
 export async function closeDb(): Promise<void> {
-  const key = Symbol.for("subnet-console.db");
-  const client = (globalThis as unknown as Record<symbol, Db | undefined>)[key];
+  const client = db.peek();
   if (client) {
-    setProcessSingleton("db", undefined);
+    db.set(undefined);
     await client.$disconnect();
   }
 }

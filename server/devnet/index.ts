@@ -41,8 +41,8 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
   invalidateNeurons();
 }
 
-/** Publishes the first model when none exists yet. */
-async function ensureModel(): Promise<void> {
+/** Publishes the devnet's first model when none exists yet (before the server listens: clients see it at once). */
+export async function ensureDevnetModel(): Promise<void> {
   if (currentVersion() || (await db().modelVersion.count()) > 0) return;
   const dir = path.resolve(config().MODELS_DIR, "step_0");
   await writeDevnetModel(dir);
@@ -55,7 +55,7 @@ async function ensureModel(): Promise<void> {
  */
 export async function startDevnet(consoleUrl: string): Promise<() => Promise<void>> {
   const c = config();
-  await ensureModel();
+  await ensureDevnetModel();
   const keyring = devnetKeyring();
   const groups = currentVersion()?.catalog.groups.length ?? 1;
   const miners = Array.from({ length: c.DEVNET_MINERS }, (_, i) =>

@@ -4,7 +4,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { composeHeader, parseHeader, readHeaderLength } from "../models/safetensors";
 import { bigramCounts, sampleSequences, trainSpsa, type TinyMoeConfig, type Weights } from "../models/tiny-moe";
 import { log } from "../log";
-import { signSubmission } from "../validator/message";
+import { signSubmission } from "../validator";
 
 export type MinerBehaviour = "train" | "broken" | "copy";
 

@@ -3,7 +3,6 @@ import path from "node:path";
 import { db } from "../db";
 import { config } from "../env";
 import { BadRequestError, ConflictError } from "../errors";
-import { processSingleton } from "../global";
 import { log } from "../log";
 import { loadCatalog, select, selectorKey, type ModelCatalog, type Selector } from "./catalog";
 import { compose, hashComposition, type Composition } from "./compose";
@@ -36,7 +35,7 @@ function selectorsOf(catalog: ModelCatalog): Selector[] {
   return ["full", "shared", ...catalog.groups.map((g) => ({ group: g.id }))];
 }
 
-const state = processSingleton("models", () => ({ current: null as LoadedVersion | null }));
+const state = { current: null as LoadedVersion | null };
 
 /** The version being served: the newest published one, loaded at start (headers only). */
 export function currentVersion(): LoadedVersion | null {

@@ -1,5 +1,5 @@
 import { apiRoute } from "../rest/api-route";
-import { bootstrapPeers, currentPhase, nextPhases, previousPhases, serviceInfo } from "./index";
+import { bootstrapPeers, currentPhase, nextPhases, previousPhases, serviceInfo } from "./oracle";
 import { nextPhasesSchema, peersSchema, phaseSchema, previousPhasesSchema, serviceInfoSchema } from "./schemas";
 
 const common = { module: "owner", format: "fastapi", tags: ["Phase oracle"], method: "GET" } as const;

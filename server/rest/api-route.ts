@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { z } from "zod";
 import { roleEnabled, type Role } from "../env";
 import { AppError, isAppError } from "../errors";
@@ -6,6 +5,9 @@ import { log } from "../log";
 import type { AuthScheme } from "./auth";
 import { formatError, type ErrorFormat } from "./error-format";
 import { metrics } from "./metrics";
+import { isReply, json, type Reply } from "./reply";
+
+export { Reply, isReply, json, streamReply, textReply } from "./reply";
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -37,46 +39,6 @@ export type RouteHandler = ((req: Request, ctx?: { params?: Promise<Record<strin
   /** The same route answering a Reply (small bodies) or a Response (streams), for the custom server. */
   serve(req: Request): Promise<Reply | Response>;
 };
-
-const JSON_HEADERS = { "content-type": "application/json" };
-
-const REPLY = Symbol.for("subnet-console.Reply");
-
-/**
- * A complete small response (status, headers, text). Routes answer with these; Next gets them as a
- * Response, while the custom server writes them to the socket as they are, since building and draining
- * a Web Response costs more per request than the route's own work.
- */
-export class Reply {
-  readonly [REPLY] = true;
-  constructor(
-    readonly status: number,
-    readonly headers: Record<string, string>,
-    readonly text: string,
-    /** A large body: opened only when it is sent (never for HEAD), streamed with backpressure. */
-    readonly stream?: () => Readable,
-  ) {}
-  toResponse(): Response {
-    if (this.stream) return new Response(Readable.toWeb(this.stream()) as ReadableStream<Uint8Array>, { status: this.status, headers: this.headers });
-    return new Response(this.text, { status: this.status, headers: this.headers });
-  }
-}
-
-export function streamReply(status: number, headers: Record<string, string>, open: () => Readable): Reply {
-  return new Reply(status, headers, "", open);
-}
-
-export function isReply(v: unknown): v is Reply {
-  return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[REPLY] === true;
-}
-
-export function textReply(text: string, status = 200, headers: Record<string, string> = {}): Reply {
-  return new Reply(status, headers, text);
-}
-
-export function json(data: unknown, status = 200, headers?: Record<string, string>): Reply {
-  return new Reply(status, headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS, JSON.stringify(data));
-}
 
 function issuesOf(error: z.ZodError, where: string) {
   return error.issues.map((i) => ({ field: [where, ...i.path.map(String)].join("."), message: i.message }));

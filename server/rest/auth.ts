@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { verifyHotkeySignature, isSs58Address } from "../crypto/signature";
+import { safeEqual } from "../crypto/safe-equal";
 
 /** How a route proves its caller; `openapi` documents the scheme under components.securitySchemes. */
 export interface AuthScheme<A = unknown> {
@@ -24,13 +24,6 @@ export function allOf<A>(first: AuthScheme, last: AuthScheme<A>): AuthScheme<A> 
   };
 }
 
-/** Constant-time string equality (hashing first hides the length too). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash("sha256").update(a).digest();
-  const hb = createHash("sha256").update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
-}
-
 /** `Authorization: Bearer <token>`; 401 when missing or wrong, 503-free: an unset token refuses all. */
 export function bearerAuth(name: string, token: () => string | undefined): AuthScheme<{ scheme: "bearer" }> {
   return {
@@ -43,6 +36,16 @@ export function bearerAuth(name: string, token: () => string | undefined): AuthS
       if (!expected || !m || !safeEqual(m[1].trim(), expected)) throw new UnauthorizedError("Invalid or missing bearer token");
       return { scheme: "bearer" };
     },
+  };
+}
+
+/** Bearer auth that is off while no token is configured (e.g. /metrics without METRICS_TOKEN). */
+export function metricsBearerAuth(name: string, token: () => string | undefined): AuthScheme<{ scheme: "bearer" | "none" }> {
+  const bearer = bearerAuth(name, token);
+  return {
+    name,
+    openapi: { ...bearer.openapi, description: "Required only when the server sets a token" },
+    authenticate: (req) => (token() ? bearer.authenticate(req) : { scheme: "none" }),
   };
 }
 

@@ -1,8 +1,7 @@
 import client from "prom-client";
-import { processSingleton } from "../global";
 
 /** Prometheus metrics of this process; gauges that need I/O are filled on scrape by collectors. */
-export const metrics = processSingleton("metrics", () => {
+export const metrics = (() => {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const requests = new client.Counter({
@@ -19,7 +18,7 @@ export const metrics = processSingleton("metrics", () => {
     registers: [registry],
   });
   return { registry, requests, latency };
-});
+})();
 
 export function addCollector(name: string, help: string, labelNames: string[], collect: (g: client.Gauge) => void | Promise<void>): void {
   if (metrics.registry.getSingleMetric(name)) return;

@@ -1,8 +1,22 @@
+import type { Role } from "../env";
+import { MODULES } from "../modules";
+import { systemRouter } from "../system/router";
 import { createCallerFactory, router } from "./init";
-import { phasesRouter } from "./routers/phases";
-import { systemRouter } from "./routers/system";
-import { validatorRouter } from "./routers/validator";
 
-export const appRouter = router({ system: systemRouter, phases: phasesRouter, validator: validatorRouter });
-export type AppRouter = typeof appRouter;
-export const createCaller = createCallerFactory(appRouter);
+type ModuleRouters = { [M in (typeof MODULES)[number] as M["name"]]: M["router"] };
+const build = (routers: { system: typeof systemRouter } & ModuleRouters) => router(routers);
+
+/** Every procedure of the product: the type the dashboard's client is built on. */
+export type AppRouter = ReturnType<typeof build>;
+
+/** The router of this process: the system's procedures and those of the enabled modules only. */
+export function appRouterFor(roles: readonly Role[]): AppRouter {
+  const enabled = Object.fromEntries(MODULES.filter((m) => roles.includes(m.role)).map((m) => [m.name, m.router]));
+  return build({ system: systemRouter, ...enabled } as Parameters<typeof build>[0]);
+}
+
+export function callerFactory(appRouter: AppRouter) {
+  return createCallerFactory(appRouter);
+}
+
+export type AppCaller = ReturnType<ReturnType<typeof callerFactory>>;

@@ -2,7 +2,7 @@ import { db } from "../db";
 import { loadedCache } from "../cache";
 
 /** Miner-to-group assignments, read on every download and submission: kept in memory. */
-const cache = loadedCache("assignments", 5000, async () => new Map((await listAssignments()).map((a) => [a.hotkey, a.expertGroup])));
+const cache = loadedCache(5000, async () => new Map((await listAssignments()).map((a) => [a.hotkey, a.expertGroup])));
 
 export async function listAssignments() {
   return db().minerAssignment.findMany({ orderBy: [{ expertGroup: "asc" }, { hotkey: "asc" }] });

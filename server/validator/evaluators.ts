@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { config } from "../env";
-import { processSingleton } from "../global";
 import type { CatalogTensor, ModelCatalog } from "../models/catalog";
 import { readF32Tensors } from "../models/files";
 import { bigramCounts, crossEntropy, isTinyMoeConfig, type Weights } from "../models/tiny-moe";
@@ -28,7 +27,7 @@ export interface Evaluator {
   evaluate(job: EvaluationJob): Promise<Evaluation>;
 }
 
-const cache = processSingleton("evaluator-cache", () => new Map<string, { weights: Weights; counts: Float64Array[]; baseline: number }>());
+const cache = new Map<string, { weights: Weights; counts: Float64Array[]; baseline: number }>();
 
 /** The base model of a version, its held-out batch and baseline loss, loaded once per version. */
 async function baseOf(catalog: ModelCatalog) {

@@ -1,32 +1,47 @@
-import { chain } from "../chain";
+/** The validator API (role `validator`): its face for other modules, and its manifest. */
+import { z } from "zod";
 import { config } from "../env";
-import { jobs } from "../jobs";
-import { db } from "../db";
-import { currentVersion, loadCurrentVersion } from "../models";
-import { phaseAt, schedule } from "../phases";
-import { MERGE_JOB } from "./merge";
+import { defineJob, defineModule } from "../module";
+import { validatorRoutes } from "./api";
+import { startValidator } from "./lifecycle";
+import { MERGE_JOB, mergeRound } from "./merge";
+import { evaluateSubmission } from "./pipeline";
+import { validatorRouter } from "./router";
+import { EVALUATE_JOB } from "./submissions";
+import { SET_WEIGHTS_JOB, setWeightsOnChain } from "./weights";
 
-/** Loads the served model and, with the builtin evaluator, merges each round when Merge begins. */
-export async function startValidator(): Promise<() => void> {
-  await loadCurrentVersion();
-  // Versions published by another process (npm run model:publish, another instance) are served within 10 s.
-  const poll = setInterval(() => {
-    void db()
-      .modelVersion.findFirst({ orderBy: { id: "desc" }, select: { id: true } })
-      .then(async (newest) => {
-        if (newest && newest.id !== currentVersion()?.id) await loadCurrentVersion();
-      })
-      .catch(() => undefined);
-  }, 10_000);
-  poll.unref();
-  if (config().EVALUATOR !== "builtin") return () => clearInterval(poll);
-  const off = chain().onHead(({ block }) => {
-    const p = phaseAt(block, schedule());
-    if (p.phase_name !== "Merge") return;
-    void jobs().enqueue(MERGE_JOB, { round: p.cycle_index }, { uniqueKey: `merge:${p.cycle_index}`, maxAttempts: 3 });
-  });
-  return () => {
-    clearInterval(poll);
-    off();
-  };
-}
+export { signSubmission, submissionMessage } from "./message";
+
+export const validatorModule = defineModule({
+  name: "validator",
+  role: "validator",
+  title: "Validator API",
+  routes: validatorRoutes,
+  router: validatorRouter,
+  jobs: [
+    defineJob({
+      kind: EVALUATE_JOB,
+      payload: z.object({ submissionId: z.string().uuid() }),
+      leaseMs: 120_000,
+      run: ({ submissionId }) => evaluateSubmission(submissionId),
+    }),
+    defineJob({
+      kind: MERGE_JOB,
+      payload: z.object({ round: z.number().int().min(0) }),
+      leaseMs: 120_000,
+      run: async ({ round }) => void (await mergeRound(round)),
+    }),
+    defineJob({
+      kind: SET_WEIGHTS_JOB,
+      payload: z.object({}),
+      everyMs: () => config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS,
+      run: async () => void (await setWeightsOnChain()),
+    }),
+  ],
+  start: startValidator,
+  nav: [
+    { href: "/models", label: "Models" },
+    { href: "/submissions", label: "Submissions" },
+    { href: "/miners", label: "Miners" },
+  ],
+});

@@ -1,8 +1,15 @@
-import { listNeurons } from "../chain";
+import { chain, listNeurons } from "../chain";
+import { phaseAt, schedule } from "../phases";
 import { db } from "../db";
 import { currentVersion } from "../models";
 import { expertOf } from "../models/safetensors";
 import { WEIGHT_WINDOW, weightsFrom } from "./scoring";
+
+/** The round (cycle index) at the chain head; 0 before a head is known. */
+export function currentRound(): number {
+  const head = chain().head();
+  return head === null ? 0 : phaseAt(head, schedule()).cycle_index;
+}
 
 export const SUBMISSION_STATES = ["queued", "fetching", "validating", "evaluating", "scored", "rejected"] as const;
 

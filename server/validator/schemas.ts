@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isSs58Address } from "../crypto/signature";
 
-export const ss58Schema = z.string().trim().refine((v) => isSs58Address(v), "must be an SS58 address");
+export const ss58Schema = z.string().trim().max(64).refine((v) => isSs58Address(v), "must be an SS58 address");
 
 export const healthSchema = z
   .object({

@@ -1,6 +1,5 @@
 import { db, Prisma } from "../db";
 import { ConflictError } from "../errors";
-import { processSingleton } from "../global";
 import { insertJobsStatement, type NewJob } from "../jobs/queue";
 
 export interface SubmissionRow {
@@ -33,7 +32,7 @@ export const EVALUATE_JOB = "submission.evaluate";
 const GATHER_MS = 5;
 const DUPLICATE = "Duplicate submission for this hotkey + block";
 
-const state = processSingleton("submission-writer", () => ({ queue: [] as Pending[], flushing: false }));
+const state = { queue: [] as Pending[], flushing: false };
 
 const jobFor = (row: SubmissionRow): NewJob => ({ kind: EVALUATE_JOB, payload: JSON.stringify({ submissionId: row.id }), uniqueKey: `submission:${row.id}`, maxAttempts: 3 });
 

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { phaseSchema, nextPhasesSchema, previousPhasesSchema, serviceInfoSchema, peersSchema } from "@/server/phases/schemas";
-import { restRoutes } from "@/server/rest/registry";
+import { restRoutes } from "@/server/system/routes";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
 import { SEED_PHASE, SEED_PREVIOUS_AT_54315, SEED_ROOT } from "../support/seed-examples";
 
@@ -188,7 +188,7 @@ describe("API description", () => {
     expect(r.status).toBe(200);
     const doc = r.body as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toBe("3.1.0");
-    for (const route of restRoutes) {
+    for (const route of restRoutes()) {
       expect(doc.paths[route.def.path]?.[route.def.method.toLowerCase()], `${route.def.method} ${route.def.path}`).toBeDefined();
     }
     expect(doc.paths["/get_phase"].get.responses["400"]).toBeDefined();

@@ -2,8 +2,9 @@ import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SubtensorChain } from "@/server/chain/subtensor";
-import { listNeurons, refreshMetagraph } from "@/server/chain";
-import { setProcessSingleton } from "@/server/global";
+import { chain as chainOf, listNeurons, refreshMetagraph } from "@/server/chain";
+import { db as dbOf } from "@/server/db";
+import { config } from "@/server/env";
 import { FakeSubtensor, type FakeNeuron } from "../support/fake-subtensor";
 import { freshDb } from "../support/db";
 
@@ -71,9 +72,9 @@ describe("subtensor chain over a real WebSocket", () => {
     const { url, db } = await freshDb();
     process.env.DATABASE_URL = url;
     process.env.NETUID = "1";
-    setProcessSingleton("config", undefined);
-    setProcessSingleton("db", db);
-    setProcessSingleton("chain", chain);
+    config.set(undefined);
+    dbOf.set(db);
+    chainOf.set(chain);
     try {
       expect(await refreshMetagraph()).toEqual({ neurons: 3, source: "chain" });
       expect((await listNeurons()).map((n) => [n.uid, n.hotkey, n.stake])).toEqual(neurons.map((n) => [n.uid, n.hotkey, n.stake.toString()]));
@@ -88,8 +89,8 @@ describe("subtensor chain over a real WebSocket", () => {
       ]);
     } finally {
       fake.neurons = neurons;
-      setProcessSingleton("chain", undefined);
-      setProcessSingleton("db", undefined);
+      chainOf.set(undefined);
+      dbOf.set(undefined);
       await db.$disconnect();
     }
   });

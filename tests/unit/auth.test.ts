@@ -4,7 +4,8 @@ import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeBase64Url, isSs58Address, verifyHotkeySignature } from "@/server/crypto/signature";
 import { isAppError } from "@/server/errors";
-import { bearerAuth, headerKeyAuth, safeEqual, signedRequestAuth } from "@/server/rest/auth";
+import { bearerAuth, headerKeyAuth, signedRequestAuth } from "@/server/rest/auth";
+import { safeEqual } from "@/server/crypto/safe-equal";
 
 let keyring: Keyring;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { loadedCache } from "@/server/cache";
 describe("loadedCache", () => {
   it("loads once for a burst of callers on a cold cache", async () => {
     let loads = 0;
-    const c = loadedCache(`burst-${Math.random()}`, 60_000, async () => {
+    const c = loadedCache(60_000, async () => {
       loads++;
       await new Promise((r) => setTimeout(r, 10));
       return loads;
@@ -18,7 +18,7 @@ describe("loadedCache", () => {
   it("reloads after invalidate, and never keeps a value loaded before the invalidation", async () => {
     let n = 0;
     let release!: () => void;
-    const c = loadedCache(`inval-${Math.random()}`, 60_000, async () => {
+    const c = loadedCache(60_000, async () => {
       const mine = ++n;
       if (mine === 1) await new Promise<void>((r) => (release = r));
       return mine;
@@ -33,7 +33,7 @@ describe("loadedCache", () => {
 
   it("reloads once the value is older than the TTL", async () => {
     let n = 0;
-    const c = loadedCache(`ttl-${Math.random()}`, 20, async () => ++n);
+    const c = loadedCache(20, async () => ++n);
     expect(await c.get()).toBe(1);
     expect(await c.get()).toBe(1);
     await new Promise((r) => setTimeout(r, 30));
@@ -42,7 +42,7 @@ describe("loadedCache", () => {
 
   it("lets the next caller retry after a failed load", async () => {
     let n = 0;
-    const c = loadedCache(`fail-${Math.random()}`, 60_000, async () => {
+    const c = loadedCache(60_000, async () => {
       if (++n === 1) throw new Error("database away");
       return n;
     });

@@ -1,23 +1,23 @@
 import type { Metadata } from "next";
 import { PhaseTimeline } from "@/components/phases/phase-timeline";
 import { Card, PageTitle } from "@/components/ui";
-import { serverCaller } from "@/server/auth/session";
-import { isAppError } from "@/server/errors";
+import { serverCaller } from "@/server/page-session";
 
 export const metadata: Metadata = { title: "Phases" };
 
 export default async function PhasesPage() {
-  const trpc = await serverCaller();
+  const trpc = await serverCaller("owner");
   let initial;
   try {
     initial = await trpc.phases.timeline();
   } catch (e) {
-    const cause = (e as { cause?: unknown }).cause;
+    // The oracle's "Invalid block input" while no chain head is known, as tRPC reports it.
+    const message = e instanceof Error && /Invalid block input/.test(e.message) ? e.message : "The chain head is not known yet.";
     return (
       <>
         <PageTitle title="Phases" />
         <Card title="Waiting for the chain">
-          <p className="text-sm text-zinc-500">{isAppError(cause) ? cause.message : "The chain head is not known yet."} This page shows the cycle once a head arrives.</p>
+          <p className="text-sm text-zinc-500">{message} This page shows the cycle once a head arrives.</p>
         </Card>
       </>
     );

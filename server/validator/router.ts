@@ -1,19 +1,14 @@
 import { z } from "zod";
-import { validatorToken } from "../../auth/secrets";
-import { chain } from "../../chain";
-import { listAssignments, removeAssignment, setAssignment } from "../../validator/assignments";
-import { NotFoundError } from "../../errors";
-import { listVersions, publishVersion } from "../../models";
-import { phaseAt, schedule } from "../../phases";
-import { assignmentSchema, publishSchema } from "./validator-schemas";
-import { currentGroups, listSubmissions, minerScores, submissionDetail, SUBMISSION_STATES } from "../../validator/queries";
-import { adminProcedure, router, viewerProcedure } from "../init";
-import { lastWeights } from "../../validator/weights";
-
-const currentRound = () => {
-  const head = chain().head();
-  return head === null ? 0 : phaseAt(head, schedule()).cycle_index;
-};
+import { validatorToken } from "../auth/secrets";
+import { chain } from "../chain";
+import { NotFoundError } from "../errors";
+import { listVersions, publishVersion } from "../models";
+import { adminProcedure, router, viewerProcedure } from "../trpc/init";
+import { listAssignments, removeAssignment, setAssignment } from "./assignments";
+import { assignmentSchema, publishSchema } from "./forms";
+import { currentGroups, currentRound, listSubmissions, minerScores, submissionDetail, SUBMISSION_STATES } from "./queries";
+import { ss58Schema } from "./schemas";
+import { lastWeights } from "./weights";
 
 
 export const validatorRouter = router({
@@ -26,13 +21,16 @@ export const validatorRouter = router({
     if (!s) throw new NotFoundError("No such submission");
     return s;
   }),
-  miners: viewerProcedure.query(async () => ({ round: currentRound(), miners: await minerScores(currentRound()), onChain: await lastWeights() })),
+  miners: viewerProcedure.query(async () => {
+    const round = currentRound();
+    return { round, miners: await minerScores(round), onChain: await lastWeights() };
+  }),
   publish: adminProcedure.input(publishSchema).mutation(async ({ input, ctx }) => {
     const v = await publishVersion({ dir: input.dir, name: input.name, blockNumber: input.blockNumber ?? chain().head() ?? 0, by: ctx.user.name });
     return { name: v.name };
   }),
   assignments: viewerProcedure.query(() => listAssignments()),
-  assign: adminProcedure.input(assignmentSchema).mutation(({ input, ctx }) => setAssignment(input.hotkey, input.expertGroup, ctx.user.name)),
+  assign: adminProcedure.input(assignmentSchema.extend({ hotkey: ss58Schema })).mutation(({ input, ctx }) => setAssignment(input.hotkey, input.expertGroup, ctx.user.name)),
   unassign: adminProcedure.input(z.object({ hotkey: z.string().max(64) })).mutation(({ input }) => removeAssignment(input.hotkey)),
   token: adminProcedure.query(() => ({ token: validatorToken() ?? null })),
 });

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { chain } from "../../chain";
-import { BadRequestError } from "../../errors";
-import { addPeer, listPeersForAdmin, recentCycles, removePeer, serviceInfo, timeline } from "../../phases";
-import { multiaddrSchema } from "../../phases/schemas";
-import { adminProcedure, router, viewerProcedure } from "../init";
+import { chain } from "../chain";
+import { BadRequestError } from "../errors";
+import { addPeer, listPeersForAdmin, recentCycles, removePeer, serviceInfo, timeline } from "./oracle";
+import { multiaddrSchema } from "./schemas";
+import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 
 export const phasesRouter = router({
   schedule: viewerProcedure.query(() => serviceInfo()),

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { chain } from "../chain";
 import { config } from "../env";
-import { UnauthorizedError } from "../errors";
 import { jobs } from "../jobs";
-import { apiRoute, textReply } from "./api-route";
-import { addCollector, metrics } from "./metrics";
-import { safeEqual } from "./auth";
-import { buildOpenApi } from "./openapi";
+import { serverGraphLoads } from "../log";
+import { enabledModules } from "../modules";
+import { apiRoute, textReply, type RouteHandler } from "../rest/api-route";
+import { metricsBearerAuth } from "../rest/auth";
+import { addCollector, metrics } from "../rest/metrics";
+import { buildOpenApi } from "../rest/openapi";
 
 function registerCollectors(): void {
   addCollector("chain_head_block", "Newest known block of the chain", [], (g) => {
@@ -19,6 +20,7 @@ function registerCollectors(): void {
     const at = chain().status().lastHeadAt;
     if (at !== null) g.set((Date.now() - at) / 1000);
   });
+  addCollector("server_module_graph_loads", "How many times the server's modules were evaluated in this process (1: one shared instance)", [], (g) => g.set(serverGraphLoads()));
   addCollector("jobs_queue_depth", "Jobs by status", ["status"], async (g) => {
     const d = await jobs().depth();
     g.set({ status: "queued" }, d.queued);
@@ -36,13 +38,9 @@ export const metricsRoute = apiRoute({
   summary: "Prometheus metrics",
   description: "Request counts and latency per route, chain head and connection, job queue depth. With METRICS_TOKEN set, a Bearer token is required.",
   response: { description: "Prometheus text format", contentType: "text/plain; version=0.0.4" },
+  auth: metricsBearerAuth("metricsBearer", () => config().METRICS_TOKEN),
   errors: { 401: "METRICS_TOKEN is set and the bearer token is missing or wrong" },
-  handler: async ({ req }) => {
-    const token = config().METRICS_TOKEN;
-    if (token) {
-      const given = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
-      if (!given || !safeEqual(given, token)) throw new UnauthorizedError("Invalid or missing bearer token");
-    }
+  handler: async () => {
     registerCollectors();
     return textReply(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   },
@@ -60,9 +58,8 @@ export const openApiRoute = apiRoute({
   response: { description: "The OpenAPI document", schema: z.record(z.string(), z.unknown()) },
   handler: async () => {
     if (!openApiCache) {
-      const { restRoutes } = await import("./registry");
       openApiCache = JSON.stringify(
-        buildOpenApi(restRoutes, {
+        buildOpenApi(restRoutes(), {
           title: "Subnet Console",
           version: "0.1.0",
           description: [
@@ -78,3 +75,8 @@ export const openApiRoute = apiRoute({
 });
 
 export const systemRoutes = [metricsRoute, openApiRoute];
+
+/** Every REST route this process serves: the enabled modules' and the system's. */
+export function restRoutes(): RouteHandler[] {
+  return [...enabledModules().flatMap((m) => m.routes), ...systemRoutes];
+}

@@ -1,0 +1,30 @@
+/** Sign-in gate and data access for dashboard pages (server components), through the runtime. */
+import "server-only";
+import { cookies } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { cache } from "react";
+import type { SessionUser } from "./auth/options";
+import type { Role } from "./env";
+import { runtime } from "./runtime";
+
+/** The signed-in user of the page being rendered (read once per request). */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
+  const jar = await cookies();
+  return runtime().sessionFromCookies(jar.getAll().map((c) => `${c.name}=${encodeURIComponent(c.value)}`).join("; "));
+});
+
+/**
+ * For dashboard pages: a page of a module switched off by ROLES is not found; visitors go to sign-in
+ * unless the dashboard is public.
+ */
+export async function requireViewer(role?: Role): Promise<SessionUser | null> {
+  if (role && !runtime().roleEnabled(role)) notFound();
+  const user = await currentUser();
+  if (!user && !runtime().config.PUBLIC_DASHBOARD) redirect("/signin");
+  return user;
+}
+
+/** tRPC called in-process by server components, as the current user (after the sign-in gate). */
+export async function serverCaller(role?: Role) {
+  return runtime().caller(await requireViewer(role));
+}

@@ -1,0 +1,41 @@
+import { chain } from "../chain";
+import { config } from "../env";
+import { jobs } from "../jobs";
+import { db } from "../db";
+import { currentVersion, loadCurrentVersion } from "../models";
+import { phaseAt, schedule } from "../phases";
+import { MERGE_JOB } from "./merge";
+import { SET_WEIGHTS_JOB } from "./weights";
+
+/**
+ * Loads the served model, schedules weight setting (SET_WEIGHTS=1) and, with the builtin evaluator,
+ * merges each round when Merge begins.
+ */
+export async function startValidator(): Promise<() => void> {
+  await loadCurrentVersion();
+  const c = config();
+  if (c.SET_WEIGHTS) {
+    const runAt = new Date(Date.now() + c.WEIGHTS_INTERVAL_BLOCKS * c.BLOCK_TIME_MS);
+    await jobs().enqueue(SET_WEIGHTS_JOB, {}, { uniqueKey: SET_WEIGHTS_JOB, maxAttempts: 1_000_000, runAt });
+  }
+  // Versions published by another process (npm run model:publish, another instance) are served within 10 s.
+  const poll = setInterval(() => {
+    void db()
+      .modelVersion.findFirst({ orderBy: { id: "desc" }, select: { id: true } })
+      .then(async (newest) => {
+        if (newest && newest.id !== currentVersion()?.id) await loadCurrentVersion();
+      })
+      .catch(() => undefined);
+  }, 10_000);
+  poll.unref();
+  if (config().EVALUATOR !== "builtin") return () => clearInterval(poll);
+  const off = chain().onHead(({ block }) => {
+    const p = phaseAt(block, schedule());
+    if (p.phase_name !== "Merge") return;
+    void jobs().enqueue(MERGE_JOB, { round: p.cycle_index }, { uniqueKey: `merge:${p.cycle_index}`, maxAttempts: 3 });
+  });
+  return () => {
+    clearInterval(poll);
+    off();
+  };
+}
