@@ -1,5 +1,5 @@
 import { isAppError } from "../errors";
-import { json, type Reply } from "./api-route";
+import { json, type Reply } from "./reply";
 
 /**
  * Each module keeps its upstream's error envelope:

@@ -1,19 +1,30 @@
 import { chain } from "../chain";
 import { AppError } from "../errors";
 import { countDownload, currentVersion, openRange, parseRange, type Selector } from "../models";
-import { phaseAt } from "../phases/schedule";
-import { schedule } from "../phases";
+import { phaseAt, schedule } from "../phases";
 import { validatorToken } from "../auth/secrets";
 import { apiRoute, streamReply, type Reply } from "../rest/api-route";
 import { allOf, bearerAuth, signedRequestAuth } from "../rest/auth";
 import { artifactFor, checkMinerForGroup, checkValidator } from "./downloads";
-import { checkpointSelectorSchema, healthSchema, partialHeadersSchema, submitResponseSchema, submitSchema } from "./schemas";
+import {
+  checkpointSelectorSchema,
+  healthSchema,
+  partialHeadersSchema,
+  submitResponseSchema,
+  submitSchema,
+} from "./schemas";
 import { submitCheckpoint } from "./submissions";
 
 const bearer = bearerAuth("validatorBearer", validatorToken);
 const signed = signedRequestAuth("hotkeySignature");
 const common = { module: "validator", format: "fastapi", tags: ["Validator"], invalidStatus: 400 } as const;
-const downloadErrors = { 400: "Malformed headers", 401: "Missing or invalid auth token", 404: "Requested expert group does not exist", 416: "Range not satisfiable", 503: "Model has not finished loading" };
+const downloadErrors = {
+  400: "Malformed headers",
+  401: "Missing or invalid auth token",
+  404: "Requested expert group does not exist",
+  416: "Range not satisfiable",
+  503: "Model has not finished loading",
+};
 
 /** Short phase names of /health: the seed's four plus validate and merge. */
 export function shortPhaseName(name: string): string {
@@ -40,13 +51,20 @@ function download(req: Request, selector: Selector): Reply {
     "x-model-version": version.name,
   };
   if (range === "unsatisfiable") {
-    throw new AppError(416, "range_not_satisfiable", "Range Not Satisfiable", undefined, { "content-range": `bytes */${composition.length}` });
+    throw new AppError(416, "range_not_satisfiable", "Range Not Satisfiable", undefined, {
+      "content-range": `bytes */${composition.length}`,
+    });
   }
   if (!range || range.start === 0) void countDownload(version.id, artifact.selector).catch(() => undefined);
-  if (!range) return streamReply(200, { ...headers, "content-length": String(composition.length) }, () => openRange(composition));
+  if (!range)
+    return streamReply(200, { ...headers, "content-length": String(composition.length) }, () => openRange(composition));
   return streamReply(
     206,
-    { ...headers, "content-length": String(range.end - range.start), "content-range": `bytes ${range.start}-${range.end - 1}/${composition.length}` },
+    {
+      ...headers,
+      "content-length": String(range.end - range.start),
+      "content-range": `bytes ${range.start}-${range.end - 1}/${composition.length}`,
+    },
     () => openRange(composition, range.start, range.end),
   );
 }
@@ -107,13 +125,15 @@ const checkpointDoc = {
   ...common,
   path: "/get-checkpoint",
   summary: "A checkpoint: the full model, one expert group, or the shared parameters",
-  description: "`expert_group_id` as a query parameter or form field (curl -F sends a multipart POST): a number gives that group, `shared` the shared tensors, absent the full model.",
+  description:
+    "`expert_group_id` as a query parameter or form field (curl -F sends a multipart POST): a number gives that group, `shared` the shared tensors, absent the full model.",
   auth: bearer,
   response: { description: "The streamed safetensors checkpoint", contentType: "application/octet-stream" },
   errors: downloadErrors,
 } as const;
 
-const toSelector = (id: string | undefined): Selector => (id === undefined ? "full" : id === "shared" ? "shared" : { group: Number(id) });
+const toSelector = (id: string | undefined): Selector =>
+  id === undefined ? "full" : id === "shared" ? "shared" : { group: Number(id) };
 
 export const getCheckpointRoute = apiRoute({
   ...checkpointDoc,
@@ -149,4 +169,11 @@ export const submitRoute = apiRoute({
   handler: ({ body }) => submitCheckpoint(body),
 });
 
-export const validatorRoutes = [healthRoute, partialRoute, fullRoute, getCheckpointRoute, postCheckpointRoute, submitRoute];
+export const validatorRoutes = [
+  healthRoute,
+  partialRoute,
+  fullRoute,
+  getCheckpointRoute,
+  postCheckpointRoute,
+  submitRoute,
+];

@@ -2,7 +2,13 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { phaseSchema, nextPhasesSchema, previousPhasesSchema, serviceInfoSchema, peersSchema } from "@/server/phases/schemas";
+import {
+  phaseSchema,
+  nextPhasesSchema,
+  previousPhasesSchema,
+  serviceInfoSchema,
+  peersSchema,
+} from "@/server/phases/schemas";
 import { restRoutes } from "@/server/system/routes";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
 import { SEED_PHASE, SEED_PREVIOUS_AT_54315, SEED_ROOT } from "../support/seed-examples";
@@ -32,7 +38,13 @@ async function setHead(block: number) {
 }
 
 beforeAll(async () => {
-  server = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(","), BZ_AUTH_TOKEN: "mounts-token-0123456789", DEVNET_MINERS: "0" });
+  server = await startServer({
+    SIM_START_BLOCK: "54321",
+    BLOCK_TIME_MS: HOUR,
+    BOOTSTRAP_PEERS: PEERS.join(","),
+    BZ_AUTH_TOKEN: "mounts-token-0123456789",
+    DEVNET_MINERS: "0",
+  });
   admin = (await signIn(server.url, "admin", "test-admin-password"))!;
   expect(admin).toBeTruthy();
 });
@@ -113,7 +125,9 @@ describe("phase oracle (seed 002)", () => {
     expect((await get("/get_init_peer_id")).body).toEqual([...PEERS, added]);
 
     const list = await trpc(server.url, "phases.peers", undefined, admin, "query");
-    const row = (list.body.result!.data.json as Array<{ id: number | null; multiaddr: string }>).find((p) => p.multiaddr === added)!;
+    const row = (list.body.result!.data.json as Array<{ id: number | null; multiaddr: string }>).find(
+      (p) => p.multiaddr === added,
+    )!;
     expect((await trpc(server.url, "phases.removePeer", { id: row.id }, admin)).status).toBe(200);
     expect((await get("/get_init_peer_id")).body).toEqual(PEERS);
   });
@@ -177,7 +191,9 @@ while True:
     time.sleep(12)  # ~1 block
 `;
     // The loop never ends by itself: let it poll once, then stop it.
-    const out = await run("timeout", ["4", "python3", "-u", "-c", script]).catch((e: { stdout: string; code: number }) => e);
+    const out = await run("timeout", ["4", "python3", "-u", "-c", script]).catch(
+      (e: { stdout: string; code: number }) => e,
+    );
     expect(out.stdout).toContain("Block 54321: Train (18 blocks remaining)");
   });
 });
@@ -186,13 +202,23 @@ describe("API description", () => {
   it("/openapi.json lists every REST route with its schema", async () => {
     const r = await get("/openapi.json");
     expect(r.status).toBe(200);
-    const doc = r.body as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
+    const doc = r.body as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe("3.1.0");
     for (const route of restRoutes()) {
-      expect(doc.paths[route.def.path]?.[route.def.method.toLowerCase()], `${route.def.method} ${route.def.path}`).toBeDefined();
+      expect(
+        doc.paths[route.def.path]?.[route.def.method.toLowerCase()],
+        `${route.def.method} ${route.def.path}`,
+      ).toBeDefined();
     }
     expect(doc.paths["/get_phase"].get.responses["400"]).toBeDefined();
-    expect(doc.components.schemas.Phase).toMatchObject({ type: "object", required: expect.arrayContaining(["block", "phase_name"]) });
+    expect(doc.components.schemas.Phase).toMatchObject({
+      type: "object",
+      required: expect.arrayContaining(["block", "phase_name"]),
+    });
   });
 
   it("/docs loads offline from the app itself", async () => {
@@ -220,22 +246,51 @@ describe("API description", () => {
 
 describe("one definition, two mounts", () => {
   it("Next answers every route exactly as the custom server does", async () => {
-    const viaNext = await startServer({ SIM_START_BLOCK: "54321", BLOCK_TIME_MS: HOUR, BOOTSTRAP_PEERS: PEERS.join(","), BZ_AUTH_TOKEN: "mounts-token-0123456789", DEVNET_MINERS: "0", REST_FAST_PATH: "0" });
+    const viaNext = await startServer({
+      SIM_START_BLOCK: "54321",
+      BLOCK_TIME_MS: HOUR,
+      BOOTSTRAP_PEERS: PEERS.join(","),
+      BZ_AUTH_TOKEN: "mounts-token-0123456789",
+      DEVNET_MINERS: "0",
+      REST_FAST_PATH: "0",
+    });
     try {
       await setHead(54321);
-      for (const path of ["/", "/get_phase", "/blocks_until_next_phase", "/previous_phase_blocks", "/get_init_peer_id", "/openapi.json", "/health", "/submit", "/model/partial"]) {
-        const a = await get(path, { accept: "application/json" });
-        const b = await get(path, { accept: "application/json" }, viaNext.url);
-        expect(b.status, path).toBe(a.status);
-        expect(b.body, path).toEqual(a.body);
-        expect(b.type, path).toBe(a.type);
+      // Every route of the registry, with and without the Bearer token; bodies compared except /metrics' counters.
+      for (const route of restRoutes()) {
+        const path = route.def.path.replace(/\{\w+\}/g, "1");
+        for (const headers of [
+          { accept: "application/json" },
+          { accept: "application/json", authorization: "Bearer mounts-token-0123456789" },
+        ] as Array<Record<string, string>>) {
+          const init = (base: string) =>
+            fetch(base + path, {
+              method: route.def.method,
+              headers: { ...headers, ...(route.def.method === "POST" ? { "content-type": "application/json" } : {}) },
+              body: route.def.method === "POST" ? "{}" : undefined,
+              redirect: "manual",
+            });
+          const [a, b] = await Promise.all([init(server.url), init(viaNext.url)]);
+          const what = `${route.def.method} ${path} (${headers.authorization ? "token" : "no token"})`;
+          expect(b.status, what).toBe(a.status);
+          expect(b.headers.get("content-type"), what).toBe(a.headers.get("content-type"));
+          const [ta, tb] = [await a.text(), await b.text()];
+          if (path !== "/metrics") expect(tb, what).toBe(ta);
+        }
       }
       // A streamed download: the same generated model gives the same bytes through either mount.
       const auth = { authorization: "Bearer mounts-token-0123456789" };
-      const [x, y] = await Promise.all([fetch(`${server.url}/get-checkpoint?expert_group_id=1`, { headers: auth }), fetch(`${viaNext.url}/get-checkpoint?expert_group_id=1`, { headers: auth })]);
+      const [x, y] = await Promise.all([
+        fetch(`${server.url}/get-checkpoint?expert_group_id=1`, { headers: auth }),
+        fetch(`${viaNext.url}/get-checkpoint?expert_group_id=1`, { headers: auth }),
+      ]);
       expect([x.status, y.status]).toEqual([200, 200]);
-      const hx = createHash("sha256").update(Buffer.from(await x.arrayBuffer())).digest("hex");
-      const hy = createHash("sha256").update(Buffer.from(await y.arrayBuffer())).digest("hex");
+      const hx = createHash("sha256")
+        .update(Buffer.from(await x.arrayBuffer()))
+        .digest("hex");
+      const hy = createHash("sha256")
+        .update(Buffer.from(await y.arrayBuffer()))
+        .digest("hex");
       expect(hy).toBe(hx);
       expect(y.headers.get("x-content-hash")).toBe(`sha256:${hx}`);
     } finally {
