@@ -42,7 +42,9 @@ test("the phase timeline advances with the chain, without a reload", async ({ pa
   await expect(page.locator("[data-phase]")).toHaveCount(9);
   const block = page.getByTestId("current-block");
   const first = Number((await block.innerText()).replace(/,/g, ""));
-  await expect.poll(async () => Number((await block.innerText()).replace(/,/g, "")), { timeout: 10_000 }).toBeGreaterThan(first + 1);
+  await expect
+    .poll(async () => Number((await block.innerText()).replace(/,/g, "")), { timeout: 10_000 })
+    .toBeGreaterThan(first + 1);
   // The current segment and the phase name agree.
   const phase = await page.getByTestId("current-phase").innerText();
   await expect(page.locator(`[data-phase="${phase}"]`)).toHaveAttribute("data-current", "true");
@@ -63,7 +65,10 @@ test("an admin edits the bootstrap peers, and /get_init_peer_id follows", async 
   await page.getByLabel("Multiaddress").fill(peer);
   await page.getByRole("button", { name: "Add peer" }).click();
   await expect(list).toContainText(peer);
-  expect(await (await request.get("/get_init_peer_id")).json()).toEqual(["/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1", peer]);
+  expect(await (await request.get("/get_init_peer_id")).json()).toEqual([
+    "/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1",
+    peer,
+  ]);
 
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: `Remove ${peer}` }).click();
@@ -96,13 +101,22 @@ test("a Polkadot wallet signs in with its hotkey", async ({ page }) => {
 
 test("every page renders at desktop and phone widths, in light and dark", async ({ page }) => {
   await signInAsAdmin(page);
-  for (const [name, url] of [["overview", "/"], ["phases", "/phases"], ["models", "/models"], ["submissions", "/submissions"], ["miners", "/miners"], ["settings", "/settings"]] as const) {
+  for (const [name, url] of [
+    ["overview", "/"],
+    ["phases", "/phases"],
+    ["models", "/models"],
+    ["submissions", "/submissions"],
+    ["miners", "/miners"],
+    ["settings", "/settings"],
+  ] as const) {
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(url);
       await expect(page.locator("main h1")).toBeVisible();
       // Nothing spills sideways on a phone.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, `${name} at ${width}px`).toBeLessThanOrEqual(0);
       await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
     }

@@ -32,11 +32,15 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
   await page.getByRole("link", { name: "Miners" }).click();
   await expect(page.getByTestId("score-chart")).toBeVisible({ timeout: 30_000 });
   const weights = page.locator('[data-testid^="weight-"]');
-  await expect.poll(async () => (await weights.allInnerTexts()).some((t) => parseFloat(t) > 0), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(async () => (await weights.allInnerTexts()).some((t) => parseFloat(t) > 0), { timeout: 30_000 })
+    .toBe(true);
   await page.screenshot({ path: path.join(SHOTS, "miners-1280.png"), fullPage: true });
   await page.setViewportSize({ width: 390, height: 900 });
   await page.screenshot({ path: path.join(SHOTS, "miners-390.png"), fullPage: true });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
 
   await page.setViewportSize({ width: 1280, height: 900 });

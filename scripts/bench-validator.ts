@@ -39,7 +39,16 @@ function writeBigModel(dir: string, gb: number) {
     if (s === 0) names.push(...tensorsOf(["model.embed_tokens.weight", "lm_head.weight"], [rows * 2, cols]));
     for (let l = s * (layers / 2); l < (s + 1) * (layers / 2); l++) {
       names.push(...tensorsOf([`model.layers.${l}.mlp.gate.weight`], [experts, cols]));
-      for (let e = 0; e < experts; e++) names.push(...tensorsOf([`model.layers.${l}.mlp.experts.${e}.up_proj.weight`, `model.layers.${l}.mlp.experts.${e}.down_proj.weight`], [rows, cols]));
+      for (let e = 0; e < experts; e++)
+        names.push(
+          ...tensorsOf(
+            [
+              `model.layers.${l}.mlp.experts.${e}.up_proj.weight`,
+              `model.layers.${l}.mlp.experts.${e}.down_proj.weight`,
+            ],
+            [rows, cols],
+          ),
+        );
     }
     return names;
   });
@@ -53,7 +62,10 @@ function writeBigModel(dir: string, gb: number) {
     fs.closeSync(fd);
     files.push(file);
   }
-  fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ model_type: "bench_moe", num_hidden_layers: layers, num_experts: experts }));
+  fs.writeFileSync(
+    path.join(dir, "config.json"),
+    JSON.stringify({ model_type: "bench_moe", num_hidden_layers: layers, num_experts: experts }),
+  );
   return files;
 }
 
@@ -78,7 +90,10 @@ function serverPid(s: RunningServer): number {
   return Number(r.stdout.trim().split("\n")[0]) || s.process.pid!;
 }
 
-function download(url: string, headers: Record<string, string>): Promise<{ bytes: number; ms: number; status: number }> {
+function download(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ bytes: number; ms: number; status: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     http
@@ -109,11 +124,21 @@ async function stream() {
   const dbUrl = `file:${path.join(work, "console.db")}`;
   console.log("publishing (validates headers, hashes every download once)…");
   const t0 = performance.now();
-  execFileSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "scripts/model-publish.ts"), modelDir, "--version", "bench"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl, EXPERT_GROUPS: "8", LOG_LEVEL: "warn" },
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(ROOT, "node_modules/tsx/dist/cli.mjs"),
+      path.join(ROOT, "scripts/model-publish.ts"),
+      modelDir,
+      "--version",
+      "bench",
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: dbUrl, EXPERT_GROUPS: "8", LOG_LEVEL: "warn" },
+      stdio: "inherit",
+    },
+  );
   results.publishSeconds = +((performance.now() - t0) / 1000).toFixed(1);
   const server = await startServer({
     DATABASE_URL: dbUrl,
@@ -132,12 +157,21 @@ async function stream() {
     const catMs = performance.now() - t;
     const signed = () => {
       const ts = Math.floor(Date.now() / 1000);
-      return { authorization: `Bearer ${TOKEN}`, "x-hotkey": validator.address, "x-timestamp": String(ts), "x-signature": b64url(validator.sign(new TextEncoder().encode(`${ts}.GET./model/full`))) };
+      return {
+        authorization: `Bearer ${TOKEN}`,
+        "x-hotkey": validator.address,
+        "x-timestamp": String(ts),
+        "x-signature": b64url(validator.sign(new TextEncoder().encode(`${ts}.GET./model/full`))),
+      };
     };
     if (cold) dropCaches();
     const full = await download(`${server.url}/model/full`, signed());
     if (cold) dropCaches();
-    const partial = await download(`${server.url}/model/partial`, { authorization: `Bearer ${TOKEN}`, "x-expert-group": "3", "x-hotkey": miner.address });
+    const partial = await download(`${server.url}/model/partial`, {
+      authorization: `Bearer ${TOKEN}`,
+      "x-expert-group": "3",
+      "x-hotkey": miner.address,
+    });
     // Memory while 4 full downloads run at once.
     const pid = serverPid(server);
     const before = rssOf(pid);
@@ -155,7 +189,10 @@ async function stream() {
       fullVsCat: +(full.ms ? catMs / full.ms : 0).toFixed(2),
       partialMBps: mbps(partial.bytes, partial.ms),
       partialBytes: partial.bytes,
-      fourConcurrentMBps: mbps(four.reduce((n, d) => n + d.bytes, 0), fourMs),
+      fourConcurrentMBps: mbps(
+        four.reduce((n, d) => n + d.bytes, 0),
+        fourMs,
+      ),
       rssBeforeMB: Math.round(before / 2 ** 20),
       rssPeakMB: Math.round(peak / 2 ** 20),
       rssGrowthMB: Math.round((peak - before) / 2 ** 20),
@@ -194,16 +231,26 @@ async function submit(label: string, databaseUrl?: string) {
     const admin = (await signIn(server.url, "admin", "test-admin-password"))!;
     await trpc(server.url, "phases.setSimulatedHead", { block: 54346 }, admin);
     const signed = (m: KeyringPair, j: number, block: number) =>
-      JSON.stringify(signSubmission(m, { expert_group: j % 4, checkpoint_url: `http://127.0.0.1:9/${m.address}/${j}.safetensors`, block_number: block }));
+      JSON.stringify(
+        signSubmission(m, {
+          expert_group: j % 4,
+          checkpoint_url: `http://127.0.0.1:9/${m.address}/${j}.safetensors`,
+          block_number: block,
+        }),
+      );
     const bodies = miners.flatMap((m) => Array.from({ length: 16 }, (_, j) => signed(m, j, 54320 + j)));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     const post = (body: string) =>
       new Promise<{ status: number; ms: number }>((resolve, reject) => {
         const started = performance.now();
-        const req = http.request(`${server.url}/submit`, { method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-        });
+        const req = http.request(
+          `${server.url}/submit`,
+          { method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });

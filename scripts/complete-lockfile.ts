@@ -12,7 +12,9 @@ const lockPath = path.resolve(__dirname, "..", "package-lock.json");
 const lock = JSON.parse(fs.readFileSync(lockPath, "utf8")) as { packages: Record<string, Record<string, unknown>> };
 
 function platformOf(name: string): { os?: string[]; cpu: string[]; libc?: string[] } | null {
-  const m = /-(darwin|win32|linux|android|freebsd|wasm32)-?([a-z0-9]+)?(?:-(gnu|musl|msvc|gnueabihf|wasi))?$/.exec(name);
+  const m = /-(darwin|win32|linux|android|freebsd|wasm32)-?([a-z0-9]+)?(?:-(gnu|musl|msvc|gnueabihf|wasi))?$/.exec(
+    name,
+  );
   if (!m) return null;
   if (m[1] === "wasm32") return { cpu: ["wasm32"] };
   const cpu = m[2] ?? "";
@@ -30,7 +32,11 @@ for (const [key, pkg] of Object.entries(lock.packages)) {
     if (!platform) continue;
     let license = "MIT";
     try {
-      license = execFileSync("npm", ["view", `${name}@${version}`, "license"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || license;
+      license =
+        execFileSync("npm", ["view", `${name}@${version}`, "license"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        }).trim() || license;
     } catch {
       // not served here: keep the parent's usual licence
     }
@@ -38,7 +44,9 @@ for (const [key, pkg] of Object.entries(lock.packages)) {
     added++;
   }
 }
-const sorted = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
+const sorted = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))),
+);
 lock.packages = sorted;
 fs.writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
 console.log(`added ${added} platform entries`);

@@ -26,7 +26,9 @@ async function main() {
   try {
     const v = await publishVersion({ dir, name, blockNumber: Number(block ?? 0), by: "cli" });
     const full = v.artifacts.get("full")!;
-    console.log(`published ${v.name}: ${full.composition.tensorCount} tensors, ${full.composition.length} bytes, ${v.catalog.groups.length} expert groups, sha256 ${full.sha256}`);
+    console.log(
+      `published ${v.name}: ${full.composition.tensorCount} tensors, ${full.composition.length} bytes, ${v.catalog.groups.length} expert groups, sha256 ${full.sha256}`,
+    );
   } catch (e) {
     console.error(isAppError(e) ? e.message : e);
     process.exitCode = 1;

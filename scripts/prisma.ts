@@ -14,11 +14,21 @@ const pgSchema = path.join(root, "prisma", "postgres", "schema.prisma");
 const snapshot = (kind: string) => path.join(root, "prisma", "migrations", kind, "schema.snapshot.prisma");
 
 // Any existing file stops the CLI from downloading a schema engine; the WASM engines do the work.
-const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: "/bin/true", PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
+const env = {
+  ...process.env,
+  PRISMA_SCHEMA_ENGINE_BINARY: "/bin/true",
+  PRISMA_HIDE_UPDATE_MESSAGE: "1",
+  CHECKPOINT_DISABLE: "1",
+};
 const prismaBin = path.join(root, "node_modules", "prisma", "build", "index.js");
 
 function prisma(args: string[], extraEnv: Record<string, string> = {}): string {
-  return execFileSync(process.execPath, [prismaBin, ...args], { cwd: root, env: { ...env, ...extraEnv }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  return execFileSync(process.execPath, [prismaBin, ...args], {
+    cwd: root,
+    env: { ...env, ...extraEnv },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
 }
 
 function writePostgresSchema(): void {
@@ -27,7 +37,10 @@ function writePostgresSchema(): void {
     .replace('provider = "sqlite"', 'provider = "postgresql"')
     .replace('url      = "file:./placeholder.db"', 'url      = "postgresql://localhost/placeholder"')
     .replace('output       = "../server/db/generated/sqlite"', 'output       = "../../server/db/generated/postgres"')
-    .replace("// The one source schema.", "// GENERATED from prisma/schema.prisma by scripts/prisma.ts: do not edit.\n// The one source schema.");
+    .replace(
+      "// The one source schema.",
+      "// GENERATED from prisma/schema.prisma by scripts/prisma.ts: do not edit.\n// The one source schema.",
+    );
   fs.mkdirSync(path.dirname(pgSchema), { recursive: true });
   fs.writeFileSync(pgSchema, text);
 }
@@ -42,10 +55,14 @@ function migration(name: string): void {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error("migration name: lower-case letters, digits and _");
   writePostgresSchema();
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-  for (const [kind, schemaFile] of [["sqlite", source], ["postgres", pgSchema]] as const) {
+  for (const [kind, schemaFile] of [
+    ["sqlite", source],
+    ["postgres", pgSchema],
+  ] as const) {
     const from = fs.existsSync(snapshot(kind)) ? ["--from-schema-datamodel", snapshot(kind)] : ["--from-empty"];
     const extra: Record<string, string> = { PRISMA_SCHEMA: path.relative(root, schemaFile) };
-    if (kind === "postgres") extra.DATABASE_URL = process.env.MIGRATION_PG_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres";
+    if (kind === "postgres")
+      extra.DATABASE_URL = process.env.MIGRATION_PG_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres";
     const sql = prisma(["migrate", "diff", ...from, "--to-schema-datamodel", schemaFile, "--script"], extra);
     if (!/CREATE|ALTER|DROP/.test(sql)) {
       console.log(`${kind}: no change`);

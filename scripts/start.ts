@@ -7,7 +7,19 @@ import fs from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(__dirname, "..");
-const SOURCES = ["app", "components", "lib", "server", "prisma", "public", "proxy.ts", "next.config.js", "postcss.config.mjs", "package.json", "tsconfig.json"];
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "server",
+  "prisma",
+  "public",
+  "proxy.ts",
+  "next.config.js",
+  "postcss.config.mjs",
+  "package.json",
+  "tsconfig.json",
+];
 const SKIP = new Set(["node_modules", "generated", ".next"]);
 
 function newestMtime(p: string): number {
@@ -15,20 +27,28 @@ function newestMtime(p: string): number {
   const st = fs.statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = 0;
-  for (const entry of fs.readdirSync(p)) if (!SKIP.has(entry)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  for (const entry of fs.readdirSync(p))
+    if (!SKIP.has(entry)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
   return newest;
 }
 
 function run(args: string[]) {
-  execFileSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  execFileSync(process.execPath, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
 }
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
-if (!fs.existsSync(path.join(root, "server/db/generated/sqlite/client.ts"))) run([path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/prisma.ts", "generate"]);
+if (!fs.existsSync(path.join(root, "server/db/generated/sqlite/client.ts")))
+  run([path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/prisma.ts", "generate"]);
 const buildId = path.join(root, ".next", "BUILD_ID");
 const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
 if (built < Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))))) {
-  console.log(built ? "Sources changed since the last build: building…" : "No production build yet: building (about a minute)…");
+  console.log(
+    built ? "Sources changed since the last build: building…" : "No production build yet: building (about a minute)…",
+  );
   run([path.join(root, "node_modules/next/dist/bin/next"), "build"]);
 }
 Object.assign(process.env, { NODE_ENV: "production" });

@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { SEED_SCHEDULE, ScheduleError, formatSchedule, makeSchedule, parseSchedule, type Schedule } from "./phases/schedule";
+import {
+  SEED_SCHEDULE,
+  ScheduleError,
+  formatSchedule,
+  makeSchedule,
+  parseSchedule,
+  type Schedule,
+} from "./phases/schedule";
 import { lazy } from "./global";
 
 export const ALL_ROLES = ["owner", "validator", "search", "compute"] as const;
@@ -19,7 +26,12 @@ const flag = z
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be a whole number`).min(min).max(max).default(def);
@@ -67,7 +79,10 @@ const schema = z
     NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
     /** 0 lets Next serve the REST paths too (the same handlers, through Next's pipeline). */
-    REST_FAST_PATH: z.enum(["0", "1"]).default("1").transform((v) => v === "1"),
+    REST_FAST_PATH: z
+      .enum(["0", "1"])
+      .default("1")
+      .transform((v) => v === "1"),
     JOB_POLL_MS: int(1000, 50),
     BZ_AUTH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     MODELS_DIR: z.string().default("./data/models"),
@@ -89,8 +104,14 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(5000, 100),
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
-  .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, { message: "EVALUATOR=command needs EVALUATOR_CMD", path: ["EVALUATOR_CMD"] })
-  .refine((c) => !c.SET_WEIGHTS || !!c.VALIDATOR_HOTKEY_SEED, { message: "SET_WEIGHTS=1 needs VALIDATOR_HOTKEY_SEED (the hotkey that signs set_weights)", path: ["VALIDATOR_HOTKEY_SEED"] });
+  .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, {
+    message: "EVALUATOR=command needs EVALUATOR_CMD",
+    path: ["EVALUATOR_CMD"],
+  })
+  .refine((c) => !c.SET_WEIGHTS || !!c.VALIDATOR_HOTKEY_SEED, {
+    message: "SET_WEIGHTS=1 needs VALIDATOR_HOTKEY_SEED (the hotkey that signs set_weights)",
+    path: ["VALIDATOR_HOTKEY_SEED"],
+  });
 
 /** The names of every variable the application reads. */
 export const CONFIG_KEYS = Object.keys(schema.shape);

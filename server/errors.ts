@@ -23,7 +23,10 @@ export class BadRequestError extends AppError {
   }
 }
 export class ValidationError extends AppError {
-  constructor(message: string, readonly issues: Array<{ field: string; message: string }>) {
+  constructor(
+    message: string,
+    readonly issues: Array<{ field: string; message: string }>,
+  ) {
     super(422, "validation_error", message, issues);
   }
 }

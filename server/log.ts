@@ -4,7 +4,14 @@ import pino from "pino";
 export const log = pino({
   level: process.env.LOG_LEVEL ?? "info",
   base: undefined,
-  redact: ["req.headers.authorization", "req.headers.cookie", 'req.headers["access-key"]', 'req.headers["x-signature"]', "password", "secret"],
+  redact: [
+    "req.headers.authorization",
+    "req.headers.cookie",
+    'req.headers["access-key"]',
+    'req.headers["x-signature"]',
+    "password",
+    "secret",
+  ],
 });
 
 // Every server module imports this one, so this counts how often the server's module graph was evaluated

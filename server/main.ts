@@ -42,7 +42,12 @@ function composeRuntime(c: Config, sessionSecret: string) {
   const session = (cookieHeader: string | null | undefined) => sessionFromCookies(cookieHeader, sessionSecret);
   const upgrades = new Map<string, UpgradeHandler>(modules.flatMap((m) => Object.entries(m.upgrades ?? {})));
   const trpc = (req: Request) =>
-    fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: async () => ({ user: await session(req.headers.get("cookie")) }) });
+    fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req,
+      router: appRouter,
+      createContext: async () => ({ user: await session(req.headers.get("cookie")) }),
+    });
   const runtime: Runtime = {
     config: c,
     navigation: navigation(c.ROLES),
@@ -83,7 +88,9 @@ async function main() {
   if (!c.PUBLIC_URL) process.env.AUTH_TRUST_HOST ??= "true";
   if (generatedPassword) {
     // Shown once: only its hash is stored.
-    console.log(`\n  Admin sign-in: user "${c.ADMIN_USERNAME}", password "${generatedPassword}" (generated; set ADMIN_PASSWORD to choose one)\n`);
+    console.log(
+      `\n  Admin sign-in: user "${c.ADMIN_USERNAME}", password "${generatedPassword}" (generated; set ADMIN_PASSWORD to choose one)\n`,
+    );
   }
 
   const { runtime, rest, trpc, auth, upgrades, modules } = composeRuntime(c, sessionSecret);

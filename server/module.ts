@@ -45,7 +45,9 @@ export interface ModuleManifest<N extends string = string, R extends AnyTRPCRout
   nav: NavEntry[];
 }
 
-export function defineModule<const N extends string, R extends AnyTRPCRouter>(m: ModuleManifest<N, R>): ModuleManifest<N, R> {
+export function defineModule<const N extends string, R extends AnyTRPCRouter>(
+  m: ModuleManifest<N, R>,
+): ModuleManifest<N, R> {
   return m;
 }
 

@@ -23,14 +23,24 @@ export function enabledModules(roles: readonly Role[] = config().ROLES): Module[
 /** Every module of the product, on or off, for Overview. */
 export function moduleList(roles: readonly Role[] = config().ROLES) {
   return [
-    ...MODULES.map((m) => ({ role: m.role, title: m.title, paths: [...new Set(m.routes.map((r) => r.def.path))].join(", "), built: true, enabled: roles.includes(m.role) })),
+    ...MODULES.map((m) => ({
+      role: m.role,
+      title: m.title,
+      paths: [...new Set(m.routes.map((r) => r.def.path))].join(", "),
+      built: true,
+      enabled: roles.includes(m.role),
+    })),
     ...PLANNED_MODULES.map((m) => ({ ...m, built: false, enabled: roles.includes(m.role) })),
   ];
 }
 
 /** The dashboard's menu: Overview, the enabled modules' pages, Settings. */
 export function navigation(roles: readonly Role[] = config().ROLES) {
-  return [{ href: "/", label: "Overview" }, ...enabledModules(roles).flatMap((m) => m.nav), { href: "/settings", label: "Settings" }];
+  return [
+    { href: "/", label: "Overview" },
+    ...enabledModules(roles).flatMap((m) => m.nav),
+    { href: "/settings", label: "Settings" },
+  ];
 }
 
 /** The module that owns a dashboard path, if any (its pages answer 404 while it is off). */

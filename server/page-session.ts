@@ -10,7 +10,12 @@ import { runtime } from "./runtime";
 /** The signed-in user of the page being rendered (read once per request). */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const jar = await cookies();
-  return runtime().sessionFromCookies(jar.getAll().map((c) => `${c.name}=${encodeURIComponent(c.value)}`).join("; "));
+  return runtime().sessionFromCookies(
+    jar
+      .getAll()
+      .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
+      .join("; "),
+  );
 });
 
 /**

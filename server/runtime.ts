@@ -25,7 +25,10 @@ const slot = globalThis as unknown as Record<symbol, Runtime | undefined>;
 
 export function runtime(): Runtime {
   const r = slot[KEY];
-  if (!r) throw new Error("Subnet Console's server is not running in this process: start it with `npm start` (server/main.ts)");
+  if (!r)
+    throw new Error(
+      "Subnet Console's server is not running in this process: start it with `npm start` (server/main.ts)",
+    );
   return r;
 }
 

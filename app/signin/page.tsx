@@ -11,7 +11,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   return (
     <main className="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-4 py-10">
       <Link href="/" className="mb-6 flex items-center gap-2 text-lg font-semibold">
-        <span className="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-xs font-bold text-white">SC</span>
+        <span className="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-xs font-bold text-white">
+          SC
+        </span>
         Subnet Console
       </Link>
       <SignInForm callbackUrl={target} />

@@ -89,27 +89,42 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       <Card title="Admin">
         <form onSubmit={onPassword} method="post" className="space-y-3">
           <div>
-            <label htmlFor="username" className="mb-1 block text-xs text-zinc-500">Username</label>
+            <label htmlFor="username" className="mb-1 block text-xs text-zinc-500">
+              Username
+            </label>
             <Input id="username" name="username" autoComplete="username" defaultValue="admin" required />
           </div>
           <div>
-            <label htmlFor="password" className="mb-1 block text-xs text-zinc-500">Password</label>
+            <label htmlFor="password" className="mb-1 block text-xs text-zinc-500">
+              Password
+            </label>
             <Input id="password" name="password" type="password" autoComplete="current-password" required />
           </div>
-          <Button type="submit" disabled={busy || !hydrated} className="w-full">Sign in</Button>
+          <Button type="submit" disabled={busy || !hydrated} className="w-full">
+            Sign in
+          </Button>
         </form>
       </Card>
       <Card title="Polkadot / Bittensor wallet">
-        <p className="mb-3 text-xs text-zinc-500">Sign a one-time message with your hotkey. Hotkeys in ADMIN_HOTKEYS are admins; others can view.</p>
+        <p className="mb-3 text-xs text-zinc-500">
+          Sign a one-time message with your hotkey. Hotkeys in ADMIN_HOTKEYS are admins; others can view.
+        </p>
         {accounts === null ? (
-          <Button variant="secondary" className="w-full" onClick={connectWallet} disabled={busy || !hydrated}>Connect wallet</Button>
+          <Button variant="secondary" className="w-full" onClick={connectWallet} disabled={busy || !hydrated}>
+            Connect wallet
+          </Button>
         ) : accounts.length === 0 ? (
           <p className="text-sm text-zinc-500">The wallet shared no accounts.</p>
         ) : (
           <ul className="space-y-2">
             {accounts.map((a) => (
               <li key={a.address}>
-                <Button variant="secondary" className="w-full truncate text-left" onClick={() => signWith(a.address)} disabled={busy}>
+                <Button
+                  variant="secondary"
+                  className="w-full truncate text-left"
+                  onClick={() => signWith(a.address)}
+                  disabled={busy}
+                >
                   {a.name ? `${a.name} · ` : ""}
                   <span className="font-mono text-xs">{a.address}</span>
                 </Button>
@@ -118,7 +133,11 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
           </ul>
         )}
       </Card>
-      {error && <p role="alert" className="text-sm text-rose-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-rose-600">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,5 +1,15 @@
 "use client";
-import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import { phaseColor } from "@/components/phases/phase-colors";
 
 interface CycleRow {
@@ -11,10 +21,15 @@ interface CycleRow {
 /** Stacked seconds per phase for recent cycles; phases not fully observed are left out. */
 export function CycleChart({ cycles, phases }: { cycles: CycleRow[]; phases: string[] }) {
   const seen = cycles.filter((c) => Object.values(c.phases).some((v) => v !== null));
-  const data = seen.map((c) => ({ cycle: String(c.cycle), ...Object.fromEntries(phases.map((p) => [p, c.phases[p] ?? 0])) }));
+  const data = seen.map((c) => ({
+    cycle: String(c.cycle),
+    ...Object.fromEntries(phases.map((p) => [p, c.phases[p] ?? 0])),
+  }));
   const expected = cycles[0]?.expectedSeconds;
   if (seen.length === 0) {
-    return <p className="text-sm text-zinc-500">No complete phase observed yet: the chart fills in as blocks arrive.</p>;
+    return (
+      <p className="text-sm text-zinc-500">No complete phase observed yet: the chart fills in as blocks arrive.</p>
+    );
   }
   return (
     <div className="h-72 w-full" data-testid="cycle-chart">
@@ -25,7 +40,14 @@ export function CycleChart({ cycles, phases }: { cycles: CycleRow[]; phases: str
           <YAxis unit="s" tick={{ fontSize: 11 }} width={48} />
           <Tooltip formatter={(v) => `${Number(v).toFixed(1)} s`} />
           <Legend wrapperStyle={{ fontSize: 11 }} />
-          {expected !== undefined && <ReferenceLine y={expected} stroke="#71717a" strokeDasharray="4 4" label={{ value: "scheduled", fontSize: 10, position: "insideTopRight" }} />}
+          {expected !== undefined && (
+            <ReferenceLine
+              y={expected}
+              stroke="#71717a"
+              strokeDasharray="4 4"
+              label={{ value: "scheduled", fontSize: 10, position: "insideTopRight" }}
+            />
+          )}
           {phases.map((p, i) => (
             <Bar key={p} dataKey={p} stackId="cycle" fill={phaseColor(i)} isAnimationActive={false} />
           ))}

@@ -23,12 +23,24 @@ export function LiveOverview({ initial }: { initial: Overview }) {
   return (
     <div className="space-y-4">
       <div className="grid gap-4 md:grid-cols-3">
-        <Card title="Chain" action={<Badge tone={chain.connected ? "green" : "red"}>{chain.connected ? "connected" : "disconnected"}</Badge>}>
+        <Card
+          title="Chain"
+          action={
+            <Badge tone={chain.connected ? "green" : "red"}>{chain.connected ? "connected" : "disconnected"}</Badge>
+          }
+        >
           <div className="space-y-3">
-            <Stat label="Head" value={chain.head?.toLocaleString("en-US") ?? "–"} testId="overview-head" hint={!chain.lastHeadAt ? "no head yet" : headAge === null ? "seen just now" : `seen ${headAge}s ago`} />
+            <Stat
+              label="Head"
+              value={chain.head?.toLocaleString("en-US") ?? "–"}
+              testId="overview-head"
+              hint={!chain.lastHeadAt ? "no head yet" : headAge === null ? "seen just now" : `seen ${headAge}s ago`}
+            />
             <dl className="grid grid-cols-2 gap-x-2 gap-y-1 text-xs text-zinc-500">
               <dt>Source</dt>
-              <dd className="truncate text-right text-zinc-700 dark:text-zinc-300" title={chain.endpoint}>{chain.kind === "simulated" ? "simulated" : chain.endpoint}</dd>
+              <dd className="truncate text-right text-zinc-700 dark:text-zinc-300" title={chain.endpoint}>
+                {chain.kind === "simulated" ? "simulated" : chain.endpoint}
+              </dd>
               <dt>Netuid</dt>
               <dd className="text-right text-zinc-700 dark:text-zinc-300">{chain.netuid}</dd>
               <dt>Reconnects</dt>
@@ -39,12 +51,27 @@ export function LiveOverview({ initial }: { initial: Overview }) {
             {chain.lastError && <p className="text-xs text-rose-600">{chain.lastError}</p>}
           </div>
         </Card>
-        <Card title="Phase" action={<Link href="/phases" className="text-xs text-indigo-600 hover:underline dark:text-indigo-400">Timeline →</Link>}>
+        <Card
+          title="Phase"
+          action={
+            <Link href="/phases" className="text-xs text-indigo-600 hover:underline dark:text-indigo-400">
+              Timeline →
+            </Link>
+          }
+        >
           {phase ? (
             <div className="space-y-3">
-              <Stat label="Current" value={phase.phase_name} testId="overview-phase" hint={`cycle ${phase.cycle_index.toLocaleString("en-US")}, block ${phase.cycle_block_index + 1} of ${phase.cycle_length}`} />
+              <Stat
+                label="Current"
+                value={phase.phase_name}
+                testId="overview-phase"
+                hint={`cycle ${phase.cycle_index.toLocaleString("en-US")}, block ${phase.cycle_block_index + 1} of ${phase.cycle_length}`}
+              />
               <div className="h-2 w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
-                <div className="h-full bg-indigo-600 transition-all" style={{ width: `${((phase.cycle_block_index + 1) / phase.cycle_length) * 100}%` }} />
+                <div
+                  className="h-full bg-indigo-600 transition-all"
+                  style={{ width: `${((phase.cycle_block_index + 1) / phase.cycle_length) * 100}%` }}
+                />
               </div>
               <p className="text-xs text-zinc-500">{phase.blocks_remaining_in_phase} blocks left in this phase</p>
             </div>
@@ -69,12 +96,27 @@ export function LiveOverview({ initial }: { initial: Overview }) {
                 <div className="text-sm font-medium">{m.title}</div>
                 <div className="truncate text-xs text-zinc-500">{m.paths}</div>
               </div>
-              {m.built ? <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge> : <Badge>not yet available</Badge>}
+              {m.built ? (
+                <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge>
+              ) : (
+                <Badge>not yet available</Badge>
+              )}
             </li>
           ))}
         </ul>
         <p className="mt-2 text-xs text-zinc-500">
-          API reference: <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/docs">/docs</a> · <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/openapi.json">/openapi.json</a> · <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/metrics">/metrics</a>
+          API reference:{" "}
+          <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/docs">
+            /docs
+          </a>{" "}
+          ·{" "}
+          <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/openapi.json">
+            /openapi.json
+          </a>{" "}
+          ·{" "}
+          <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/metrics">
+            /metrics
+          </a>
         </p>
       </Card>
     </div>

@@ -32,11 +32,26 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
       >
         <div className="mb-4 grid grid-cols-2 gap-4 sm:grid-cols-4">
           <Stat label="Block" value={current.block.toLocaleString("en-US")} testId="current-block" />
-          <Stat label="Phase" value={current.phase_name} testId="current-phase" hint={`${current.blocks_into_phase} blocks in`} />
-          <Stat label="Blocks left" value={current.blocks_remaining_in_phase} hint="after this one" testId="blocks-left" />
+          <Stat
+            label="Phase"
+            value={current.phase_name}
+            testId="current-phase"
+            hint={`${current.blocks_into_phase} blocks in`}
+          />
+          <Stat
+            label="Blocks left"
+            value={current.blocks_remaining_in_phase}
+            hint="after this one"
+            testId="blocks-left"
+          />
           <Stat label="Time left" value={formatSeconds(secondsLeft)} hint={`${blockTimeMs / 1000} s blocks`} />
         </div>
-        <div className="relative" data-testid="timeline" role="img" aria-label={`Cycle timeline, now in ${current.phase_name}`}>
+        <div
+          className="relative"
+          data-testid="timeline"
+          role="img"
+          aria-label={`Cycle timeline, now in ${current.phase_name}`}
+        >
           <div className="flex h-10 w-full overflow-hidden rounded-lg">
             {cycle.map((p) => (
               <div
@@ -44,7 +59,10 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
                 title={`${p.name}: blocks ${p.start}–${p.end}`}
                 data-phase={p.name}
                 data-current={p.index === current.phase_index || undefined}
-                className={cx("flex items-center justify-center border-r border-white/40 text-[10px] font-medium text-white last:border-r-0", p.index !== current.phase_index && "opacity-50")}
+                className={cx(
+                  "flex items-center justify-center border-r border-white/40 text-[10px] font-medium text-white last:border-r-0",
+                  p.index !== current.phase_index && "opacity-50",
+                )}
                 style={{ width: `${(p.length / L) * 100}%`, background: phaseColor(p.index) }}
               >
                 <span className="hidden truncate px-1 md:inline">{p.name}</span>
@@ -66,14 +84,26 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Next occurrence of each phase">
           <PhaseTable
-            rows={Object.entries(next).map(([name, [start, end, until]], i) => ({ i, name, start, end, extra: until === 0 ? "now" : `in ${until} (${formatSeconds((until * blockTimeMs) / 1000)})` }))}
+            rows={Object.entries(next).map(([name, [start, end, until]], i) => ({
+              i,
+              name,
+              start,
+              end,
+              extra: until === 0 ? "now" : `in ${until} (${formatSeconds((until * blockTimeMs) / 1000)})`,
+            }))}
             extraLabel="Starts"
             current={current.phase_name}
           />
         </Card>
         <Card title="Previous cycle">
           <PhaseTable
-            rows={previousCycle.map((p) => ({ i: p.index, name: p.name, start: p.start, end: p.end, extra: `${p.length} blocks` }))}
+            rows={previousCycle.map((p) => ({
+              i: p.index,
+              name: p.name,
+              start: p.start,
+              end: p.end,
+              extra: `${p.length} blocks`,
+            }))}
             extraLabel="Length"
             current={null}
           />
@@ -87,7 +117,15 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
   );
 }
 
-function PhaseTable({ rows, extraLabel, current }: { rows: Array<{ i: number; name: string; start: number; end: number; extra: string }>; extraLabel: string; current: string | null }) {
+function PhaseTable({
+  rows,
+  extraLabel,
+  current,
+}: {
+  rows: Array<{ i: number; name: string; start: number; end: number; extra: string }>;
+  extraLabel: string;
+  current: string | null;
+}) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-sm">
@@ -101,7 +139,10 @@ function PhaseTable({ rows, extraLabel, current }: { rows: Array<{ i: number; na
         </thead>
         <tbody className="tabular-nums">
           {rows.map((r) => (
-            <tr key={r.name} className={cx("border-t border-zinc-100 dark:border-zinc-800", r.name === current && "font-semibold")}>
+            <tr
+              key={r.name}
+              className={cx("border-t border-zinc-100 dark:border-zinc-800", r.name === current && "font-semibold")}
+            >
               <td className="py-1 pr-2">
                 <span className="mr-2 inline-block h-2 w-2 rounded-full" style={{ background: phaseColor(r.i) }} />
                 {r.name}

@@ -15,8 +15,15 @@ export function PeersEditor({ isAdmin }: { isAdmin: boolean }) {
     qc.setQueryData(trpc.phases.peers.queryKey(), data as never);
     setError(null);
   };
-  const add = useMutation(trpc.phases.addPeer.mutationOptions({ onSuccess: (d) => (onSaved(d), setValue("")), onError: (e) => setError(e.message) }));
-  const remove = useMutation(trpc.phases.removePeer.mutationOptions({ onSuccess: onSaved, onError: (e) => setError(e.message) }));
+  const add = useMutation(
+    trpc.phases.addPeer.mutationOptions({
+      onSuccess: (d) => (onSaved(d), setValue("")),
+      onError: (e) => setError(e.message),
+    }),
+  );
+  const remove = useMutation(
+    trpc.phases.removePeer.mutationOptions({ onSuccess: onSaved, onError: (e) => setError(e.message) }),
+  );
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -29,7 +36,10 @@ export function PeersEditor({ isAdmin }: { isAdmin: boolean }) {
   };
 
   return (
-    <Card title="DHT bootstrap peers" action={<span className="text-xs text-zinc-500">served at /get_init_peer_id</span>}>
+    <Card
+      title="DHT bootstrap peers"
+      action={<span className="text-xs text-zinc-500">served at /get_init_peer_id</span>}
+    >
       {peers.isLoading && <p className="text-sm text-zinc-500">Loading…</p>}
       <ul className="divide-y divide-zinc-100 dark:divide-zinc-800" data-testid="peer-list">
         {peers.data?.length === 0 && <li className="py-2 text-sm text-zinc-500">No bootstrap peers yet.</li>}
@@ -55,8 +65,16 @@ export function PeersEditor({ isAdmin }: { isAdmin: boolean }) {
       </ul>
       {isAdmin ? (
         <form onSubmit={submit} className="mt-3 flex flex-col gap-2 sm:flex-row">
-          <label className="sr-only" htmlFor="multiaddr">Multiaddress</label>
-          <Input id="multiaddr" name="multiaddr" placeholder="/ip4/203.0.113.1/tcp/4001/p2p/12D3Koo…" value={value} onChange={(e) => setValue(e.target.value)} />
+          <label className="sr-only" htmlFor="multiaddr">
+            Multiaddress
+          </label>
+          <Input
+            id="multiaddr"
+            name="multiaddr"
+            placeholder="/ip4/203.0.113.1/tcp/4001/p2p/12D3Koo…"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
           <Button type="submit" disabled={add.isPending || !value.trim()}>
             Add peer
           </Button>

@@ -16,7 +16,9 @@ export function NavLinks({ items }: { items: Array<{ href: string; label: string
             aria-current={active ? "page" : undefined}
             className={cx(
               "whitespace-nowrap rounded-lg px-3 py-1.5 text-sm font-medium",
-              active ? "bg-indigo-600 text-white" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
+              active
+                ? "bg-indigo-600 text-white"
+                : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
             )}
           >
             {item.label}

@@ -4,13 +4,23 @@ import { NavLinks } from "./nav-links";
 import { ThemeToggle } from "./theme-toggle";
 import { UserMenu } from "./user-menu";
 
-export function Shell({ user, items, children }: { user: SessionUser | null; items: Array<{ href: string; label: string }>; children: React.ReactNode }) {
+export function Shell({
+  user,
+  items,
+  children,
+}: {
+  user: SessionUser | null;
+  items: Array<{ href: string; label: string }>;
+  children: React.ReactNode;
+}) {
   return (
     <div className="min-h-screen">
       <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2">
           <Link href="/" className="flex items-center gap-2 font-semibold">
-            <span className="grid h-7 w-7 place-items-center rounded-lg bg-indigo-600 text-xs font-bold text-white">SC</span>
+            <span className="grid h-7 w-7 place-items-center rounded-lg bg-indigo-600 text-xs font-bold text-white">
+              SC
+            </span>
             <span>Subnet Console</span>
           </Link>
           <div className="order-3 w-full sm:order-none sm:w-auto sm:flex-1">

@@ -6,7 +6,10 @@ import { Badge } from "@/components/ui";
 export function UserMenu({ user }: { user: { name: string; role: string } | null }) {
   if (!user) {
     return (
-      <Link href="/signin" className="rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500">
+      <Link
+        href="/signin"
+        className="rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500"
+      >
         Sign in
       </Link>
     );
@@ -20,7 +23,11 @@ export function UserMenu({ user }: { user: { name: string; role: string } | null
       <span data-testid="user-role">
         <Badge tone={user.role === "admin" ? "blue" : "gray"}>{user.role}</Badge>
       </span>
-      <button type="button" onClick={() => signOut({ callbackUrl: "/signin" })} className="text-zinc-500 underline-offset-2 hover:underline">
+      <button
+        type="button"
+        onClick={() => signOut({ callbackUrl: "/signin" })}
+        className="text-zinc-500 underline-offset-2 hover:underline"
+      >
         Sign out
       </button>
     </div>

@@ -4,9 +4,24 @@ export function cx(...parts: Array<string | false | null | undefined>) {
   return parts.filter(Boolean).join(" ");
 }
 
-export function Card({ title, action, children, className }: { title?: ReactNode; action?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  action,
+  children,
+  className,
+}: {
+  title?: ReactNode;
+  action?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
-    <section className={cx("rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900", className)}>
+    <section
+      className={cx(
+        "rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900",
+        className,
+      )}
+    >
       {(title || action) && (
         <header className="mb-3 flex items-center justify-between gap-2">
           {title && <h2 className="text-sm font-semibold text-zinc-700 dark:text-zinc-200">{title}</h2>}
@@ -18,11 +33,24 @@ export function Card({ title, action, children, className }: { title?: ReactNode
   );
 }
 
-export function Stat({ label, value, hint, testId }: { label: string; value: ReactNode; hint?: ReactNode; testId?: string }) {
+export function Stat({
+  label,
+  value,
+  hint,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className="min-w-0">
       <div className="text-xs uppercase tracking-wide text-zinc-500 dark:text-zinc-400">{label}</div>
-      <div className="truncate text-2xl font-semibold tabular-nums text-zinc-900 dark:text-zinc-50" data-testid={testId}>
+      <div
+        className="truncate text-2xl font-semibold tabular-nums text-zinc-900 dark:text-zinc-50"
+        data-testid={testId}
+      >
         {value}
       </div>
       {hint && <div className="text-xs text-zinc-500 dark:text-zinc-400">{hint}</div>}
@@ -38,16 +66,34 @@ const tones = {
 };
 
 export function Badge({ tone = "gray", children }: { tone?: keyof typeof tones; children: ReactNode }) {
-  return <span className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", tones[tone])}>{children}</span>;
+  return (
+    <span className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", tones[tone])}>
+      {children}
+    </span>
+  );
 }
 
-export function Button({ variant = "primary", className, ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
+export function Button({
+  variant = "primary",
+  className,
+  ...props
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
   const styles = {
     primary: "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300 dark:disabled:bg-indigo-900",
-    secondary: "border border-zinc-300 bg-white text-zinc-800 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800",
+    secondary:
+      "border border-zinc-300 bg-white text-zinc-800 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800",
     danger: "bg-rose-600 text-white hover:bg-rose-500 disabled:bg-rose-300",
   };
-  return <button className={cx("rounded-lg px-3 py-1.5 text-sm font-medium transition disabled:cursor-not-allowed", styles[variant], className)} {...props} />;
+  return (
+    <button
+      className={cx(
+        "rounded-lg px-3 py-1.5 text-sm font-medium transition disabled:cursor-not-allowed",
+        styles[variant],
+        className,
+      )}
+      {...props}
+    />
+  );
 }
 
 export function Input(props: React.InputHTMLAttributes<HTMLInputElement>) {

@@ -10,7 +10,11 @@ export function LocalTime({ at, timeOnly = false }: { at: number | string | Date
   const d = new Date(at);
   if (Number.isNaN(d.getTime())) return <>–</>;
   const iso = d.toISOString();
-  const text = hydrated ? (timeOnly ? d.toLocaleTimeString() : d.toLocaleString()) : `${timeOnly ? iso.slice(11, 19) : iso.slice(0, 19).replace("T", " ")} UTC`;
+  const text = hydrated
+    ? timeOnly
+      ? d.toLocaleTimeString()
+      : d.toLocaleString()
+    : `${timeOnly ? iso.slice(11, 19) : iso.slice(0, 19).replace("T", " ")} UTC`;
   return (
     <time dateTime={iso} suppressHydrationWarning>
       {text}

@@ -22,7 +22,14 @@ export function Table({ head, children, testId }: { head: ReactNode[]; children:
 
 export function Row({ children, onClick, active }: { children: ReactNode; onClick?: () => void; active?: boolean }) {
   return (
-    <tr onClick={onClick} className={cx("border-t border-zinc-100 dark:border-zinc-800", onClick && "cursor-pointer hover:bg-zinc-50 dark:hover:bg-zinc-800/50", active && "bg-indigo-50 dark:bg-indigo-950/40")}>
+    <tr
+      onClick={onClick}
+      className={cx(
+        "border-t border-zinc-100 dark:border-zinc-800",
+        onClick && "cursor-pointer hover:bg-zinc-50 dark:hover:bg-zinc-800/50",
+        active && "bg-indigo-50 dark:bg-indigo-950/40",
+      )}
+    >
       {children}
     </tr>
   );

@@ -5,5 +5,9 @@ const subscribe = () => () => undefined;
 
 /** False during server rendering and hydration, true once React handles events. */
 export function useHydrated(): boolean {
-  return useSyncExternalStore(subscribe, () => true, () => false);
+  return useSyncExternalStore(
+    subscribe,
+    () => true,
+    () => false,
+  );
 }

@@ -11,21 +11,33 @@ import { phaseColor } from "@/components/phases/phase-colors";
 export function MinersView() {
   const trpc = useTRPC();
   const { data } = useQuery({ ...trpc.validator.miners.queryOptions(), refetchInterval: 3000 });
-  if (!data) return <Card><p className="text-sm text-zinc-500">Loading…</p></Card>;
+  if (!data)
+    return (
+      <Card>
+        <p className="text-sm text-zinc-500">Loading…</p>
+      </Card>
+    );
   const rounds = [...new Set(data.miners.flatMap((m) => m.history.map((h) => h.round)))].sort((a, b) => a - b);
   const chart = rounds.map((round) => ({
     round: String(round),
-    ...Object.fromEntries(data.miners.map((m) => [`uid ${m.uid}`, m.history.find((h) => h.round === round)?.score ?? null])),
+    ...Object.fromEntries(
+      data.miners.map((m) => [`uid ${m.uid}`, m.history.find((h) => h.round === round)?.score ?? null]),
+    ),
   }));
   const withHistory = data.miners.filter((m) => m.history.length > 0);
   return (
     <div className="space-y-4">
       <Card title={`Miners (round ${data.round})`}>
-        <Table head={["UID", "Hotkey", "Group", "Submissions", "Last score", "Moving avg (8 rounds)", "Weight"]} testId="miners-table">
+        <Table
+          head={["UID", "Hotkey", "Group", "Submissions", "Last score", "Moving avg (8 rounds)", "Weight"]}
+          testId="miners-table"
+        >
           {data.miners.map((m) => (
             <Row key={m.hotkey}>
               <Cell>{m.uid}</Cell>
-              <Cell className="font-mono text-xs" title={m.hotkey}>{shortKey(m.hotkey)}</Cell>
+              <Cell className="font-mono text-xs" title={m.hotkey}>
+                {shortKey(m.hotkey)}
+              </Cell>
               <Cell>{m.lastGroup ?? "–"}</Cell>
               <Cell>{m.submissions}</Cell>
               <Cell>{formatNumber(m.history.at(-1)?.score ?? null)}</Cell>
@@ -43,11 +55,17 @@ export function MinersView() {
         </Table>
       </Card>
       <p className="text-xs text-zinc-500" data-testid="weights-on-chain">
-        {data.onChain
-          ? data.onChain.status === "submitted"
-            ? `Weights set on chain at block ${data.onChain.block ?? "?"} for ${data.onChain.uids.length} uids (extrinsic ${data.onChain.txHash.slice(0, 18)}…).`
-            : <>Weights not set on chain at <LocalTime at={data.onChain.at} />: {data.onChain.reason}.</>
-          : "Weights are not set on chain (SET_WEIGHTS is off)."}
+        {data.onChain ? (
+          data.onChain.status === "submitted" ? (
+            `Weights set on chain at block ${data.onChain.block ?? "?"} for ${data.onChain.uids.length} uids (extrinsic ${data.onChain.txHash.slice(0, 18)}…).`
+          ) : (
+            <>
+              Weights not set on chain at <LocalTime at={data.onChain.at} />: {data.onChain.reason}.
+            </>
+          )
+        ) : (
+          "Weights are not set on chain (SET_WEIGHTS is off)."
+        )}
       </p>
       <Card title="Score history">
         {withHistory.length === 0 ? (
@@ -62,7 +80,15 @@ export function MinersView() {
                 <Tooltip formatter={(v) => Number(v).toFixed(4)} />
                 <Legend wrapperStyle={{ fontSize: 11 }} />
                 {withHistory.map((m, i) => (
-                  <Line key={m.hotkey} type="monotone" dataKey={`uid ${m.uid}`} stroke={phaseColor(i)} dot={false} isAnimationActive={false} connectNulls />
+                  <Line
+                    key={m.hotkey}
+                    type="monotone"
+                    dataKey={`uid ${m.uid}`}
+                    stroke={phaseColor(i)}
+                    dot={false}
+                    isAnimationActive={false}
+                    connectNulls
+                  />
                 ))}
               </LineChart>
             </ResponsiveContainer>

@@ -14,17 +14,30 @@ export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
   const assignments = useQuery(trpc.validator.assignments.queryOptions());
   const [error, setError] = useState<string | null>(null);
   const publish = useMutation(
-    trpc.validator.publish.mutationOptions({ onSuccess: () => (setError(null), qc.invalidateQueries({ queryKey: trpc.validator.models.queryKey() })), onError: (e) => setError(e.message) }),
+    trpc.validator.publish.mutationOptions({
+      onSuccess: () => (setError(null), qc.invalidateQueries({ queryKey: trpc.validator.models.queryKey() })),
+      onError: (e) => setError(e.message),
+    }),
   );
-  const assign = useMutation(trpc.validator.assign.mutationOptions({ onSuccess: (d) => (setError(null), qc.setQueryData(trpc.validator.assignments.queryKey(), d)), onError: (e) => setError(e.message) }));
-  const unassign = useMutation(trpc.validator.unassign.mutationOptions({ onSuccess: (d) => qc.setQueryData(trpc.validator.assignments.queryKey(), d) }));
+  const assign = useMutation(
+    trpc.validator.assign.mutationOptions({
+      onSuccess: (d) => (setError(null), qc.setQueryData(trpc.validator.assignments.queryKey(), d)),
+      onError: (e) => setError(e.message),
+    }),
+  );
+  const unassign = useMutation(
+    trpc.validator.unassign.mutationOptions({
+      onSuccess: (d) => qc.setQueryData(trpc.validator.assignments.queryKey(), d),
+    }),
+  );
 
   const onPublish = (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const parsed = publishSchema.safeParse({ dir: f.get("dir"), name: f.get("name") });
     if (!parsed.success) return setError(parsed.error.issues[0].message);
-    if (window.confirm(`Publish ${parsed.data.dir} as ${parsed.data.name}? Miners will be served it at once.`)) publish.mutate(parsed.data);
+    if (window.confirm(`Publish ${parsed.data.dir} as ${parsed.data.name}? Miners will be served it at once.`))
+      publish.mutate(parsed.data);
   };
   const onAssign = (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -39,7 +52,10 @@ export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
       <Card title="Model versions">
         {data?.versions.length === 0 && <p className="text-sm text-zinc-500">No model published yet.</p>}
         {!!data?.versions.length && (
-          <Table head={["Version", "Block", "Size", "Tensors", "Full model sha256", "Downloads", ""]} testId="versions-table">
+          <Table
+            head={["Version", "Block", "Size", "Tensors", "Full model sha256", "Downloads", ""]}
+            testId="versions-table"
+          >
             {data.versions.map((v) => {
               const full = v.artifacts.find((a) => a.selector === "full");
               return (
@@ -48,7 +64,9 @@ export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
                   <Cell>{v.blockNumber.toLocaleString("en-US")}</Cell>
                   <Cell>{formatBytes(v.totalBytes)}</Cell>
                   <Cell>{v.tensorCount}</Cell>
-                  <Cell className="font-mono text-xs" title={full?.sha256}>{full?.sha256.slice(0, 16)}…</Cell>
+                  <Cell className="font-mono text-xs" title={full?.sha256}>
+                    {full?.sha256.slice(0, 16)}…
+                  </Cell>
                   <Cell>{v.artifacts.reduce((n, a) => n + a.downloads, 0)}</Cell>
                   <Cell>{v.current && <Badge tone="green">served</Badge>}</Cell>
                 </Row>
@@ -65,7 +83,9 @@ export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
               <Cell>{g.experts}</Cell>
               <Cell>{g.tensors}</Cell>
               <Cell>{formatBytes(g.bytes)}</Cell>
-              <Cell className="font-mono text-xs" title={g.sha256}>{g.sha256.slice(0, 16)}…</Cell>
+              <Cell className="font-mono text-xs" title={g.sha256}>
+                {g.sha256.slice(0, 16)}…
+              </Cell>
             </Row>
           ))}
         </Table>
@@ -73,37 +93,66 @@ export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Miner assignments">
           <ul className="mb-3 divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
-            {assignments.data?.length === 0 && <li className="py-1 text-zinc-500">No assignments: any registered miner may download any group.</li>}
+            {assignments.data?.length === 0 && (
+              <li className="py-1 text-zinc-500">No assignments: any registered miner may download any group.</li>
+            )}
             {assignments.data?.map((a) => (
               <li key={a.hotkey} className="flex items-center justify-between gap-2 py-1">
-                <span className="font-mono text-xs" title={a.hotkey}>{shortKey(a.hotkey)} → group {a.expertGroup}</span>
-                {isAdmin && <Button variant="secondary" onClick={() => window.confirm(`Remove the assignment of ${a.hotkey}?`) && unassign.mutate({ hotkey: a.hotkey })}>Remove</Button>}
+                <span className="font-mono text-xs" title={a.hotkey}>
+                  {shortKey(a.hotkey)} → group {a.expertGroup}
+                </span>
+                {isAdmin && (
+                  <Button
+                    variant="secondary"
+                    onClick={() =>
+                      window.confirm(`Remove the assignment of ${a.hotkey}?`) && unassign.mutate({ hotkey: a.hotkey })
+                    }
+                  >
+                    Remove
+                  </Button>
+                )}
               </li>
             ))}
           </ul>
           {isAdmin && (
             <form onSubmit={onAssign} className="flex flex-col gap-2 sm:flex-row">
-              <label className="sr-only" htmlFor="assign-hotkey">Hotkey</label>
+              <label className="sr-only" htmlFor="assign-hotkey">
+                Hotkey
+              </label>
               <Input id="assign-hotkey" name="hotkey" placeholder="miner hotkey (SS58)" />
-              <label className="sr-only" htmlFor="assign-group">Group</label>
+              <label className="sr-only" htmlFor="assign-group">
+                Group
+              </label>
               <Input id="assign-group" name="group" type="number" min={0} placeholder="group" className="sm:w-24" />
-              <Button type="submit" disabled={assign.isPending}>Assign</Button>
+              <Button type="submit" disabled={assign.isPending}>
+                Assign
+              </Button>
             </form>
           )}
         </Card>
         {isAdmin && (
           <Card title="Publish a version">
             <form onSubmit={onPublish} className="space-y-2">
-              <label className="block text-xs text-zinc-500" htmlFor="publish-dir">Model directory on the server (Hugging Face layout)</label>
+              <label className="block text-xs text-zinc-500" htmlFor="publish-dir">
+                Model directory on the server (Hugging Face layout)
+              </label>
               <Input id="publish-dir" name="dir" placeholder="/models/step_1000" />
-              <label className="block text-xs text-zinc-500" htmlFor="publish-name">Version name</label>
+              <label className="block text-xs text-zinc-500" htmlFor="publish-name">
+                Version name
+              </label>
               <Input id="publish-name" name="name" placeholder="step_1000" />
-              <Button type="submit" disabled={publish.isPending}>{publish.isPending ? "Validating and hashing…" : "Publish"}</Button>
+              <Button type="submit" disabled={publish.isPending}>
+                {publish.isPending ? "Validating and hashing…" : "Publish"}
+              </Button>
             </form>
           </Card>
         )}
       </div>
-      {error && <p role="alert" className="text-sm text-rose-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-rose-600">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

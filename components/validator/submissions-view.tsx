@@ -16,10 +16,18 @@ export function SubmissionsView() {
   const [hotkey, setHotkey] = useState("");
   const [selected, setSelected] = useState<string | null>(null);
   const list = useQuery({
-    ...trpc.validator.submissions.queryOptions({ state: state || undefined, hotkey: hotkey.trim() || undefined, limit: 200 }),
+    ...trpc.validator.submissions.queryOptions({
+      state: state || undefined,
+      hotkey: hotkey.trim() || undefined,
+      limit: 200,
+    }),
     refetchInterval: 2000,
   });
-  const detail = useQuery({ ...trpc.validator.submission.queryOptions({ id: selected ?? "00000000-0000-0000-0000-000000000000" }), enabled: !!selected, refetchInterval: 2000 });
+  const detail = useQuery({
+    ...trpc.validator.submission.queryOptions({ id: selected ?? "00000000-0000-0000-0000-000000000000" }),
+    enabled: !!selected,
+    refetchInterval: 2000,
+  });
 
   return (
     <div className="grid gap-4 lg:grid-cols-[2fr_1fr]">
@@ -27,28 +35,54 @@ export function SubmissionsView() {
         title="Submissions"
         action={
           <div className="flex flex-wrap gap-2">
-            <label className="sr-only" htmlFor="state-filter">State</label>
-            <select id="state-filter" value={state} onChange={(e) => setState(e.target.value as typeof state)} className="rounded-lg border border-zinc-300 bg-white px-2 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-950">
+            <label className="sr-only" htmlFor="state-filter">
+              State
+            </label>
+            <select
+              id="state-filter"
+              value={state}
+              onChange={(e) => setState(e.target.value as typeof state)}
+              className="rounded-lg border border-zinc-300 bg-white px-2 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-950"
+            >
               {STATES.map((s) => (
-                <option key={s} value={s}>{s || "all states"}</option>
+                <option key={s} value={s}>
+                  {s || "all states"}
+                </option>
               ))}
             </select>
-            <label className="sr-only" htmlFor="hotkey-filter">Hotkey</label>
-            <input id="hotkey-filter" placeholder="hotkey" value={hotkey} onChange={(e) => setHotkey(e.target.value)} className="w-32 rounded-lg border border-zinc-300 bg-white px-2 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-950" />
+            <label className="sr-only" htmlFor="hotkey-filter">
+              Hotkey
+            </label>
+            <input
+              id="hotkey-filter"
+              placeholder="hotkey"
+              value={hotkey}
+              onChange={(e) => setHotkey(e.target.value)}
+              className="w-32 rounded-lg border border-zinc-300 bg-white px-2 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-950"
+            />
           </div>
         }
       >
-        {list.data?.length === 0 && <p className="text-sm text-zinc-500">No submissions yet. Miners submit in the Submission phase.</p>}
+        {list.data?.length === 0 && (
+          <p className="text-sm text-zinc-500">No submissions yet. Miners submit in the Submission phase.</p>
+        )}
         {!!list.data?.length && (
-          <Table head={["Hotkey", "UID", "Group", "Block", "Round", "State", "Loss", "Score", "Points"]} testId="submissions-table">
+          <Table
+            head={["Hotkey", "UID", "Group", "Block", "Round", "State", "Loss", "Score", "Points"]}
+            testId="submissions-table"
+          >
             {list.data.map((s) => (
               <Row key={s.id} onClick={() => setSelected(s.id)} active={s.id === selected}>
-                <Cell className="font-mono text-xs" title={s.hotkey}>{shortKey(s.hotkey)}</Cell>
+                <Cell className="font-mono text-xs" title={s.hotkey}>
+                  {shortKey(s.hotkey)}
+                </Cell>
                 <Cell>{s.uid ?? "–"}</Cell>
                 <Cell>{s.expertGroup}</Cell>
                 <Cell>{s.blockNumber.toLocaleString("en-US")}</Cell>
                 <Cell>{s.round}</Cell>
-                <Cell><StateBadge state={s.state} /></Cell>
+                <Cell>
+                  <StateBadge state={s.state} />
+                </Cell>
                 <Cell>{formatNumber(s.loss)}</Cell>
                 <Cell>{formatNumber(s.score)}</Cell>
                 <Cell>{s.points ?? "–"}</Cell>
@@ -75,11 +109,18 @@ export function SubmissionsView() {
               <dt className="text-zinc-500">Loss</dt>
               <dd>{formatNumber(detail.data.loss)}</dd>
             </dl>
-            {detail.data.reason && <p className="rounded-lg bg-rose-50 p-2 text-rose-700 dark:bg-rose-950/40 dark:text-rose-300">{detail.data.reason}</p>}
+            {detail.data.reason && (
+              <p className="rounded-lg bg-rose-50 p-2 text-rose-700 dark:bg-rose-950/40 dark:text-rose-300">
+                {detail.data.reason}
+              </p>
+            )}
             <ol className="space-y-1 border-l border-zinc-200 pl-3 dark:border-zinc-700">
               {detail.data.steps.map(([at, st, note], i) => (
                 <li key={i}>
-                  <span className="text-xs text-zinc-500"><LocalTime at={at} timeOnly /></span> <StateBadge state={st} />
+                  <span className="text-xs text-zinc-500">
+                    <LocalTime at={at} timeOnly />
+                  </span>{" "}
+                  <StateBadge state={st} />
                   {note && <div className="break-all text-xs text-zinc-500">{note}</div>}
                 </li>
               ))}

@@ -52,14 +52,21 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
-export async function handleAuthRequest(req: IncomingMessage, res: ServerResponse, options: NextAuthOptions, origin: string): Promise<void> {
+export async function handleAuthRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: NextAuthOptions,
+  origin: string,
+): Promise<void> {
   let body: Record<string, unknown> | undefined;
   if (req.method === "POST") {
     try {
       body = parseBody(req.headers["content-type"] ?? "", await readBody(req));
     } catch (e) {
       if (!(e instanceof BodyTooLarge)) throw e;
-      res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(JSON.stringify({ error: "Request body too large" }));
+      res
+        .writeHead(413, { "content-type": "application/json", connection: "close" })
+        .end(JSON.stringify({ error: "Request body too large" }));
       return;
     }
   }

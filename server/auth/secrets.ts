@@ -56,5 +56,9 @@ export async function checkAdminPassword(username: string, password: string): Pr
 /** Replaces the stored admin password (used when ADMIN_PASSWORD is not set). */
 export async function setAdminPassword(password: string): Promise<void> {
   const value = await hashPassword(password);
-  await db().setting.upsert({ where: { key: ADMIN_HASH_KEY }, create: { key: ADMIN_HASH_KEY, value }, update: { value } });
+  await db().setting.upsert({
+    where: { key: ADMIN_HASH_KEY },
+    create: { key: ADMIN_HASH_KEY, value },
+    update: { value },
+  });
 }

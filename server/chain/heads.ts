@@ -9,7 +9,8 @@ export class HeadFeed {
   publish(e: HeadEvent): void {
     const last = this.ring[this.ring.length - 1];
     if (last && e.block <= last.block) {
-      if (e.block < last.block) this.ring = this.ring.filter((h) => h.block < e.block); // a reorg or a reset clock
+      if (e.block < last.block)
+        this.ring = this.ring.filter((h) => h.block < e.block); // a reorg or a reset clock
       else return;
     }
     this.ring.push(e);

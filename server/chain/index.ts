@@ -12,10 +12,10 @@ export { SubtensorChain } from "./subtensor";
 
 /** The chain of this process, chosen by SUBTENSOR_URL (unset: the simulated chain). */
 export const chain = lazy<Chain>(() => {
-    const c = config();
-    return c.chainKind === "subtensor"
-      ? new SubtensorChain({ url: c.SUBTENSOR_URL!, netuid: c.NETUID, blockTimeMs: c.BLOCK_TIME_MS })
-      : new SimulatedChain(db(), { blockTimeMs: c.BLOCK_TIME_MS, startBlock: c.SIM_START_BLOCK, netuid: c.NETUID });
+  const c = config();
+  return c.chainKind === "subtensor"
+    ? new SubtensorChain({ url: c.SUBTENSOR_URL!, netuid: c.NETUID, blockTimeMs: c.BLOCK_TIME_MS })
+    : new SimulatedChain(db(), { blockTimeMs: c.BLOCK_TIME_MS, startBlock: c.SIM_START_BLOCK, netuid: c.NETUID });
 });
 
 export async function listNeurons(netuid = config().NETUID): Promise<NeuronRecord[]> {

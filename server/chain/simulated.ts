@@ -55,7 +55,11 @@ export class SimulatedChain implements Chain {
 
   private async saveAnchor(anchor: Anchor): Promise<void> {
     const value = JSON.stringify(anchor);
-    await this.db.setting.upsert({ where: { key: GENESIS_KEY }, create: { key: GENESIS_KEY, value }, update: { value } });
+    await this.db.setting.upsert({
+      where: { key: GENESIS_KEY },
+      create: { key: GENESIS_KEY, value },
+      update: { value },
+    });
   }
 
   private blockAt(anchor: Anchor, now: number): number {

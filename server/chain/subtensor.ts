@@ -41,7 +41,8 @@ export class SubtensorChain implements Chain {
     this.provider.on("connected", () => this.onConnected());
     this.provider.on("disconnected", () => this.onDisconnected());
     this.provider.on("error", (e: unknown) => {
-      this.lastError = e instanceof Error ? e.message : String((e as { message?: string })?.message ?? "connection error");
+      this.lastError =
+        e instanceof Error ? e.message : String((e as { message?: string })?.message ?? "connection error");
     });
     this.connectSoon(0);
   }

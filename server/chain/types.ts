@@ -51,4 +51,5 @@ export interface Chain {
   setWeights?(signer: KeyringPair, uids: number[], weights: number[]): Promise<WeightsResult>;
 }
 
-export type WeightsResult = { status: "submitted"; txHash: string; versionKey: string } | { status: "skipped"; reason: string };
+export type WeightsResult =
+  { status: "submitted"; txHash: string; versionKey: string } | { status: "skipped"; reason: string };

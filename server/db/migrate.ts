@@ -42,15 +42,24 @@ function migrateSqlite(url: string, root: string): MigrationResult {
     conn.pragma("journal_mode = WAL");
     conn.pragma("busy_timeout = 10000");
     conn.exec(`CREATE TABLE IF NOT EXISTS _console_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
-    const done = new Set(conn.prepare("SELECT name FROM _console_migrations").all().map((r) => (r as { name: string }).name));
+    const done = new Set(
+      conn
+        .prepare("SELECT name FROM _console_migrations")
+        .all()
+        .map((r) => (r as { name: string }).name),
+    );
     const all = listMigrations(migrationsDir("sqlite", root));
     const applied: string[] = [];
     for (const m of all) {
       if (done.has(m.name)) continue;
-      conn.transaction(() => {
-        conn.exec(m.sql);
-        conn.prepare("INSERT INTO _console_migrations (name, applied_at) VALUES (?, ?)").run(m.name, new Date().toISOString());
-      }).immediate();
+      conn
+        .transaction(() => {
+          conn.exec(m.sql);
+          conn
+            .prepare("INSERT INTO _console_migrations (name, applied_at) VALUES (?, ?)")
+            .run(m.name, new Date().toISOString());
+        })
+        .immediate();
       applied.push(m.name);
     }
     return { applied, total: all.length };
@@ -65,7 +74,9 @@ async function migratePostgres(url: string, root: string): Promise<MigrationResu
   try {
     // One instance migrates at a time; the others wait on the advisory lock, then find nothing to do.
     await client.query("SELECT pg_advisory_lock(727274)");
-    await client.query(`CREATE TABLE IF NOT EXISTS _console_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS _console_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)`,
+    );
     const { rows } = await client.query<{ name: string }>("SELECT name FROM _console_migrations");
     const done = new Set(rows.map((r) => r.name));
     const all = listMigrations(migrationsDir("postgres", root));

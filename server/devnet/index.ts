@@ -29,10 +29,38 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
   const c = config();
   const keyring = devnetKeyring();
   const neurons = [
-    { hotkey: keyring.addFromUri("//devnet-validator").address, coldkey: keyring.addFromUri("//devnet-validator//cold").address, validatorPermit: true, stake: "1000000000000", axonIp: "127.0.0.1", axonPort: c.PORT },
-    ...miners.map((m) => ({ hotkey: m.hotkey, coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address, validatorPermit: false, stake: "0", axonIp: "127.0.0.1", axonPort: m.port })),
-    ...c.DEVNET_MINER_HOTKEYS.map((h) => ({ hotkey: h, coldkey: h, validatorPermit: false, stake: "0", axonIp: null, axonPort: null })),
-    ...c.DEVNET_VALIDATOR_HOTKEYS.map((h) => ({ hotkey: h, coldkey: h, validatorPermit: true, stake: "1000000000000", axonIp: null, axonPort: null })),
+    {
+      hotkey: keyring.addFromUri("//devnet-validator").address,
+      coldkey: keyring.addFromUri("//devnet-validator//cold").address,
+      validatorPermit: true,
+      stake: "1000000000000",
+      axonIp: "127.0.0.1",
+      axonPort: c.PORT,
+    },
+    ...miners.map((m) => ({
+      hotkey: m.hotkey,
+      coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address,
+      validatorPermit: false,
+      stake: "0",
+      axonIp: "127.0.0.1",
+      axonPort: m.port,
+    })),
+    ...c.DEVNET_MINER_HOTKEYS.map((h) => ({
+      hotkey: h,
+      coldkey: h,
+      validatorPermit: false,
+      stake: "0",
+      axonIp: null,
+      axonPort: null,
+    })),
+    ...c.DEVNET_VALIDATOR_HOTKEYS.map((h) => ({
+      hotkey: h,
+      coldkey: h,
+      validatorPermit: true,
+      stake: "1000000000000",
+      axonIp: null,
+      axonPort: null,
+    })),
   ];
   await db().$transaction([
     db().neuron.deleteMany({ where: { netuid: c.NETUID } }),
@@ -58,19 +86,21 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
   await ensureDevnetModel();
   const keyring = devnetKeyring();
   const groups = currentVersion()?.catalog.groups.length ?? 1;
-  const miners = Array.from({ length: c.DEVNET_MINERS }, (_, i) =>
-    new DevnetMiner(keyring.addFromUri(`//devnet-miner-${i}`), i % groups, behaviourOf(i), {
-      consoleUrl,
-      token: validatorToken,
-      // Stronger and weaker trainers: different amounts of data and optimisation.
-      trainSteps: 20 + 25 * (i % 4),
-      samples: 32 + 32 * (i % 3),
-      seed: i + 1,
-      config: () => {
-        const cfg = currentVersion()?.catalog.config;
-        return isTinyMoeConfig(cfg) ? cfg : null;
-      },
-    }),
+  const miners = Array.from(
+    { length: c.DEVNET_MINERS },
+    (_, i) =>
+      new DevnetMiner(keyring.addFromUri(`//devnet-miner-${i}`), i % groups, behaviourOf(i), {
+        consoleUrl,
+        token: validatorToken,
+        // Stronger and weaker trainers: different amounts of data and optimisation.
+        trainSteps: 20 + 25 * (i % 4),
+        samples: 32 + 32 * (i % 3),
+        seed: i + 1,
+        config: () => {
+          const cfg = currentVersion()?.catalog.config;
+          return isTinyMoeConfig(cfg) ? cfg : null;
+        },
+      }),
   );
   for (const m of miners) await m.start();
   await seedMetagraph(miners);

@@ -22,9 +22,11 @@ export function parseSafetensors(body: Buffer): Weights {
 
 function toSafetensors(tensors: Array<{ name: string; shape: number[]; data: Float32Array }>): Buffer {
   const { header } = composeHeader(tensors.map((t) => ({ name: t.name, dtype: "F32", shape: t.shape })));
-  return Buffer.concat([header, ...tensors.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))]);
+  return Buffer.concat([
+    header,
+    ...tensors.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)),
+  ]);
 }
-
 
 /**
  * A simulated training miner: a real HTTP client of the console (phase, downloads, submission) with
@@ -45,7 +47,14 @@ export class DevnetMiner {
     readonly pair: KeyringPair,
     readonly group: number,
     readonly behaviour: MinerBehaviour,
-    private opts: { consoleUrl: string; token: () => string | undefined; trainSteps: number; samples: number; seed: number; config: () => TinyMoeConfig | null },
+    private opts: {
+      consoleUrl: string;
+      token: () => string | undefined;
+      trainSteps: number;
+      samples: number;
+      seed: number;
+      config: () => TinyMoeConfig | null;
+    },
   ) {}
 
   get hotkey(): string {
@@ -75,7 +84,11 @@ export class DevnetMiner {
     if (this.busy) return;
     this.busy = true;
     try {
-      const phase = (await (await fetch(`${this.opts.consoleUrl}/get_phase`)).json()) as { phase_name: string; cycle_index: number; block: number };
+      const phase = (await (await fetch(`${this.opts.consoleUrl}/get_phase`)).json()) as {
+        phase_name: string;
+        cycle_index: number;
+        block: number;
+      };
       if (phase.cycle_index !== this.round) {
         this.round = phase.cycle_index;
         this.base = null;
@@ -83,7 +96,12 @@ export class DevnetMiner {
       }
       if (!this.base && (phase.phase_name === "Distribute" || phase.phase_name === "Train")) await this.download();
       if (this.base && !this.trained && phase.phase_name === "Train") await this.train();
-      if (phase.phase_name === "Submission" && this.submittedRound !== this.round && (this.trained || this.behaviour !== "train")) await this.submit(phase.block);
+      if (
+        phase.phase_name === "Submission" &&
+        this.submittedRound !== this.round &&
+        (this.trained || this.behaviour !== "train")
+      )
+        await this.submit(phase.block);
     } catch (e) {
       log.warn({ miner: this.hotkey.slice(0, 8), err: (e as Error).message }, "devnet miner step failed");
     } finally {
@@ -95,7 +113,9 @@ export class DevnetMiner {
     const full = await fetch(`${this.opts.consoleUrl}/get-checkpoint`, { headers: this.headers() });
     if (!full.ok) throw new Error(`full model: ${full.status}`);
     const base = parseSafetensors(Buffer.from(await full.arrayBuffer()));
-    const partial = await fetch(`${this.opts.consoleUrl}/model/partial`, { headers: this.headers({ "x-expert-group": String(this.group), "x-hotkey": this.hotkey }) });
+    const partial = await fetch(`${this.opts.consoleUrl}/model/partial`, {
+      headers: this.headers({ "x-expert-group": String(this.group), "x-hotkey": this.hotkey }),
+    });
     if (!partial.ok) throw new Error(`partial: ${partial.status}`);
     const body = Buffer.from(await partial.arrayBuffer());
     const group = parseSafetensors(body);
@@ -112,11 +132,21 @@ export class DevnetMiner {
     const weights: Weights = new Map([...this.base].map(([k, v]) => [k, new Float32Array(v)]));
     if (this.behaviour === "train") {
       const lang = (cfg as unknown as { devnet_language_seed?: number }).devnet_language_seed ?? 7;
-      const counts = bigramCounts(cfg.vocab_size, sampleSequences(cfg.vocab_size, lang, this.opts.seed * 1000 + this.round, this.opts.samples, 64));
+      const counts = bigramCounts(
+        cfg.vocab_size,
+        sampleSequences(cfg.vocab_size, lang, this.opts.seed * 1000 + this.round, this.opts.samples, 64),
+      );
       const names = this.groupTensors.map((t) => t.name);
       // A few steps at a time, so the server keeps answering while the miner trains.
       for (let done = 0; done < this.opts.trainSteps; done += 5) {
-        trainSpsa(cfg, weights, names, counts, Math.min(5, this.opts.trainSteps - done), this.opts.seed * 7919 + this.round * 31 + done);
+        trainSpsa(
+          cfg,
+          weights,
+          names,
+          counts,
+          Math.min(5, this.opts.trainSteps - done),
+          this.opts.seed * 7919 + this.round * 31 + done,
+        );
         await new Promise((r) => setImmediate(r));
       }
     }
@@ -128,11 +158,28 @@ export class DevnetMiner {
     const body =
       this.behaviour === "broken"
         ? Buffer.from("this is not a safetensors file")
-        : toSafetensors(this.groupTensors.map((t) => ({ ...t, data: (this.behaviour === "copy" ? this.base : this.trained)!.get(t.name)! })));
+        : toSafetensors(
+            this.groupTensors.map((t) => ({
+              ...t,
+              data: (this.behaviour === "copy" ? this.base : this.trained)!.get(t.name)!,
+            })),
+          );
     this.checkpoints.set(file, body);
-    const submission = signSubmission(this.pair, { expert_group: this.group, checkpoint_url: `http://127.0.0.1:${this.port}${file}`, block_number: block });
-    const res = await fetch(`${this.opts.consoleUrl}/submit`, { method: "POST", headers: this.headers({ "content-type": "application/json" }), body: JSON.stringify(submission) });
+    const submission = signSubmission(this.pair, {
+      expert_group: this.group,
+      checkpoint_url: `http://127.0.0.1:${this.port}${file}`,
+      block_number: block,
+    });
+    const res = await fetch(`${this.opts.consoleUrl}/submit`, {
+      method: "POST",
+      headers: this.headers({ "content-type": "application/json" }),
+      body: JSON.stringify(submission),
+    });
     this.submittedRound = this.round;
-    if (res.status !== 202) log.warn({ miner: this.hotkey.slice(0, 8), status: res.status, body: await res.text() }, "devnet submission refused");
+    if (res.status !== 202)
+      log.warn(
+        { miner: this.hotkey.slice(0, 8), status: res.status, body: await res.text() },
+        "devnet submission refused",
+      );
   }
 }

@@ -32,10 +32,20 @@ export async function writeDevnetModel(dir: string, seed = 1): Promise<void> {
   const weightMap: Record<string, string> = {};
   for (const [i, shard] of shards.entries()) {
     const file = `model-0000${i + 1}-of-00002.safetensors`;
-    await writeSafetensors(path.join(dir, file), shard.map((t) => ({ ...t, data: weights.get(t.name)! })), { format: "pt" });
+    await writeSafetensors(
+      path.join(dir, file),
+      shard.map((t) => ({ ...t, data: weights.get(t.name)! })),
+      { format: "pt" },
+    );
     for (const t of shard) weightMap[t.name] = file;
   }
-  await fs.writeFile(path.join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: weightMap }, null, 2));
+  await fs.writeFile(
+    path.join(dir, "model.safetensors.index.json"),
+    JSON.stringify({ metadata: {}, weight_map: weightMap }, null, 2),
+  );
   await fs.writeFile(path.join(dir, "config.json"), JSON.stringify(cfg, null, 2));
-  await fs.writeFile(path.join(dir, "eval_batch.json"), JSON.stringify({ sequences: sampleSequences(cfg.vocab_size, DEVNET_LANGUAGE_SEED, 424242, 96, 64) }));
+  await fs.writeFile(
+    path.join(dir, "eval_batch.json"),
+    JSON.stringify({ sequences: sampleSequences(cfg.vocab_size, DEVNET_LANGUAGE_SEED, 424242, 96, 64) }),
+  );
 }

@@ -14,7 +14,8 @@ export const METAGRAPH_REFRESH = "chain.metagraph.refresh";
 export const jobs = lazy(() => {
   const q = new JobQueue(db(), {
     pollMs: config().JOB_POLL_MS,
-    onError: (kind, err) => log.warn({ job: kind, err: err instanceof Error ? err.message : String(err) }, "job failed"),
+    onError: (kind, err) =>
+      log.warn({ job: kind, err: err instanceof Error ? err.message : String(err) }, "job failed"),
     onDone: (kind, ms) => log.debug({ job: kind, ms }, "job done"),
   });
   q.define({
@@ -37,7 +38,10 @@ export function defineJobs(list: readonly ModuleJob<any>[]): void {
       everyMs: job.everyMs,
       run: async (payload) => {
         const parsed = job.payload.safeParse(payload);
-        if (!parsed.success) throw new Error(`payload of ${job.kind}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"} ${i.message}`).join("; ")}`);
+        if (!parsed.success)
+          throw new Error(
+            `payload of ${job.kind}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"} ${i.message}`).join("; ")}`,
+          );
         await job.run(parsed.data);
       },
     });

@@ -32,7 +32,10 @@ export interface NewJob extends EnqueueOptions {
  * 256 rows 9 ms instead of 34 ms on SQLite, 16 rows 2 ms instead of 12 ms).
  */
 export function insertJobsStatement(list: NewJob[], now = new Date()): Prisma.Sql {
-  const rows = list.map((j) => Prisma.sql`(${j.kind}, ${j.payload}, ${j.uniqueKey ?? null}, 'queued', ${j.runAt ?? now}, 0, ${j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${now}, ${now})`);
+  const rows = list.map(
+    (j) =>
+      Prisma.sql`(${j.kind}, ${j.payload}, ${j.uniqueKey ?? null}, 'queued', ${j.runAt ?? now}, 0, ${j.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${now}, ${now})`,
+  );
   return Prisma.sql`INSERT INTO "Job" ("kind", "payload", "uniqueKey", "status", "runAt", "attempts", "maxAttempts", "createdAt", "updatedAt") VALUES ${Prisma.join(rows)}`;
 }
 
@@ -53,7 +56,14 @@ export class JobQueue {
   private running: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(private db: Db, private opts: { pollMs: number; onError?: (kind: string, err: unknown) => void; onDone?: (kind: string, ms: number) => void }) {}
+  constructor(
+    private db: Db,
+    private opts: {
+      pollMs: number;
+      onError?: (kind: string, err: unknown) => void;
+      onDone?: (kind: string, ms: number) => void;
+    },
+  ) {}
 
   define(def: JobDefinition): void {
     this.defs.set(def.kind, def);
@@ -79,7 +89,9 @@ export class JobQueue {
   }
 
   /** Claims one due job, or returns null. */
-  async claim(now = new Date()): Promise<{ id: number; kind: string; payload: string; attempts: number; maxAttempts: number } | null> {
+  async claim(
+    now = new Date(),
+  ): Promise<{ id: number; kind: string; payload: string; attempts: number; maxAttempts: number } | null> {
     const kinds = [...this.defs.keys()];
     const candidates = await this.db.job.findMany({
       where: {
@@ -96,9 +108,15 @@ export class JobQueue {
       const lease = this.defs.get(c.kind)?.leaseMs ?? 60_000;
       const { count } = await this.db.job.updateMany({
         where: { id: c.id, status: c.status, lockedUntil: c.lockedUntil, attempts: c.attempts },
-        data: { status: "running", lockedBy: this.workerId, lockedUntil: new Date(now.getTime() + lease), attempts: { increment: 1 } },
+        data: {
+          status: "running",
+          lockedBy: this.workerId,
+          lockedUntil: new Date(now.getTime() + lease),
+          attempts: { increment: 1 },
+        },
       });
-      if (count === 1) return { id: c.id, kind: c.kind, payload: c.payload, attempts: c.attempts + 1, maxAttempts: c.maxAttempts };
+      if (count === 1)
+        return { id: c.id, kind: c.kind, payload: c.payload, attempts: c.attempts + 1, maxAttempts: c.maxAttempts };
     }
     return null;
   }
@@ -115,14 +133,26 @@ export class JobQueue {
     }
   }
 
-  private async execute(job: { id: number; kind: string; payload: string; attempts: number; maxAttempts: number }): Promise<void> {
+  private async execute(job: {
+    id: number;
+    kind: string;
+    payload: string;
+    attempts: number;
+    maxAttempts: number;
+  }): Promise<void> {
     const def = this.defs.get(job.kind)!;
     const lease = def.leaseMs ?? 60_000;
-    const renew = setInterval(() => {
-      void this.db.job
-        .updateMany({ where: { id: job.id, lockedBy: this.workerId, status: "running" }, data: { lockedUntil: new Date(Date.now() + lease) } })
-        .catch(() => undefined);
-    }, Math.max(lease / 3, 50));
+    const renew = setInterval(
+      () => {
+        void this.db.job
+          .updateMany({
+            where: { id: job.id, lockedBy: this.workerId, status: "running" },
+            data: { lockedUntil: new Date(Date.now() + lease) },
+          })
+          .catch(() => undefined);
+      },
+      Math.max(lease / 3, 50),
+    );
     const started = Date.now();
     try {
       await def.run(JSON.parse(job.payload));
@@ -131,7 +161,14 @@ export class JobQueue {
         where: { id: job.id, lockedBy: this.workerId },
         data:
           every !== undefined
-            ? { status: "queued", runAt: new Date(Date.now() + every), attempts: 0, lockedBy: null, lockedUntil: null, lastError: null }
+            ? {
+                status: "queued",
+                runAt: new Date(Date.now() + every),
+                attempts: 0,
+                lockedBy: null,
+                lockedUntil: null,
+                lastError: null,
+              }
             : { status: "done", uniqueKey: null, lockedBy: null, lockedUntil: null, finishedAt: new Date() },
       });
       this.opts.onDone?.(job.kind, Date.now() - started);
@@ -142,8 +179,21 @@ export class JobQueue {
       await this.db.job.updateMany({
         where: { id: job.id, lockedBy: this.workerId },
         data: dead
-          ? { status: "dead", uniqueKey: null, lockedBy: null, lockedUntil: null, lastError: message, finishedAt: new Date() }
-          : { status: "queued", runAt: new Date(Date.now() + retryDelayMs(job.attempts)), lockedBy: null, lockedUntil: null, lastError: message },
+          ? {
+              status: "dead",
+              uniqueKey: null,
+              lockedBy: null,
+              lockedUntil: null,
+              lastError: message,
+              finishedAt: new Date(),
+            }
+          : {
+              status: "queued",
+              runAt: new Date(Date.now() + retryDelayMs(job.attempts)),
+              lockedBy: null,
+              lockedUntil: null,
+              lastError: message,
+            },
       });
     } finally {
       clearInterval(renew);
@@ -174,7 +224,11 @@ export class JobQueue {
   }
 
   async depth(): Promise<{ queued: number; running: number; dead: number }> {
-    const groups = await this.db.job.groupBy({ by: ["status"], _count: { _all: true }, where: { status: { in: ["queued", "running", "dead"] } } });
+    const groups = await this.db.job.groupBy({
+      by: ["status"],
+      _count: { _all: true },
+      where: { status: { in: ["queued", "running", "dead"] } },
+    });
     const n = (s: string) => groups.find((g) => g.status === s)?._count._all ?? 0;
     return { queued: n("queued"), running: n("running"), dead: n("dead") };
   }

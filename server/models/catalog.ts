@@ -62,7 +62,11 @@ async function shardFiles(dir: string): Promise<string[]> {
  * Groups from expert_groups.json ({group: {layer: [[local_idx, original_idx], ...]}}, as an object keyed
  * by group id or an array), or else `defaultGroups` contiguous partitions of each layer's experts.
  */
-export async function expertGroups(dir: string, tensors: CatalogTensor[], defaultGroups: number): Promise<ExpertGroup[]> {
+export async function expertGroups(
+  dir: string,
+  tensors: CatalogTensor[],
+  defaultGroups: number,
+): Promise<ExpertGroup[]> {
   const experts = new Map<number, Set<number>>();
   for (const t of tensors) {
     const e = expertOf(t.name);
@@ -75,12 +79,18 @@ export async function expertGroups(dir: string, tensors: CatalogTensor[], defaul
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
   if (text !== null) {
-    const raw = JSON.parse(text) as Record<string, Record<string, Array<[number, number]>>> | Array<Record<string, Array<[number, number]>>>;
+    const raw = JSON.parse(text) as
+      Record<string, Record<string, Array<[number, number]>>> | Array<Record<string, Array<[number, number]>>>;
     const entries = Array.isArray(raw) ? raw.map((g, i) => [String(i), g] as const) : Object.entries(raw);
     return entries.map(([id, layers]) => {
-      const members = Object.entries(layers).flatMap(([layer, pairs]) => pairs.map(([, original]) => ({ layer: Number(layer), expert: Number(original) })));
+      const members = Object.entries(layers).flatMap(([layer, pairs]) =>
+        pairs.map(([, original]) => ({ layer: Number(layer), expert: Number(original) })),
+      );
       for (const m of members) {
-        if (!experts.get(m.layer)?.has(m.expert)) throw new SafetensorsError(`expert_groups.json: group ${id} names layer ${m.layer} expert ${m.expert}, which the model does not have`);
+        if (!experts.get(m.layer)?.has(m.expert))
+          throw new SafetensorsError(
+            `expert_groups.json: group ${id} names layer ${m.layer} expert ${m.expert}, which the model does not have`,
+          );
       }
       return { id: Number(id), members };
     });
@@ -118,7 +128,8 @@ export async function loadCatalog(dir: string, defaultGroups: number): Promise<M
   try {
     config = JSON.parse(await fs.readFile(path.join(dir, "config.json"), "utf8"));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new SafetensorsError(`config.json: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new SafetensorsError(`config.json: ${(e as Error).message}`);
   }
   return { dir, config, tensors, groups: await expertGroups(dir, tensors, defaultGroups) };
 }

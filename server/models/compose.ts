@@ -41,7 +41,11 @@ export function openRange(c: Composition, start = 0, end = c.length): Readable {
       const from = Math.max(start, pos);
       const to = Math.min(end, pos + len);
       if (from < to) {
-        for await (const chunk of fs.createReadStream(s.file, { start: s.start + (from - pos), end: s.start + (to - pos) - 1, highWaterMark: CHUNK })) {
+        for await (const chunk of fs.createReadStream(s.file, {
+          start: s.start + (from - pos),
+          end: s.start + (to - pos) - 1,
+          highWaterMark: CHUNK,
+        })) {
           yield chunk as Buffer;
         }
       }
@@ -60,7 +64,10 @@ export async function hashComposition(c: Composition): Promise<string> {
 }
 
 /** Parses a single-range `Range` header against a length; null: serve whole; "unsatisfiable": 416. */
-export function parseRange(header: string | null, length: number): { start: number; end: number } | null | "unsatisfiable" {
+export function parseRange(
+  header: string | null,
+  length: number,
+): { start: number; end: number } | null | "unsatisfiable" {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === "")) return null; // malformed or multi-range: ignore, as RFC 9110 allows

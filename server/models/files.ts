@@ -4,8 +4,15 @@ import type { CatalogTensor } from "./catalog";
 import { composeHeader, DTYPE_SIZES } from "./safetensors";
 
 /** Writes one safetensors file from F32 tensors (small models: the devnet's, merged versions). */
-export async function writeSafetensors(file: string, tensors: Array<{ name: string; shape: number[]; data: Float32Array }>, metadata: Record<string, string> = {}): Promise<void> {
-  const { header } = composeHeader(tensors.map((t) => ({ name: t.name, dtype: "F32", shape: t.shape })), metadata);
+export async function writeSafetensors(
+  file: string,
+  tensors: Array<{ name: string; shape: number[]; data: Float32Array }>,
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  const { header } = composeHeader(
+    tensors.map((t) => ({ name: t.name, dtype: "F32", shape: t.shape })),
+    metadata,
+  );
   await fs.mkdir(path.dirname(file), { recursive: true });
   const handle = await fs.open(file + ".tmp", "w");
   try {

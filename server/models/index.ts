@@ -28,7 +28,12 @@ export interface LoadedVersion {
 
 /** The metadata written into each composed file's __metadata__ (the content hash cannot be in it). */
 function metadataFor(version: { name: string; blockNumber: number }, selector: Selector): Record<string, string> {
-  return { expert_group: typeof selector === "string" ? selector : String(selector.group), block_number: String(version.blockNumber), model_version: version.name, format: "pt" };
+  return {
+    expert_group: typeof selector === "string" ? selector : String(selector.group),
+    block_number: String(version.blockNumber),
+    model_version: version.name,
+    format: "pt",
+  };
 }
 
 function selectorsOf(catalog: ModelCatalog): Selector[] {
@@ -42,7 +47,10 @@ export function currentVersion(): LoadedVersion | null {
   return state.current;
 }
 
-async function load(row: { id: number; name: string; blockNumber: number; dir: string }, hashes: Map<string, string>): Promise<LoadedVersion> {
+async function load(
+  row: { id: number; name: string; blockNumber: number; dir: string },
+  hashes: Map<string, string>,
+): Promise<LoadedVersion> {
   const catalog = await loadCatalog(row.dir, config().EXPERT_GROUPS);
   const artifacts = new Map<string, Artifact>();
   for (const s of selectorsOf(catalog)) {
@@ -70,10 +78,17 @@ export async function loadCurrentVersion(): Promise<LoadedVersion | null> {
  * Publishes a model directory as a version: validates every shard header, composes every download
  * (full, shared, each group) and stores its size and sha256, then serves it.
  */
-export async function publishVersion(input: { dir: string; name: string; blockNumber: number; by: string }): Promise<LoadedVersion> {
+export async function publishVersion(input: {
+  dir: string;
+  name: string;
+  blockNumber: number;
+  by: string;
+}): Promise<LoadedVersion> {
   const dir = path.resolve(input.dir);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.name)) throw new BadRequestError("version name: 1-64 letters, digits, '.', '_' or '-'");
-  if (await db().modelVersion.findUnique({ where: { name: input.name } })) throw new ConflictError(`version ${input.name} already exists`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.name))
+    throw new BadRequestError("version name: 1-64 letters, digits, '.', '_' or '-'");
+  if (await db().modelVersion.findUnique({ where: { name: input.name } }))
+    throw new ConflictError(`version ${input.name} already exists`);
   try {
     await fs.access(dir);
   } catch {
@@ -83,7 +98,8 @@ export async function publishVersion(input: { dir: string; name: string; blockNu
   try {
     version = await load({ id: 0, name: input.name, blockNumber: input.blockNumber, dir }, new Map());
   } catch (e) {
-    if (e instanceof SafetensorsError || e instanceof SyntaxError) throw new BadRequestError(`invalid model: ${e.message}`);
+    if (e instanceof SafetensorsError || e instanceof SyntaxError)
+      throw new BadRequestError(`invalid model: ${e.message}`);
     throw e;
   }
   for (const a of version.artifacts.values()) a.sha256 = await hashComposition(a.composition);
@@ -98,13 +114,21 @@ export async function publishVersion(input: { dir: string; name: string; blockNu
       groups: JSON.stringify(version.catalog.groups),
       publishedBy: input.by,
       artifacts: {
-        create: [...version.artifacts.values()].map((a) => ({ selector: a.selector, bytes: BigInt(a.composition.length), sha256: a.sha256, tensorCount: a.composition.tensorCount })),
+        create: [...version.artifacts.values()].map((a) => ({
+          selector: a.selector,
+          bytes: BigInt(a.composition.length),
+          sha256: a.sha256,
+          tensorCount: a.composition.tensorCount,
+        })),
       },
     },
   });
   version.id = row.id;
   state.current = version;
-  log.info({ version: input.name, bytes: full.composition.length, groups: version.catalog.groups.length }, "model version published");
+  log.info(
+    { version: input.name, bytes: full.composition.length, groups: version.catalog.groups.length },
+    "model version published",
+  );
   return version;
 }
 
@@ -113,7 +137,11 @@ export async function countDownload(versionId: number, selector: string): Promis
 }
 
 export async function listVersions() {
-  const rows = await db().modelVersion.findMany({ orderBy: { id: "desc" }, include: { artifacts: { orderBy: { id: "asc" } } }, take: 50 });
+  const rows = await db().modelVersion.findMany({
+    orderBy: { id: "desc" },
+    include: { artifacts: { orderBy: { id: "asc" } } },
+    take: 50,
+  });
   return rows.map((v) => ({
     id: v.id,
     name: v.name,
@@ -123,6 +151,12 @@ export async function listVersions() {
     publishedAt: v.publishedAt,
     publishedBy: v.publishedBy,
     current: v.id === state.current?.id,
-    artifacts: v.artifacts.map((a) => ({ selector: a.selector, bytes: Number(a.bytes), sha256: a.sha256, tensorCount: a.tensorCount, downloads: a.downloads })),
+    artifacts: v.artifacts.map((a) => ({
+      selector: a.selector,
+      bytes: Number(a.bytes),
+      sha256: a.sha256,
+      tensorCount: a.tensorCount,
+      downloads: a.downloads,
+    })),
   }));
 }

@@ -5,8 +5,21 @@
  */
 
 export const DTYPE_SIZES: Record<string, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, F8_E4M3: 1, F8_E5M2: 1,
-  I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** Headers larger than this are refused (upstream's limit). */
@@ -53,14 +66,20 @@ export function parseHeader(json: Uint8Array | string, headerBytes: number, file
   } catch {
     throw new SafetensorsError("header is not valid JSON");
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new SafetensorsError("header is not a JSON object");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new SafetensorsError("header is not a JSON object");
   const dataStart = 8 + headerBytes;
   const dataBytes = fileSize - dataStart;
   const tensors: TensorInfo[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.values(value).every((v) => typeof v === "string")) {
+      if (
+        typeof value !== "object" ||
+        value === null ||
+        Array.isArray(value) ||
+        !Object.values(value).every((v) => typeof v === "string")
+      ) {
         throw new SafetensorsError("__metadata__ must map strings to strings");
       }
       metadata = value as Record<string, string>;
@@ -68,22 +87,29 @@ export function parseHeader(json: Uint8Array | string, headerBytes: number, file
     }
     const t = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof t !== "object" || t === null) throw new SafetensorsError(`tensor ${name}: not an object`);
-    if (typeof t.dtype !== "string" || !(t.dtype in DTYPE_SIZES)) throw new SafetensorsError(`tensor ${name}: unknown dtype ${String(t.dtype)}`);
-    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new SafetensorsError(`tensor ${name}: bad shape`);
+    if (typeof t.dtype !== "string" || !(t.dtype in DTYPE_SIZES))
+      throw new SafetensorsError(`tensor ${name}: unknown dtype ${String(t.dtype)}`);
+    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new SafetensorsError(`tensor ${name}: bad shape`);
     const offs = t.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) throw new SafetensorsError(`tensor ${name}: bad data_offsets`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0))
+      throw new SafetensorsError(`tensor ${name}: bad data_offsets`);
     const [begin, end] = offs as [number, number];
     if (end < begin) throw new SafetensorsError(`tensor ${name}: data_offsets end before they begin`);
     if (end > dataBytes) throw new SafetensorsError(`tensor ${name}: data_offsets run past the end of the file`);
     const expected = elementCount(t.shape as number[]) * DTYPE_SIZES[t.dtype];
-    if (expected !== end - begin) throw new SafetensorsError(`tensor ${name}: ${end - begin} bytes for ${t.dtype}${JSON.stringify(t.shape)}, expected ${expected}`);
+    if (expected !== end - begin)
+      throw new SafetensorsError(
+        `tensor ${name}: ${end - begin} bytes for ${t.dtype}${JSON.stringify(t.shape)}, expected ${expected}`,
+      );
     tensors.push({ name, dtype: t.dtype, shape: t.shape as number[], begin, end });
   }
   const byOffset = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < byOffset.length; i++) {
     const prev = byOffset[i - 1];
     const cur = byOffset[i];
-    if (cur.begin < prev.end && cur.end > cur.begin) throw new SafetensorsError(`tensors ${prev.name} and ${cur.name} overlap`);
+    if (cur.begin < prev.end && cur.end > cur.begin)
+      throw new SafetensorsError(`tensors ${prev.name} and ${cur.name} overlap`);
   }
   return { headerBytes, dataStart, tensors, metadata };
 }
@@ -98,7 +124,10 @@ export interface ComposedTensor {
  * Writes the header for `tensors` laid out back to back in the given order, with `metadata`.
  * The JSON is padded with spaces to a multiple of 8 bytes so the data section stays aligned.
  */
-export function composeHeader(tensors: ComposedTensor[], metadata: Record<string, string> = {}): { header: Buffer; offsets: Array<[number, number]>; dataBytes: number } {
+export function composeHeader(
+  tensors: ComposedTensor[],
+  metadata: Record<string, string> = {},
+): { header: Buffer; offsets: Array<[number, number]>; dataBytes: number } {
   const obj: Record<string, unknown> = {};
   if (Object.keys(metadata).length) obj.__metadata__ = metadata;
   const offsets: Array<[number, number]> = [];

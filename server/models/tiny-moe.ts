@@ -19,7 +19,18 @@ export type Weights = Map<string, Float32Array>;
 
 export function isTinyMoeConfig(c: unknown): c is TinyMoeConfig {
   const x = c as Partial<TinyMoeConfig> | null;
-  return !!x && x.model_type === "tiny_moe" && [x.vocab_size, x.hidden_size, x.num_hidden_layers, x.num_experts, x.num_experts_per_tok, x.moe_intermediate_size].every((v) => Number.isInteger(v) && (v as number) > 0);
+  return (
+    !!x &&
+    x.model_type === "tiny_moe" &&
+    [
+      x.vocab_size,
+      x.hidden_size,
+      x.num_hidden_layers,
+      x.num_experts,
+      x.num_experts_per_tok,
+      x.moe_intermediate_size,
+    ].every((v) => Number.isInteger(v) && (v as number) > 0)
+  );
 }
 
 /** Every tensor of the model with its shape, in a stable order. */
@@ -89,7 +100,14 @@ function matvec(m: Float32Array, v: Float32Array, rows: number, cols: number, ou
 
 /** Log-probabilities of the next token for every input token: a V x V table. */
 export function nextTokenLogProbs(cfg: TinyMoeConfig, w: Weights): Float64Array[] {
-  const { vocab_size: V, hidden_size: H, num_hidden_layers: L, num_experts: E, num_experts_per_tok: K, moe_intermediate_size: I } = cfg;
+  const {
+    vocab_size: V,
+    hidden_size: H,
+    num_hidden_layers: L,
+    num_experts: E,
+    num_experts_per_tok: K,
+    moe_intermediate_size: I,
+  } = cfg;
   const eps = cfg.rms_norm_eps ?? 1e-6;
   const get = (n: string) => {
     const t = w.get(n);
@@ -161,7 +179,13 @@ export function crossEntropy(cfg: TinyMoeConfig, w: Weights, counts: Float64Arra
 }
 
 /** The devnet's synthetic language: each token is followed by one of four others, with fixed odds. */
-export function sampleSequences(vocab: number, languageSeed: number, sampleSeed: number, count: number, length: number): number[][] {
+export function sampleSequences(
+  vocab: number,
+  languageSeed: number,
+  sampleSeed: number,
+  count: number,
+  length: number,
+): number[][] {
   const lang = rng(languageSeed);
   const successors = Array.from({ length: vocab }, () => [0, 1, 2, 3].map(() => Math.floor(lang() * vocab)));
   const odds = [0.55, 0.25, 0.12, 0.08];
@@ -183,7 +207,16 @@ export function sampleSequences(vocab: number, languageSeed: number, sampleSeed:
  * evaluations per step estimate the gradient of every parameter at once), keeping only improvements.
  * Returns the loss before and after.
  */
-export function trainSpsa(cfg: TinyMoeConfig, w: Weights, trainable: string[], counts: Float64Array[], steps: number, seed: number, lr = 0.05, c = 0.01): { before: number; after: number } {
+export function trainSpsa(
+  cfg: TinyMoeConfig,
+  w: Weights,
+  trainable: string[],
+  counts: Float64Array[],
+  steps: number,
+  seed: number,
+  lr = 0.05,
+  c = 0.01,
+): { before: number; after: number } {
   const r = rng(seed);
   const before = crossEntropy(cfg, w, counts);
   let best = before;

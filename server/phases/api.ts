@@ -38,7 +38,8 @@ export const previousPhaseBlocksRoute = apiRoute({
   ...common,
   path: "/previous_phase_blocks",
   summary: "Block ranges of each phase one cycle back",
-  description: "Each entry is the /blocks_until_next_phase entry shifted back by one cycle length, so it can be the occurrence in progress.",
+  description:
+    "Each entry is the /blocks_until_next_phase entry shifted back by one cycle length, so it can be the occurrence in progress.",
   response: { description: "Previous occurrence of every phase", schema: previousPhasesSchema },
   errors: invalidBlock,
   handler: () => previousPhases(),
@@ -53,4 +54,10 @@ export const initPeerIdRoute = apiRoute({
   handler: () => bootstrapPeers(),
 });
 
-export const phaseRoutes = [serviceInfoRoute, getPhaseRoute, blocksUntilNextPhaseRoute, previousPhaseBlocksRoute, initPeerIdRoute];
+export const phaseRoutes = [
+  serviceInfoRoute,
+  getPhaseRoute,
+  blocksUntilNextPhaseRoute,
+  previousPhaseBlocksRoute,
+  initPeerIdRoute,
+];

@@ -2,7 +2,14 @@ import { chain } from "../chain";
 import { db } from "../db";
 import { config } from "../env";
 import { BadRequestError } from "../errors";
-import { blocksUntilNextPhase, cycleLayout, isUsableBlock, phaseAt, previousPhaseBlocks, type Schedule } from "./schedule";
+import {
+  blocksUntilNextPhase,
+  cycleLayout,
+  isUsableBlock,
+  phaseAt,
+  previousPhaseBlocks,
+  type Schedule,
+} from "./schedule";
 
 export * from "./schedule";
 
@@ -14,7 +21,9 @@ export function schedule(): Schedule {
 export function currentBlock(): number {
   const head = chain().head();
   if (head === null || !isUsableBlock(head)) {
-    throw new BadRequestError(`Invalid block input: ${head === null ? "the chain head is not known yet" : `block ${head} cannot be used`}`);
+    throw new BadRequestError(
+      `Invalid block input: ${head === null ? "the chain head is not known yet" : `block ${head} cannot be used`}`,
+    );
   }
   return head;
 }
@@ -41,7 +50,9 @@ export function timeline(block = currentBlock()) {
     blockTimeMs: config().BLOCK_TIME_MS,
     current: phaseAt(block, s),
     cycle: cycleLayout(block, s),
-    previousCycle: cycleLayout(block - L >= 0 ? block - L : block, s).map((p) => (block - L >= 0 ? p : { ...p, start: -1, end: -1 })),
+    previousCycle: cycleLayout(block - L >= 0 ? block - L : block, s).map((p) =>
+      block - L >= 0 ? p : { ...p, start: -1, end: -1 },
+    ),
     next: blocksUntilNextPhase(block, s),
   };
 }
@@ -79,8 +90,20 @@ export async function bootstrapPeers(): Promise<string[]> {
 export async function listPeersForAdmin() {
   const stored = await db().bootstrapPeer.findMany({ orderBy: { id: "asc" } });
   return [
-    ...config().BOOTSTRAP_PEERS.map((multiaddr) => ({ id: null, multiaddr, source: "config" as const, createdBy: null, createdAt: null })),
-    ...stored.map((p) => ({ id: p.id, multiaddr: p.multiaddr, source: "database" as const, createdBy: p.createdBy, createdAt: p.createdAt.toISOString() })),
+    ...config().BOOTSTRAP_PEERS.map((multiaddr) => ({
+      id: null,
+      multiaddr,
+      source: "config" as const,
+      createdBy: null,
+      createdAt: null,
+    })),
+    ...stored.map((p) => ({
+      id: p.id,
+      multiaddr: p.multiaddr,
+      source: "database" as const,
+      createdBy: p.createdBy,
+      createdAt: p.createdAt.toISOString(),
+    })),
   ];
 }
 

@@ -21,10 +21,12 @@ export const phasesRouter = router({
     return listPeersForAdmin();
   }),
   /** Devnet control: move the simulated clock (refused on a live chain). */
-  setSimulatedHead: adminProcedure.input(z.object({ block: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })).mutation(async ({ input }) => {
-    const c = chain();
-    if (!c.setHead) throw new BadRequestError("The head can only be set on the simulated chain");
-    await c.setHead(input.block);
-    return c.status();
-  }),
+  setSimulatedHead: adminProcedure
+    .input(z.object({ block: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }))
+    .mutation(async ({ input }) => {
+      const c = chain();
+      if (!c.setHead) throw new BadRequestError("The head can only be set on the simulated chain");
+      await c.setHead(input.block);
+      return c.status();
+    }),
 });

@@ -21,7 +21,10 @@ export const phaseSchema = z
     phase_start_block: z.number().int().describe("Absolute block where the current phase started"),
     phase_end_block: z.number().int().describe("Absolute block where the current phase ends (inclusive)"),
     blocks_into_phase: z.number().int().describe("How many blocks have elapsed in this phase"),
-    blocks_remaining_in_phase: z.number().int().describe("How many blocks remain in this phase, not counting the current one"),
+    blocks_remaining_in_phase: z
+      .number()
+      .int()
+      .describe("How many blocks remain in this phase, not counting the current one"),
   })
   .meta({ id: "Phase" });
 

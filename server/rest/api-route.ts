@@ -31,7 +31,14 @@ export interface RouteDef<Q, H, B, A, R> {
   response: { status?: number; description: string; schema?: z.ZodType<R>; contentType?: string };
   /** Error statuses this route can answer, documented in OpenAPI. */
   errors?: Record<number, string>;
-  handler(ctx: { req: Request; query: Q; headers: H; body: B; auth: A; params: Record<string, string> }): Promise<R | Reply | Response> | R | Reply | Response;
+  handler(ctx: {
+    req: Request;
+    query: Q;
+    headers: H;
+    body: B;
+    auth: A;
+    params: Record<string, string>;
+  }): Promise<R | Reply | Response> | R | Reply | Response;
 }
 
 export type RouteHandler = ((req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>) & {
@@ -75,10 +82,15 @@ export function matchPath(pattern: string, pathname: string): Record<string, str
  * Declares a REST route once. The result is a Web handler (Request -> Response) that Next mounts from
  * app/**\/route.ts and the custom server calls directly; `def` feeds the OpenAPI document.
  */
-export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefined, R = unknown>(def: RouteDef<Q, H, B, A, R>): RouteHandler {
+export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefined, R = unknown>(
+  def: RouteDef<Q, H, B, A, R>,
+): RouteHandler {
   const okStatus = def.response.status ?? 200;
   const invalid = def.invalidStatus ?? 422;
-  const serve = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }): Promise<Reply | Response> => {
+  const serve = async (
+    req: Request,
+    nextCtx?: { params?: Promise<Record<string, string>> },
+  ): Promise<Reply | Response> => {
     const started = performance.now();
     let res: Reply | Response;
     try {
@@ -91,7 +103,12 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
         const r = schema.safeParse(value);
         if (!r.success) {
           const issues = issuesOf(r.error, where);
-          throw new AppError(invalid, "validation_error", issues.map((i) => `${i.field}: ${i.message}`).join("; "), issues);
+          throw new AppError(
+            invalid,
+            "validation_error",
+            issues.map((i) => `${i.field}: ${i.message}`).join("; "),
+            issues,
+          );
         }
         return r.data;
       };
@@ -101,13 +118,26 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
       const out = await def.handler({ req, query, headers, body, auth, params });
       res = out instanceof Response || isReply(out) ? out : json(out, okStatus);
     } catch (e) {
-      if (!isAppError(e)) log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e), route: def.path }, "unhandled error");
+      if (!isAppError(e))
+        log.error(
+          { err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e), route: def.path },
+          "unhandled error",
+        );
       res = formatError(def.format, e);
     }
     const seconds = (performance.now() - started) / 1000;
     metrics.requests.inc({ route: def.path, method: def.method, status: res.status });
     metrics.latency.observe({ route: def.path }, seconds);
-    log[res.status >= 500 ? "warn" : "info"]({ method: def.method, path: new URL(req.url).pathname, route: def.path, status: res.status, ms: +(seconds * 1000).toFixed(2) }, "request");
+    log[res.status >= 500 ? "warn" : "info"](
+      {
+        method: def.method,
+        path: new URL(req.url).pathname,
+        route: def.path,
+        status: res.status,
+        ms: +(seconds * 1000).toFixed(2),
+      },
+      "request",
+    );
     return res;
   };
   const handler = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }) => {

@@ -33,14 +33,18 @@ export function bearerAuth(name: string, token: () => string | undefined): AuthS
       const expected = token();
       const header = req.headers.get("authorization") ?? "";
       const m = /^Bearer\s+(.+)$/i.exec(header);
-      if (!expected || !m || !safeEqual(m[1].trim(), expected)) throw new UnauthorizedError("Invalid or missing bearer token");
+      if (!expected || !m || !safeEqual(m[1].trim(), expected))
+        throw new UnauthorizedError("Invalid or missing bearer token");
       return { scheme: "bearer" };
     },
   };
 }
 
 /** Bearer auth that is off while no token is configured (e.g. /metrics without METRICS_TOKEN). */
-export function metricsBearerAuth(name: string, token: () => string | undefined): AuthScheme<{ scheme: "bearer" | "none" }> {
+export function metricsBearerAuth(
+  name: string,
+  token: () => string | undefined,
+): AuthScheme<{ scheme: "bearer" | "none" }> {
   const bearer = bearerAuth(name, token);
   return {
     name,
@@ -50,7 +54,12 @@ export function metricsBearerAuth(name: string, token: () => string | undefined)
 }
 
 /** A secret in a named header. Unset on the server: 403 (the API is off); missing or wrong: 401. */
-export function headerKeyAuth(name: string, header: string, key: () => string | undefined, disabledMessage: string): AuthScheme<{ scheme: "header" }> {
+export function headerKeyAuth(
+  name: string,
+  header: string,
+  key: () => string | undefined,
+  disabledMessage: string,
+): AuthScheme<{ scheme: "header" }> {
   return {
     name,
     openapi: { type: "apiKey", in: "header", name: header },
@@ -86,17 +95,19 @@ export function signedRequestAuth(
       in: "header",
       name: "X-Signature",
       description:
-        "Signed request: X-Hotkey (SS58), X-Timestamp (unix seconds, within 60 s) and X-Signature, the URL-safe base64 sr25519/ed25519 signature of the UTF-8 string \"{timestamp}.{METHOD}.{path with query}\". A signature is accepted once.",
+        'Signed request: X-Hotkey (SS58), X-Timestamp (unix seconds, within 60 s) and X-Signature, the URL-safe base64 sr25519/ed25519 signature of the UTF-8 string "{timestamp}.{METHOD}.{path with query}". A signature is accepted once.',
     },
     authenticate(req) {
       const hotkey = req.headers.get("x-hotkey");
       const ts = req.headers.get("x-timestamp");
       const sig = req.headers.get("x-signature");
-      if (!hotkey || !ts || !sig) throw new UnauthorizedError("Signed request required: X-Hotkey, X-Timestamp and X-Signature", "Signature");
+      if (!hotkey || !ts || !sig)
+        throw new UnauthorizedError("Signed request required: X-Hotkey, X-Timestamp and X-Signature", "Signature");
       if (!isSs58Address(hotkey)) throw new UnauthorizedError("X-Hotkey is not an SS58 address", "Signature");
       if (!/^\d{1,12}$/.test(ts)) throw new UnauthorizedError("X-Timestamp must be unix seconds", "Signature");
       const t = now();
-      if (Math.abs(t / 1000 - Number(ts)) > maxSkew) throw new UnauthorizedError(`X-Timestamp is more than ${maxSkew} s from the server clock`, "Signature");
+      if (Math.abs(t / 1000 - Number(ts)) > maxSkew)
+        throw new UnauthorizedError(`X-Timestamp is more than ${maxSkew} s from the server clock`, "Signature");
       const url = new URL(req.url);
       const message = `${ts}.${req.method.toUpperCase()}.${url.pathname}${url.search}`;
       if (!verifyHotkeySignature(message, sig, hotkey)) throw new UnauthorizedError("Invalid signature", "Signature");

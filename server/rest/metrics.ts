@@ -20,7 +20,20 @@ export const metrics = (() => {
   return { registry, requests, latency };
 })();
 
-export function addCollector(name: string, help: string, labelNames: string[], collect: (g: client.Gauge) => void | Promise<void>): void {
+export function addCollector(
+  name: string,
+  help: string,
+  labelNames: string[],
+  collect: (g: client.Gauge) => void | Promise<void>,
+): void {
   if (metrics.registry.getSingleMetric(name)) return;
-  new client.Gauge({ name, help, labelNames, registers: [metrics.registry], collect() { return collect(this); } });
+  new client.Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [metrics.registry],
+    collect() {
+      return collect(this);
+    },
+  });
 }

@@ -5,7 +5,10 @@ type JsonSchema = Record<string, unknown>;
 
 /** Builds the OpenAPI 3.1 document from the routes' own zod schemas. */
 export function buildOpenApi(routes: RouteHandler[], info: { title: string; version: string; description: string }) {
-  const components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, JsonSchema> } = { schemas: {}, securitySchemes: {} };
+  const components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, JsonSchema> } = {
+    schemas: {},
+    securitySchemes: {},
+  };
   const toSchema = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
     const registry = z.globalRegistry;
     const raw = z.toJSONSchema(schema, { io, target: "draft-2020-12", unrepresentable: "any", metadata: registry });
@@ -51,18 +54,28 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
       },
     };
     for (const [status, description] of Object.entries(def.errors ?? {})) responses[status] = { description };
-    if (def.query || def.headers || def.body) responses[String(def.invalidStatus ?? 422)] ??= { description: "Invalid input" };
+    if (def.query || def.headers || def.body)
+      responses[String(def.invalidStatus ?? 422)] ??= { description: "Invalid input" };
     const authParts = def.auth ? (def.auth.parts ?? [def.auth]) : [];
     for (const a of authParts) components.securitySchemes[a.name] = a.openapi;
-    const pathParams = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    const pathParams = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
     paths[def.path] ??= {};
     paths[def.path][def.method.toLowerCase()] = {
       summary: def.summary,
       description: def.description,
       tags: def.tags,
-      operationId: `${def.method.toLowerCase()}${def.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}` || "root",
+      operationId:
+        `${def.method.toLowerCase()}${def.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ""))}` ||
+        "root",
       parameters: [...pathParams, ...paramsOf(def.query, "query"), ...paramsOf(def.headers, "header")],
-      requestBody: def.body ? { required: true, content: { "application/json": { schema: toSchema(def.body, "input") } } } : undefined,
+      requestBody: def.body
+        ? { required: true, content: { "application/json": { schema: toSchema(def.body, "input") } } }
+        : undefined,
       responses,
       security: authParts.length ? [Object.fromEntries(authParts.map((a) => [a.name, []]))] : undefined,
     };

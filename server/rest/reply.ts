@@ -16,7 +16,11 @@ export class Reply {
     readonly stream?: () => Readable,
   ) {}
   toResponse(): Response {
-    if (this.stream) return new Response(Readable.toWeb(this.stream()) as ReadableStream<Uint8Array>, { status: this.status, headers: this.headers });
+    if (this.stream)
+      return new Response(Readable.toWeb(this.stream()) as ReadableStream<Uint8Array>, {
+        status: this.status,
+        headers: this.headers,
+      });
     return new Response(this.text, { status: this.status, headers: this.headers });
   }
 }

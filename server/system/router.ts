@@ -42,6 +42,13 @@ export const systemRouter = router({
     };
   }),
   walletNonce: publicProcedure
-    .input(z.object({ address: z.string().max(64).refine((a) => isSs58Address(a), "not an SS58 address") }))
+    .input(
+      z.object({
+        address: z
+          .string()
+          .max(64)
+          .refine((a) => isSs58Address(a), "not an SS58 address"),
+      }),
+    )
     .mutation(({ input }) => createWalletNonce(input.address)),
 });

@@ -14,13 +14,22 @@ function registerCollectors(): void {
     const head = chain().head();
     if (head !== null) g.set(head);
   });
-  addCollector("chain_connected", "1 while connected to the chain", [], (g) => g.set(chain().status().connected ? 1 : 0));
-  addCollector("chain_reconnects_total", "Reconnections to the chain since start", [], (g) => g.set(chain().status().reconnects));
+  addCollector("chain_connected", "1 while connected to the chain", [], (g) =>
+    g.set(chain().status().connected ? 1 : 0),
+  );
+  addCollector("chain_reconnects_total", "Reconnections to the chain since start", [], (g) =>
+    g.set(chain().status().reconnects),
+  );
   addCollector("chain_last_head_age_seconds", "Seconds since the last new head", [], (g) => {
     const at = chain().status().lastHeadAt;
     if (at !== null) g.set((Date.now() - at) / 1000);
   });
-  addCollector("server_module_graph_loads", "How many times the server's modules were evaluated in this process (1: one shared instance)", [], (g) => g.set(serverGraphLoads()));
+  addCollector(
+    "server_module_graph_loads",
+    "How many times the server's modules were evaluated in this process (1: one shared instance)",
+    [],
+    (g) => g.set(serverGraphLoads()),
+  );
   addCollector("jobs_queue_depth", "Jobs by status", ["status"], async (g) => {
     const d = await jobs().depth();
     g.set({ status: "queued" }, d.queued);
@@ -36,7 +45,8 @@ export const metricsRoute = apiRoute({
   path: "/metrics",
   tags: ["System"],
   summary: "Prometheus metrics",
-  description: "Request counts and latency per route, chain head and connection, job queue depth. With METRICS_TOKEN set, a Bearer token is required.",
+  description:
+    "Request counts and latency per route, chain head and connection, job queue depth. With METRICS_TOKEN set, a Bearer token is required.",
   response: { description: "Prometheus text format", contentType: "text/plain; version=0.0.4" },
   auth: metricsBearerAuth("metricsBearer", () => config().METRICS_TOKEN),
   errors: { 401: "METRICS_TOKEN is set and the bearer token is missing or wrong" },
@@ -63,9 +73,9 @@ export const openApiRoute = apiRoute({
           title: "Subnet Console",
           version: "0.1.0",
           description: [
-            "REST surface of Subnet Console. Paths, fields and status codes follow the subnets' published APIs; modules switched off by ROLES answer 404. Errors of the phase and validator modules are FastAPI-style {\"detail\": ...}.",
+            'REST surface of Subnet Console. Paths, fields and status codes follow the subnets\' published APIs; modules switched off by ROLES answer 404. Errors of the phase and validator modules are FastAPI-style {"detail": ...}.',
             "Phase oracle: phase_end_block is inclusive; blocks_remaining_in_phase excludes the current block; /blocks_until_next_phase takes a phase from this cycle when its start offset is at or after the current position, else from the next; /previous_phase_blocks is that answer shifted back one cycle. (The published sample responses for these two were not produced by one consistent rule; this is the rule clients depend on.)",
-            "Validator API: Bearer token (BZ_AUTH_TOKEN) on everything but /health. Submission signatures: sr25519 or ed25519, URL-safe base64 with or without padding, over the UTF-8 of the compact sorted-key JSON of {block_number, checkpoint_url, expert_group, hotkey}. /model/full also needs a signed request: X-Hotkey, X-Timestamp (unix seconds, within 60 s), X-Signature over \"{timestamp}.{METHOD}.{path with query}\", each signature accepted once. Downloads carry X-Content-Hash (sha256 of the exact body) and support Range. /health phase names: distribute, train, commit, submit, validate, merge.",
+            'Validator API: Bearer token (BZ_AUTH_TOKEN) on everything but /health. Submission signatures: sr25519 or ed25519, URL-safe base64 with or without padding, over the UTF-8 of the compact sorted-key JSON of {block_number, checkpoint_url, expert_group, hotkey}. /model/full also needs a signed request: X-Hotkey, X-Timestamp (unix seconds, within 60 s), X-Signature over "{timestamp}.{METHOD}.{path with query}", each signature accepted once. Downloads carry X-Content-Hash (sha256 of the exact body) and support Range. /health phase names: distribute, train, commit, submit, validate, merge.',
           ].join("\n\n"),
         }),
       );

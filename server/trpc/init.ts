@@ -37,7 +37,8 @@ export const publicProcedure = t.procedure.use(appErrors);
 
 /** Read-only dashboard data: public with PUBLIC_DASHBOARD=1, otherwise any signed-in user. */
 export const viewerProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user && !config().PUBLIC_DASHBOARD) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to see the dashboard" });
+  if (!ctx.user && !config().PUBLIC_DASHBOARD)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to see the dashboard" });
   return next({ ctx });
 });
 

@@ -14,7 +14,11 @@ export async function assignedGroup(hotkey: string): Promise<number | null> {
 }
 
 export async function setAssignment(hotkey: string, expertGroup: number, by: string) {
-  await db().minerAssignment.upsert({ where: { hotkey }, create: { hotkey, expertGroup, assignedBy: by }, update: { expertGroup, assignedBy: by } });
+  await db().minerAssignment.upsert({
+    where: { hotkey },
+    create: { hotkey, expertGroup, assignedBy: by },
+    update: { expertGroup, assignedBy: by },
+  });
   cache.invalidate();
   return listAssignments();
 }

@@ -11,7 +11,8 @@ export function artifactFor(selector: Selector): { version: LoadedVersion; artif
   if (!version) throw new UnavailableError("Model has not finished loading");
   const key = typeof selector === "string" ? selector : `group:${selector.group}`;
   const artifact = version.artifacts.get(key);
-  if (!artifact) throw new NotFoundError(`Expert group ${typeof selector === "string" ? selector : selector.group} does not exist`);
+  if (!artifact)
+    throw new NotFoundError(`Expert group ${typeof selector === "string" ? selector : selector.group} does not exist`);
   return { version, artifact };
 }
 
@@ -23,7 +24,8 @@ export async function checkMinerForGroup(hotkey: string, group: number): Promise
   const neuron = await findNeuron(hotkey);
   if (!neuron) throw new ForbiddenError("Hotkey is not registered on the subnet");
   const assigned = await assignedGroup(hotkey);
-  if (assigned !== null && assigned !== group) throw new ForbiddenError(`Hotkey is assigned to expert group ${assigned}`);
+  if (assigned !== null && assigned !== group)
+    throw new ForbiddenError(`Hotkey is assigned to expert group ${assigned}`);
   return neuron;
 }
 

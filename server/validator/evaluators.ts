@@ -33,10 +33,15 @@ const cache = new Map<string, { weights: Weights; counts: Float64Array[]; baseli
 async function baseOf(catalog: ModelCatalog) {
   const hit = cache.get(catalog.dir);
   if (hit) return hit;
-  if (!isTinyMoeConfig(catalog.config)) throw new EvaluationFailed("the builtin evaluator runs tiny_moe models only (config.json model_type); use EVALUATOR=command for others");
+  if (!isTinyMoeConfig(catalog.config))
+    throw new EvaluationFailed(
+      "the builtin evaluator runs tiny_moe models only (config.json model_type); use EVALUATOR=command for others",
+    );
   let sequences: number[][];
   try {
-    sequences = (JSON.parse(await fs.readFile(path.join(catalog.dir, "eval_batch.json"), "utf8")) as { sequences: number[][] }).sequences;
+    sequences = (
+      JSON.parse(await fs.readFile(path.join(catalog.dir, "eval_batch.json"), "utf8")) as { sequences: number[][] }
+    ).sequences;
   } catch (e) {
     throw new EvaluationFailed(`no held-out batch: ${(e as Error).message}`);
   }
@@ -92,10 +97,12 @@ export function commandEvaluator(cmd: string, timeoutMs: number): Evaluator {
         });
         child.on("close", (code) => {
           clearTimeout(timer);
-          if (code !== 0) return reject(new EvaluationFailed(`evaluator exited with ${code}: ${err.trim().slice(-300)}`));
+          if (code !== 0)
+            return reject(new EvaluationFailed(`evaluator exited with ${code}: ${err.trim().slice(-300)}`));
           try {
             const r = JSON.parse(out) as { loss?: unknown; baseline_loss?: unknown };
-            if (typeof r.loss !== "number" || typeof r.baseline_loss !== "number") throw new Error("expected numbers loss and baseline_loss");
+            if (typeof r.loss !== "number" || typeof r.baseline_loss !== "number")
+              throw new Error("expected numbers loss and baseline_loss");
             resolve({ loss: r.loss, baselineLoss: r.baseline_loss });
           } catch (e) {
             reject(new EvaluationFailed(`evaluator output is not valid: ${(e as Error).message}`));
@@ -109,5 +116,7 @@ export function commandEvaluator(cmd: string, timeoutMs: number): Evaluator {
 
 export function evaluator(): Evaluator {
   const c = config();
-  return c.EVALUATOR === "command" ? commandEvaluator(c.EVALUATOR_CMD!, c.EVALUATOR_TIMEOUT_S * 1000) : builtinEvaluator;
+  return c.EVALUATOR === "command"
+    ? commandEvaluator(c.EVALUATOR_CMD!, c.EVALUATOR_TIMEOUT_S * 1000)
+    : builtinEvaluator;
 }

@@ -8,10 +8,28 @@ import net from "node:net";
 /** Addresses a checkpoint URL may not reach: loopback, private, link-local (cloud metadata), and the like. */
 const blocked = new net.BlockList();
 for (const [addr, prefix] of [
-  ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],
-  ["192.0.0.0", 24], ["192.168.0.0", 16], ["198.18.0.0", 15], ["224.0.0.0", 4], ["240.0.0.0", 4],
-] as const) blocked.addSubnet(addr, prefix, "ipv4");
-for (const [addr, prefix] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["ff00::", 8], ["64:ff9b::", 96]] as const) blocked.addSubnet(addr, prefix, "ipv6");
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const)
+  blocked.addSubnet(addr, prefix, "ipv4");
+for (const [addr, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+  ["64:ff9b::", 96],
+] as const)
+  blocked.addSubnet(addr, prefix, "ipv6");
 
 export function isForbiddenAddress(ip: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
@@ -34,14 +52,17 @@ export interface FetchOptions {
 /** Resolves a host and refuses it when any of its addresses is forbidden (checked for every hop). */
 async function vettedAddress(host: string, o: FetchOptions): Promise<{ address: string; family: number }> {
   const bare = host.replace(/^\[|\]$/g, "");
-  const addrs = net.isIP(bare) ? [{ address: bare, family: net.isIPv6(bare) ? 6 : 4 }] : await dns.lookup(bare, { all: true }).catch(() => {
-    throw new FetchRefused(`cannot resolve ${host}`);
-  });
+  const addrs = net.isIP(bare)
+    ? [{ address: bare, family: net.isIPv6(bare) ? 6 : 4 }]
+    : await dns.lookup(bare, { all: true }).catch(() => {
+        throw new FetchRefused(`cannot resolve ${host}`);
+      });
   if (addrs.length === 0) throw new FetchRefused(`cannot resolve ${host}`);
   const allowed = o.isAllowed ?? ((ip: string) => o.allowPrivate || !isForbiddenAddress(ip));
   {
     const bad = addrs.find((a) => !allowed(a.address));
-    if (bad) throw new FetchRefused(`refused address ${bad.address} for ${host} (loopback, private, link-local or reserved)`);
+    if (bad)
+      throw new FetchRefused(`refused address ${bad.address} for ${host} (loopback, private, link-local or reserved)`);
   }
   return addrs[0];
 }
@@ -50,11 +71,16 @@ async function vettedAddress(host: string, o: FetchOptions): Promise<{ address: 
  * Downloads `url` into `dest`, hashing as it goes: http/https only, at most 3 redirects (each target
  * checked again), connecting only to the vetted address, within the size cap and the time limits.
  */
-export async function fetchCheckpoint(url: string, dest: string, o: FetchOptions): Promise<{ bytes: number; sha256: string; finalUrl: string }> {
+export async function fetchCheckpoint(
+  url: string,
+  dest: string,
+  o: FetchOptions,
+): Promise<{ bytes: number; sha256: string; finalUrl: string }> {
   let current = new URL(url);
   const deadline = Date.now() + o.totalTimeoutMs;
   for (let hop = 0; ; hop++) {
-    if (current.protocol !== "http:" && current.protocol !== "https:") throw new FetchRefused(`only http and https URLs are fetched, not ${current.protocol}`);
+    if (current.protocol !== "http:" && current.protocol !== "https:")
+      throw new FetchRefused(`only http and https URLs are fetched, not ${current.protocol}`);
     const { address, family } = await vettedAddress(current.hostname, o);
     const res = await request(current, address, family, o, deadline);
     if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0)) {
@@ -78,7 +104,13 @@ export async function fetchCheckpoint(url: string, dest: string, o: FetchOptions
   }
 }
 
-function request(url: URL, address: string, family: number, o: FetchOptions, deadline: number): Promise<http.IncomingMessage> {
+function request(
+  url: URL,
+  address: string,
+  family: number,
+  o: FetchOptions,
+  deadline: number,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === "https:" ? https : http;
     const req = mod.request(url, {
@@ -86,13 +118,24 @@ function request(url: URL, address: string, family: number, o: FetchOptions, dea
       headers: { "user-agent": "subnet-console-validator", accept: "application/octet-stream" },
       // Connect to the address that was checked, never to a fresh DNS answer.
       lookup: (_host, opts, cb) => {
-        if ((opts as { all?: boolean }).all) (cb as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+        if ((opts as { all?: boolean }).all)
+          (cb as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+            { address, family },
+          ]);
         else cb(null, address, family);
       },
     });
-    const connectTimer = setTimeout(() => req.destroy(new FetchRefused(`no connection within ${o.connectTimeoutMs} ms`)), o.connectTimeoutMs);
-    const totalTimer = setTimeout(() => req.destroy(new FetchRefused(`not fetched within ${o.totalTimeoutMs} ms`)), Math.max(1, deadline - Date.now()));
-    req.on("socket", (s) => s.once(url.protocol === "https:" ? "secureConnect" : "connect", () => clearTimeout(connectTimer)));
+    const connectTimer = setTimeout(
+      () => req.destroy(new FetchRefused(`no connection within ${o.connectTimeoutMs} ms`)),
+      o.connectTimeoutMs,
+    );
+    const totalTimer = setTimeout(
+      () => req.destroy(new FetchRefused(`not fetched within ${o.totalTimeoutMs} ms`)),
+      Math.max(1, deadline - Date.now()),
+    );
+    req.on("socket", (s) =>
+      s.once(url.protocol === "https:" ? "secureConnect" : "connect", () => clearTimeout(connectTimer)),
+    );
     req.on("response", (res) => {
       clearTimeout(connectTimer);
       res.once("close", () => clearTimeout(totalTimer));
@@ -107,13 +150,22 @@ function request(url: URL, address: string, family: number, o: FetchOptions, dea
   });
 }
 
-function save(res: http.IncomingMessage, dest: string, maxBytes: number, deadline: number, finalUrl: string): Promise<{ bytes: number; sha256: string; finalUrl: string }> {
+function save(
+  res: http.IncomingMessage,
+  dest: string,
+  maxBytes: number,
+  deadline: number,
+  finalUrl: string,
+): Promise<{ bytes: number; sha256: string; finalUrl: string }> {
   return new Promise((resolve, reject) => {
     const hash = createHash("sha256");
     const out = fs.createWriteStream(dest);
     let bytes = 0;
     let failed = false;
-    const timer: NodeJS.Timeout = setTimeout(() => fail(new FetchRefused("checkpoint download timed out")), Math.max(1, deadline - Date.now()));
+    const timer: NodeJS.Timeout = setTimeout(
+      () => fail(new FetchRefused("checkpoint download timed out")),
+      Math.max(1, deadline - Date.now()),
+    );
     const fail = (e: Error) => {
       if (failed) return;
       failed = true;

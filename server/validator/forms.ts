@@ -7,10 +7,16 @@ import { looksLikeSs58 } from "../crypto/ss58-format";
 
 export const publishSchema = z.object({
   dir: z.string().trim().min(1, "the model directory is required").max(1024),
-  name: z.string().trim().regex(/^[A-Za-z0-9._-]{1,64}$/, "version name: 1-64 letters, digits, '.', '_' or '-'"),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "version name: 1-64 letters, digits, '.', '_' or '-'"),
   blockNumber: z.number().int().min(0).optional(),
 });
 
 export const hotkeyFieldSchema = z.string().trim().max(64).refine(looksLikeSs58, "must be an SS58 address");
 
-export const assignmentSchema = z.object({ hotkey: hotkeyFieldSchema, expertGroup: z.number().int().min(0).max(1_000_000) });
+export const assignmentSchema = z.object({
+  hotkey: hotkeyFieldSchema,
+  expertGroup: z.number().int().min(0).max(1_000_000),
+});

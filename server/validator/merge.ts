@@ -39,13 +39,17 @@ export async function mergeRound(round: number): Promise<string | null> {
   for (const s of best.values()) {
     const file = checkpointPath(s.id);
     const { header } = await readShardHeader(file);
-    const tensors = await readF32Tensors(header.tensors.map((t) => ({ ...t, file, fileStart: header.dataStart + t.begin })));
+    const tensors = await readF32Tensors(
+      header.tensors.map((t) => ({ ...t, file, fileStart: header.dataStart + t.begin })),
+    );
     for (const [n, t] of tensors) weights.set(n, t);
   }
   const dir = path.resolve(config().MODELS_DIR, name);
   await fs.mkdir(dir, { recursive: true });
   for (const extra of ["config.json", "eval_batch.json", "expert_groups.json"]) {
-    await fs.copyFile(path.join(/*turbopackIgnore: true*/ base.dir, extra), path.join(/*turbopackIgnore: true*/ dir, extra)).catch(() => undefined);
+    await fs
+      .copyFile(path.join(/*turbopackIgnore: true*/ base.dir, extra), path.join(/*turbopackIgnore: true*/ dir, extra))
+      .catch(() => undefined);
   }
   await writeSafetensors(
     path.join(dir, "model.safetensors"),

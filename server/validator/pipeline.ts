@@ -57,11 +57,14 @@ export async function validateCheckpoint(file: string, expected: CatalogTensor[]
   const missing = [...want.keys()].filter((n) => !got.has(n));
   const extra = [...got.keys()].filter((n) => !want.has(n));
   if (missing.length || extra.length) {
-    throw new Rejection(`tensor names differ from the group's: ${missing.length} missing${missing.length ? ` (${missing[0]}…)` : ""}, ${extra.length} unexpected${extra.length ? ` (${extra[0]}…)` : ""}`);
+    throw new Rejection(
+      `tensor names differ from the group's: ${missing.length} missing${missing.length ? ` (${missing[0]}…)` : ""}, ${extra.length} unexpected${extra.length ? ` (${extra[0]}…)` : ""}`,
+    );
   }
   for (const [name, t] of got) {
     const w = want.get(name)!;
-    if (t.dtype !== w.dtype || t.shape.join("x") !== w.shape.join("x")) throw new Rejection(`${name}: ${t.dtype}[${t.shape}] where ${w.dtype}[${w.shape}] is expected`);
+    if (t.dtype !== w.dtype || t.shape.join("x") !== w.shape.join("x"))
+      throw new Rejection(`${name}: ${t.dtype}[${t.shape}] where ${w.dtype}[${w.shape}] is expected`);
   }
   const tensors = header.tensors.map((t) => ({ ...t, file, fileStart: header.dataStart + t.begin }));
   await assertFinite(file, tensors);
@@ -76,7 +79,7 @@ async function assertFinite(file: string, tensors: CatalogTensor[]): Promise<voi
     for (const t of tensors) {
       const size = DTYPE_SIZES[t.dtype];
       if (!["F32", "F16", "BF16", "F64"].includes(t.dtype)) continue;
-      for (let pos = t.fileStart; pos < t.fileStart + (t.end - t.begin); ) {
+      for (let pos = t.fileStart; pos < t.fileStart + (t.end - t.begin);) {
         const n = Math.min(buf.length - (buf.length % size), t.fileStart + (t.end - t.begin) - pos);
         await h.read(buf, 0, n, pos);
         for (let i = 0; i < n; i += size) {
@@ -102,13 +105,27 @@ async function assertFinite(file: string, tensors: CatalogTensor[]): Promise<voi
  * Writes a submission's final state together with its round's points (top three unique positive scores),
  * in one transaction: nobody sees a scored submission whose points are not yet given.
  */
-async function finish(id: string, round: number, state: "scored" | "rejected", detail: string, data: { score: number } & Record<string, unknown>): Promise<void> {
+async function finish(
+  id: string,
+  round: number,
+  state: "scored" | "rejected",
+  detail: string,
+  data: { score: number } & Record<string, unknown>,
+): Promise<void> {
   const row = await db().submission.findUniqueOrThrow({ where: { id }, select: { steps: true, createdAt: true } });
-  const others = await db().submission.findMany({ where: { round, state: { in: ["scored", "rejected"] }, id: { not: id } }, select: { id: true, score: true, createdAt: true, points: true } });
+  const others = await db().submission.findMany({
+    where: { round, state: { in: ["scored", "rejected"] }, id: { not: id } },
+    select: { id: true, score: true, createdAt: true, points: true },
+  });
   const points = roundPoints([...others, { id, score: data.score, createdAt: row.createdAt }]);
   await db().$transaction([
-    db().submission.update({ where: { id }, data: { state, steps: withStep(row.steps, state, detail), ...data, points: points.get(id) ?? 0 } }),
-    ...others.filter((o) => (points.get(o.id) ?? 0) !== o.points).map((o) => db().submission.update({ where: { id: o.id }, data: { points: points.get(o.id) ?? 0 } })),
+    db().submission.update({
+      where: { id },
+      data: { state, steps: withStep(row.steps, state, detail), ...data, points: points.get(id) ?? 0 },
+    }),
+    ...others
+      .filter((o) => (points.get(o.id) ?? 0) !== o.points)
+      .map((o) => db().submission.update({ where: { id: o.id }, data: { points: points.get(o.id) ?? 0 } })),
   ]);
   log.info({ submission: id, state, detail }, "submission");
 }
@@ -139,12 +156,22 @@ export async function evaluateSubmission(id: string): Promise<void> {
       if (e instanceof FetchRefused) throw new Rejection(e.message);
       throw e;
     }
-    await setState(id, "validating", `${fetched.bytes} bytes, sha256 ${fetched.sha256.slice(0, 16)}…`, { bytes: BigInt(fetched.bytes), sha256: fetched.sha256 });
+    await setState(id, "validating", `${fetched.bytes} bytes, sha256 ${fetched.sha256.slice(0, 16)}…`, {
+      bytes: BigInt(fetched.bytes),
+      sha256: fetched.sha256,
+    });
     const tensors = await validateCheckpoint(tmp, expected);
     await setState(id, "evaluating");
     let result;
     try {
-      result = await evaluator().evaluate({ submissionId: id, modelVersion: versionName, catalog, expertGroup: sub.expertGroup, checkpointFile: tmp, checkpointTensors: tensors });
+      result = await evaluator().evaluate({
+        submissionId: id,
+        modelVersion: versionName,
+        catalog,
+        expertGroup: sub.expertGroup,
+        checkpointFile: tmp,
+        checkpointTensors: tensors,
+      });
     } catch (e) {
       if (e instanceof EvaluationFailed) throw new Rejection(`evaluation failed: ${e.message}`);
       throw e;
@@ -155,11 +182,17 @@ export async function evaluateSubmission(id: string): Promise<void> {
       await fs.mkdir(checkpointsDir(), { recursive: true });
       await fs.copyFile(tmp, checkpointPath(id));
     }
-    await finish(id, sub.round, "scored", `loss ${result.loss.toFixed(5)} vs baseline ${result.baselineLoss.toFixed(5)}`, {
-      loss: Number.isFinite(result.loss) ? result.loss : null,
-      baselineLoss: result.baselineLoss,
-      score,
-    });
+    await finish(
+      id,
+      sub.round,
+      "scored",
+      `loss ${result.loss.toFixed(5)} vs baseline ${result.baselineLoss.toFixed(5)}`,
+      {
+        loss: Number.isFinite(result.loss) ? result.loss : null,
+        baselineLoss: result.baselineLoss,
+        score,
+      },
+    );
   } catch (e) {
     if (!(e instanceof Rejection)) throw e; // ours: the job retries
     await finish(id, sub.round, "rejected", e.message, { reason: e.message, score: 0 });

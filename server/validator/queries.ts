@@ -18,7 +18,21 @@ export async function listSubmissions(filter: { state?: string; hotkey?: string;
     where: { state: filter.state, hotkey: filter.hotkey, round: filter.round },
     orderBy: { createdAt: "desc" },
     take: filter.limit ?? 100,
-    select: { id: true, hotkey: true, uid: true, expertGroup: true, blockNumber: true, round: true, state: true, loss: true, baselineLoss: true, score: true, points: true, reason: true, createdAt: true },
+    select: {
+      id: true,
+      hotkey: true,
+      uid: true,
+      expertGroup: true,
+      blockNumber: true,
+      round: true,
+      state: true,
+      loss: true,
+      baselineLoss: true,
+      score: true,
+      points: true,
+      reason: true,
+      createdAt: true,
+    },
   });
   return rows;
 }
@@ -27,13 +41,24 @@ export async function submissionDetail(id: string) {
   const row = await db().submission.findUnique({ where: { id }, include: { version: { select: { name: true } } } });
   if (!row) return null;
   const { signature: _s, bytes, steps, ...rest } = row;
-  return { ...rest, bytes: bytes === null ? null : Number(bytes), version: row.version.name, steps: JSON.parse(steps) as Array<[string, string, string | null]> };
+  return {
+    ...rest,
+    bytes: bytes === null ? null : Number(bytes),
+    version: row.version.name,
+    steps: JSON.parse(steps) as Array<[string, string, string | null]>,
+  };
 }
 
 /** The current weight vector over uids, from round points averaged over the last rounds. */
 export async function currentWeights(currentRound: number) {
-  const rows = await db().submission.findMany({ where: { round: { gt: currentRound - WEIGHT_WINDOW }, points: { gt: 0 }, uid: { not: null } }, select: { round: true, uid: true, points: true } });
-  return weightsFrom(rows.map((r) => ({ round: r.round, uid: r.uid!, points: r.points! })), currentRound);
+  const rows = await db().submission.findMany({
+    where: { round: { gt: currentRound - WEIGHT_WINDOW }, points: { gt: 0 }, uid: { not: null } },
+    select: { round: true, uid: true, points: true },
+  });
+  return weightsFrom(
+    rows.map((r) => ({ round: r.round, uid: r.uid!, points: r.points! })),
+    currentRound,
+  );
 }
 
 /** Per miner: scores by round, moving average of round points, and weight. */
@@ -75,6 +100,12 @@ export function currentGroups() {
       return e && wanted.has(`${e.layer}:${e.expert}`);
     });
     const a = v.artifacts.get(`group:${g.id}`);
-    return { id: g.id, experts: g.members.length, tensors: tensors.length, bytes: a?.composition.length ?? 0, sha256: a?.sha256 ?? "" };
+    return {
+      id: g.id,
+      experts: g.members.length,
+      tensors: tensors.length,
+      bytes: a?.composition.length ?? 0,
+      sha256: a?.sha256 ?? "",
+    };
   });
 }

@@ -6,15 +6,30 @@ import { listVersions, publishVersion } from "../models";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 import { listAssignments, removeAssignment, setAssignment } from "./assignments";
 import { assignmentSchema, publishSchema } from "./forms";
-import { currentGroups, currentRound, listSubmissions, minerScores, submissionDetail, SUBMISSION_STATES } from "./queries";
+import {
+  currentGroups,
+  currentRound,
+  listSubmissions,
+  minerScores,
+  submissionDetail,
+  SUBMISSION_STATES,
+} from "./queries";
 import { ss58Schema } from "./schemas";
 import { lastWeights } from "./weights";
-
 
 export const validatorRouter = router({
   models: viewerProcedure.query(async () => ({ versions: await listVersions(), groups: currentGroups() })),
   submissions: viewerProcedure
-    .input(z.object({ state: z.enum(SUBMISSION_STATES).optional(), hotkey: z.string().max(64).optional(), round: z.number().int().optional(), limit: z.number().int().min(1).max(500).optional() }).optional())
+    .input(
+      z
+        .object({
+          state: z.enum(SUBMISSION_STATES).optional(),
+          hotkey: z.string().max(64).optional(),
+          round: z.number().int().optional(),
+          limit: z.number().int().min(1).max(500).optional(),
+        })
+        .optional(),
+    )
     .query(({ input }) => listSubmissions(input ?? {})),
   submission: viewerProcedure.input(z.object({ id: z.string().uuid() })).query(async ({ input }) => {
     const s = await submissionDetail(input.id);
@@ -26,11 +41,20 @@ export const validatorRouter = router({
     return { round, miners: await minerScores(round), onChain: await lastWeights() };
   }),
   publish: adminProcedure.input(publishSchema).mutation(async ({ input, ctx }) => {
-    const v = await publishVersion({ dir: input.dir, name: input.name, blockNumber: input.blockNumber ?? chain().head() ?? 0, by: ctx.user.name });
+    const v = await publishVersion({
+      dir: input.dir,
+      name: input.name,
+      blockNumber: input.blockNumber ?? chain().head() ?? 0,
+      by: ctx.user.name,
+    });
     return { name: v.name };
   }),
   assignments: viewerProcedure.query(() => listAssignments()),
-  assign: adminProcedure.input(assignmentSchema.extend({ hotkey: ss58Schema })).mutation(({ input, ctx }) => setAssignment(input.hotkey, input.expertGroup, ctx.user.name)),
-  unassign: adminProcedure.input(z.object({ hotkey: z.string().max(64) })).mutation(({ input }) => removeAssignment(input.hotkey)),
+  assign: adminProcedure
+    .input(assignmentSchema.extend({ hotkey: ss58Schema }))
+    .mutation(({ input, ctx }) => setAssignment(input.hotkey, input.expertGroup, ctx.user.name)),
+  unassign: adminProcedure
+    .input(z.object({ hotkey: z.string().max(64) }))
+    .mutation(({ input }) => removeAssignment(input.hotkey)),
   token: adminProcedure.query(() => ({ token: validatorToken() ?? null })),
 });

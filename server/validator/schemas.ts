@@ -1,14 +1,23 @@
 import { z } from "zod";
 import { isSs58Address } from "../crypto/signature";
 
-export const ss58Schema = z.string().trim().max(64).refine((v) => isSs58Address(v), "must be an SS58 address");
+export const ss58Schema = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((v) => isSs58Address(v), "must be an SS58 address");
 
 export const healthSchema = z
   .object({
-    status: z.enum(["healthy", "degraded"]).describe('"healthy" when operating normally: a model is loaded and the chain head is known'),
+    status: z
+      .enum(["healthy", "degraded"])
+      .describe('"healthy" when operating normally: a model is loaded and the chain head is known'),
     model_loaded: z.boolean(),
     current_block: z.number().int().nullable().describe("Most recently observed chain block number"),
-    phase: z.string().nullable().describe("distribute | train | commit | submit | validate | merge (lower-case short name of the current phase)"),
+    phase: z
+      .string()
+      .nullable()
+      .describe("distribute | train | commit | submit | validate | merge (lower-case short name of the current phase)"),
   })
   .meta({ id: "ValidatorHealth" });
 
@@ -39,7 +48,12 @@ export const submitSchema = z
       .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
       .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), "must be an http or https URL")
       .describe("URL from which the validator can fetch the checkpoint"),
-    block_number: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe("Chain block at which the training cycle ended"),
+    block_number: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .describe("Chain block at which the training cycle ended"),
     signature: z
       .string()
       .min(1)

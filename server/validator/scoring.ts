@@ -19,7 +19,8 @@ export function roundPoints(subs: Array<{ id: string; score: number | null; crea
   for (const s of subs) {
     if (s.score === null || !(s.score > 0)) continue;
     const prev = firstByScore.get(s.score);
-    if (!prev || s.createdAt < prev.createdAt || (s.createdAt.getTime() === prev.createdAt.getTime() && s.id < prev.id)) firstByScore.set(s.score, s);
+    if (!prev || s.createdAt < prev.createdAt || (s.createdAt.getTime() === prev.createdAt.getTime() && s.id < prev.id))
+      firstByScore.set(s.score, s);
   }
   [...firstByScore.entries()]
     .sort(([a], [b]) => b - a)
@@ -32,7 +33,11 @@ export function roundPoints(subs: Array<{ id: string; score: number | null; crea
  * Weights per uid: each uid's points averaged over the last `window` rounds up to `currentRound` (a round
  * without points counts 0), normalised to sum to 1. Empty when nobody has points.
  */
-export function weightsFrom(points: Array<{ round: number; uid: number; points: number }>, currentRound: number, window = WEIGHT_WINDOW): Map<number, number> {
+export function weightsFrom(
+  points: Array<{ round: number; uid: number; points: number }>,
+  currentRound: number,
+  window = WEIGHT_WINDOW,
+): Map<number, number> {
   const first = currentRound - window + 1;
   const sums = new Map<number, number>();
   for (const p of points) {
@@ -41,5 +46,10 @@ export function weightsFrom(points: Array<{ round: number; uid: number; points: 
   }
   const total = [...sums.values()].reduce((a, b) => a + b, 0);
   if (total <= 0) return new Map();
-  return new Map([...sums.entries()].filter(([, v]) => v > 0).sort(([a], [b]) => a - b).map(([uid, v]) => [uid, v / total]));
+  return new Map(
+    [...sums.entries()]
+      .filter(([, v]) => v > 0)
+      .sort(([a], [b]) => a - b)
+      .map(([uid, v]) => [uid, v / total]),
+  );
 }

@@ -34,7 +34,12 @@ const DUPLICATE = "Duplicate submission for this hotkey + block";
 
 const state = { queue: [] as Pending[], flushing: false };
 
-const jobFor = (row: SubmissionRow): NewJob => ({ kind: EVALUATE_JOB, payload: JSON.stringify({ submissionId: row.id }), uniqueKey: `submission:${row.id}`, maxAttempts: 3 });
+const jobFor = (row: SubmissionRow): NewJob => ({
+  kind: EVALUATE_JOB,
+  payload: JSON.stringify({ submissionId: row.id }),
+  uniqueKey: `submission:${row.id}`,
+  maxAttempts: 3,
+});
 
 /**
  * Stores a submission and its evaluation job atomically. Submissions arriving together are written in
@@ -74,8 +79,9 @@ async function writeBatch(batch: Pending[]): Promise<void> {
   const candidates = [...firsts.values()];
   // One statement for the whole batch; the unique (hotkey, blockNumber) constraint decides, even against
   // another instance writing at the same moment. Plain SQL that SQLite and Postgres both accept.
-  const values = candidates.map(({ row: r }) =>
-    Prisma.sql`(${r.id}, ${r.hotkey}, ${r.uid}, ${r.expertGroup}, ${r.checkpointUrl}, ${r.blockNumber}, ${r.signature}, ${r.round}, ${r.versionId}, ${r.steps}, ${r.createdAt}, ${r.createdAt})`,
+  const values = candidates.map(
+    ({ row: r }) =>
+      Prisma.sql`(${r.id}, ${r.hotkey}, ${r.uid}, ${r.expertGroup}, ${r.checkpointUrl}, ${r.blockNumber}, ${r.signature}, ${r.round}, ${r.versionId}, ${r.steps}, ${r.createdAt}, ${r.createdAt})`,
   );
   const inserted = await db().$transaction(async (tx) => {
     const rows = await tx.$queryRaw<Array<{ id: string }>>(

@@ -39,15 +39,21 @@ export interface SubmitInput {
 export async function submitCheckpoint(input: SubmitInput) {
   const head = currentBlock();
   const phase = phaseAt(head, schedule());
-  if (phase.phase_name !== "Submission") throw new LockedError(`Not currently in submit phase (phase is ${phase.phase_name})`);
-  if (!verifyHotkeySignature(submissionMessage(input), input.signature, input.hotkey)) throw new BadRequestError("Invalid signature");
+  if (phase.phase_name !== "Submission")
+    throw new LockedError(`Not currently in submit phase (phase is ${phase.phase_name})`);
+  if (!verifyHotkeySignature(submissionMessage(input), input.signature, input.hotkey))
+    throw new BadRequestError("Invalid signature");
   const version = currentVersion();
   if (!version) throw new UnavailableError("Model has not finished loading");
-  if (!version.catalog.groups.some((g) => g.id === input.expert_group)) throw new BadRequestError(`Unknown expert group ${input.expert_group}`);
-  if (input.block_number > head) throw new BadRequestError(`block_number ${input.block_number} is in the future (head is ${head})`);
+  if (!version.catalog.groups.some((g) => g.id === input.expert_group))
+    throw new BadRequestError(`Unknown expert group ${input.expert_group}`);
+  if (input.block_number > head)
+    throw new BadRequestError(`block_number ${input.block_number} is in the future (head is ${head})`);
   const train = phaseRange(head, "Train");
   if (!train || input.block_number < train[0]) {
-    throw new BadRequestError(`block_number ${input.block_number} is outside the cycle that just trained (blocks ${train?.[0] ?? "?"}..${head})`);
+    throw new BadRequestError(
+      `block_number ${input.block_number} is outside the cycle that just trained (blocks ${train?.[0] ?? "?"}..${head})`,
+    );
   }
   const neuron = await checkMinerForGroup(input.hotkey, input.expert_group);
 
@@ -66,5 +72,9 @@ export async function submitCheckpoint(input: SubmitInput) {
     createdAt: new Date(),
   });
   const validate = phaseRange(head, "Validate");
-  return { status: "accepted" as const, submission_id: id, evaluation_eta_blocks: validate ? Math.max(0, validate[1] - head) : 0 };
+  return {
+    status: "accepted" as const,
+    submission_id: id,
+    evaluation_eta_blocks: validate ? Math.max(0, validate[1] - head) : 0,
+  };
 }

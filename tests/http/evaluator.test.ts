@@ -40,7 +40,13 @@ describe("the command evaluator (EVALUATOR=command)", () => {
       EVALUATOR_TIMEOUT_S: "2",
     });
     admin = (await signIn(server.url, "admin", "test-admin-password"))!;
-    group0 = Buffer.from(await (await fetch(`${server.url}/model/partial`, { headers: { ...AUTH, "x-expert-group": "0", "x-hotkey": miner.address } })).arrayBuffer());
+    group0 = Buffer.from(
+      await (
+        await fetch(`${server.url}/model/partial`, {
+          headers: { ...AUTH, "x-expert-group": "0", "x-hotkey": miner.address },
+        })
+      ).arrayBuffer(),
+    );
   });
 
   afterAll(async () => {
@@ -54,12 +60,19 @@ describe("the command evaluator (EVALUATOR=command)", () => {
     const res = await fetch(`${server.url}/submit`, {
       method: "POST",
       headers: { ...AUTH, "content-type": "application/json" },
-      body: JSON.stringify(signedSubmission(keyring.addFromUri("//EvalMiner"), { expert_group: 0, checkpoint_url: url, block_number: block })),
+      body: JSON.stringify(
+        signedSubmission(keyring.addFromUri("//EvalMiner"), {
+          expert_group: 0,
+          checkpoint_url: url,
+          block_number: block,
+        }),
+      ),
     });
     expect(res.status).toBe(202);
     const { submission_id } = (await res.json()) as { submission_id: string };
     for (let i = 0; i < 100; i++) {
-      const s = (await trpc(server.url, "validator.submission", { id: submission_id }, admin, "query")).body.result!.data.json as { state: string; score: number; loss: number; reason: string | null };
+      const s = (await trpc(server.url, "validator.submission", { id: submission_id }, admin, "query")).body.result!
+        .data.json as { state: string; score: number; loss: number; reason: string | null };
       if (s.state === "scored" || s.state === "rejected") return s;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -87,10 +100,22 @@ describe("the command evaluator (EVALUATOR=command)", () => {
 
 describe("before any model is published", () => {
   it("reports it on /health and answers 503 to downloads", async () => {
-    const server = await startServer({ DEVNET: "0", BZ_AUTH_TOKEN: TOKEN, SIM_START_BLOCK: "54321", BLOCK_TIME_MS: "3600000" });
+    const server = await startServer({
+      DEVNET: "0",
+      BZ_AUTH_TOKEN: TOKEN,
+      SIM_START_BLOCK: "54321",
+      BLOCK_TIME_MS: "3600000",
+    });
     try {
-      expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: "degraded", model_loaded: false, current_block: 54321, phase: "train" });
-      const res = await fetch(`${server.url}/model/partial`, { headers: { ...AUTH, "x-expert-group": "0", "x-hotkey": "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty" } });
+      expect(await (await fetch(`${server.url}/health`)).json()).toEqual({
+        status: "degraded",
+        model_loaded: false,
+        current_block: 54321,
+        phase: "train",
+      });
+      const res = await fetch(`${server.url}/model/partial`, {
+        headers: { ...AUTH, "x-expert-group": "0", "x-hotkey": "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty" },
+      });
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ detail: "Model has not finished loading" });
       expect((await fetch(`${server.url}/get-checkpoint`, { headers: AUTH })).status).toBe(503);

@@ -54,7 +54,11 @@ describe("start-up and shutdown", () => {
   it("continues the simulated block count across a restart", async () => {
     const first = await startServer({ SIM_START_BLOCK: "1000", BLOCK_TIME_MS: "3600000" });
     await first.stop();
-    const second = await startServer({ SIM_START_BLOCK: "5", BLOCK_TIME_MS: "3600000", DATABASE_URL: first.databaseUrl });
+    const second = await startServer({
+      SIM_START_BLOCK: "5",
+      BLOCK_TIME_MS: "3600000",
+      DATABASE_URL: first.databaseUrl,
+    });
     try {
       const phase = (await (await fetch(second.url + "/get_phase")).json()) as { block: number };
       expect(phase.block).toBe(1000);
@@ -67,8 +71,29 @@ describe("start-up and shutdown", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-tls-"));
     const key = path.join(dir, "key.pem");
     const cert = path.join(dir, "cert.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
-    const server = await startServer({ TLS_CERT: cert, TLS_KEY: key, SIM_START_BLOCK: "54321", BLOCK_TIME_MS: "3600000" }, "https");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+      ],
+      { stdio: "ignore" },
+    );
+    const server = await startServer(
+      { TLS_CERT: cert, TLS_KEY: key, SIM_START_BLOCK: "54321", BLOCK_TIME_MS: "3600000" },
+      "https",
+    );
     try {
       const body = await new Promise<string>((resolve, reject) => {
         https
@@ -92,10 +117,14 @@ describe("start-up and shutdown", () => {
     // A request the server is reading when SIGTERM arrives: headers now, the body a moment later.
     const body = JSON.stringify({ hotkey: "x" });
     const answered = new Promise<number>((resolve, reject) => {
-      const req = http.request(`${server.url}/submit`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        `${server.url}/submit`,
+        { method: "POST", headers: { "content-type": "application/json", "content-length": String(body.length) } },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on("error", reject);
       req.write(body.slice(0, 5));
       setTimeout(() => req.end(body.slice(5)), 900);

@@ -40,7 +40,10 @@ const b64url = (u8: Uint8Array, pad = false) => {
 
 function safetensors(tensors: Array<{ name: string; shape: number[]; data: Float32Array }>): Buffer {
   const { header } = composeHeader(tensors.map((t) => ({ name: t.name, dtype: "F32", shape: t.shape })));
-  return Buffer.concat([header, ...tensors.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))]);
+  return Buffer.concat([
+    header,
+    ...tensors.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)),
+  ]);
 }
 
 function headerOf(body: Buffer) {
@@ -52,16 +55,27 @@ async function setHead(block: number) {
   expect((await trpc(server.url, "phases.setSimulatedHead", { block }, admin)).status).toBe(200);
 }
 
-
 async function submit(body: unknown, headers: Record<string, string> = AUTH) {
-  const res = await fetch(`${server.url}/submit`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const res = await fetch(`${server.url}/submit`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 async function finalState(id: string) {
   for (let i = 0; i < 200; i++) {
     const r = await trpc(server.url, "validator.submission", { id }, admin, "query");
-    const s = r.body.result?.data.json as { state: string; reason: string | null; score: number | null; points: number | null; loss: number | null; baselineLoss: number | null; steps: unknown[] };
+    const s = r.body.result?.data.json as {
+      state: string;
+      reason: string | null;
+      score: number | null;
+      points: number | null;
+      loss: number | null;
+      baselineLoss: number | null;
+      steps: unknown[];
+    };
     if (s && (s.state === "scored" || s.state === "rejected")) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -123,23 +137,40 @@ describe("GET /model/partial", () => {
     expect(res.headers.get("x-model-version")).toBe("step_0");
     expect(res.headers.get("x-block-number")).toMatch(/^\d+$/);
     const h = headerOf(body);
-    expect(h.metadata).toMatchObject({ expert_group: "1", model_version: "step_0", block_number: res.headers.get("x-block-number") });
+    expect(h.metadata).toMatchObject({
+      expert_group: "1",
+      model_version: "step_0",
+      block_number: res.headers.get("x-block-number"),
+    });
     const names = h.tensors.map((t) => t.name);
     expect(names).toHaveLength(8);
     expect(names.every((n) => /^model\.layers\.[01]\.mlp\.experts\.[23]\./.test(n))).toBe(true);
   });
 
   it("resumes with Range to identical bytes", async () => {
-    const whole = Buffer.from(await (await partial({ ...AUTH, "x-expert-group": "0", "x-hotkey": alice.address })).arrayBuffer());
+    const whole = Buffer.from(
+      await (await partial({ ...AUTH, "x-expert-group": "0", "x-hotkey": alice.address })).arrayBuffer(),
+    );
     const r = await partial({ ...AUTH, "x-expert-group": "0", "x-hotkey": alice.address, range: "bytes=1000-" });
     expect(r.status).toBe(206);
     expect(r.headers.get("content-range")).toBe(`bytes 1000-${whole.length - 1}/${whole.length}`);
     const tail = Buffer.from(await r.arrayBuffer());
     expect(Buffer.concat([whole.subarray(0, 1000), tail]).equals(whole)).toBe(true);
-    const stale = await partial({ ...AUTH, "x-expert-group": "0", "x-hotkey": alice.address, range: "bytes=1000-", "if-range": '"not-the-etag"' });
+    const stale = await partial({
+      ...AUTH,
+      "x-expert-group": "0",
+      "x-hotkey": alice.address,
+      range: "bytes=1000-",
+      "if-range": '"not-the-etag"',
+    });
     expect(stale.status).toBe(200);
     await stale.arrayBuffer();
-    const beyond = await partial({ ...AUTH, "x-expert-group": "0", "x-hotkey": alice.address, range: `bytes=${whole.length}-` });
+    const beyond = await partial({
+      ...AUTH,
+      "x-expert-group": "0",
+      "x-hotkey": alice.address,
+      range: `bytes=${whole.length}-`,
+    });
     expect(beyond.status).toBe(416);
     expect(beyond.headers.get("content-range")).toBe(`bytes */${whole.length}`);
   });
@@ -166,7 +197,9 @@ describe("GET /model/partial", () => {
   });
 
   it("keeps an assigned miner to its group", async () => {
-    expect((await trpc(server.url, "validator.assign", { hotkey: bob.address, expertGroup: 2 }, admin)).status).toBe(200);
+    expect((await trpc(server.url, "validator.assign", { hotkey: bob.address, expertGroup: 2 }, admin)).status).toBe(
+      200,
+    );
     expect((await partial({ ...AUTH, "x-expert-group": "1", "x-hotkey": bob.address })).status).toBe(403);
     const ok = await partial({ ...AUTH, "x-expert-group": "2", "x-hotkey": bob.address });
     expect(ok.status).toBe(200);
@@ -178,7 +211,18 @@ describe("GET /model/partial", () => {
 
   it("works with the seed's curl command", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "curl-")), "expert_group_0.pt");
-    await run("curl", ["-sf", "-H", `Authorization: Bearer ${TOKEN}`, "-H", "X-Expert-Group: 0", "-H", `X-Hotkey: ${alice.address}`, `${server.url}/model/partial`, "-o", out]);
+    await run("curl", [
+      "-sf",
+      "-H",
+      `Authorization: Bearer ${TOKEN}`,
+      "-H",
+      "X-Expert-Group: 0",
+      "-H",
+      `X-Hotkey: ${alice.address}`,
+      `${server.url}/model/partial`,
+      "-o",
+      out,
+    ]);
     expect(headerOf(fs.readFileSync(out)).metadata.expert_group).toBe("0");
   });
 });
@@ -221,7 +265,10 @@ describe("GET /model/full", () => {
 });
 
 describe("/get-checkpoint", () => {
-  const hashOf = async (res: Response) => createHash("sha256").update(Buffer.from(await res.arrayBuffer())).digest("hex");
+  const hashOf = async (res: Response) =>
+    createHash("sha256")
+      .update(Buffer.from(await res.arrayBuffer()))
+      .digest("hex");
 
   it("gives the full model, a group, or the shared tensors, by query or form field", async () => {
     const full = await fetch(`${server.url}/get-checkpoint`, { headers: AUTH });
@@ -235,7 +282,9 @@ describe("/get-checkpoint", () => {
     const byQuery = await fetch(`${server.url}/get-checkpoint?expert_group_id=0`, { headers: AUTH });
     expect(await hashOf(byQuery)).toBe(await hashOf(group));
     const shared = await fetch(`${server.url}/get-checkpoint?expert_group_id=shared`, { headers: AUTH });
-    expect(headerOf(Buffer.from(await shared.arrayBuffer())).tensors.every((t) => !t.name.includes(".experts."))).toBe(true);
+    expect(headerOf(Buffer.from(await shared.arrayBuffer())).tensors.every((t) => !t.name.includes(".experts."))).toBe(
+      true,
+    );
   });
 
   it("answers 400, 401 and 404 like the other downloads", async () => {
@@ -245,7 +294,13 @@ describe("/get-checkpoint", () => {
   });
 
   it("works with the seed's three curl commands", async () => {
-    const curl = async (...extra: string[]) => (await run("curl", ["-sf", "-H", `Authorization: Bearer ${TOKEN}`, ...extra, `${server.url}/get-checkpoint`], { encoding: "buffer", maxBuffer: 1 << 26 })).stdout as Buffer;
+    const curl = async (...extra: string[]) =>
+      (
+        await run("curl", ["-sf", "-H", `Authorization: Bearer ${TOKEN}`, ...extra, `${server.url}/get-checkpoint`], {
+          encoding: "buffer",
+          maxBuffer: 1 << 26,
+        })
+      ).stdout as Buffer;
     expect(headerOf(await curl()).metadata.expert_group).toBe("full");
     expect(headerOf(await curl("-F", "expert_group_id=0")).metadata.expert_group).toBe("0");
     expect(headerOf(await curl("-F", "expert_group_id=shared")).metadata.expert_group).toBe("shared");
@@ -258,15 +313,25 @@ describe("POST /submit", () => {
   let base: Map<string, Float32Array>;
 
   beforeAll(async () => {
-    const g = Buffer.from(await (await fetch(`${server.url}/model/partial`, { headers: { ...AUTH, "x-expert-group": "0", "x-hotkey": alice.address } })).arrayBuffer());
+    const g = Buffer.from(
+      await (
+        await fetch(`${server.url}/model/partial`, {
+          headers: { ...AUTH, "x-expert-group": "0", "x-hotkey": alice.address },
+        })
+      ).arrayBuffer(),
+    );
     group0 = parseSafetensors(g);
     shapes = headerOf(g).tensors.map((t) => ({ name: t.name, shape: t.shape }));
-    base = parseSafetensors(Buffer.from(await (await fetch(`${server.url}/get-checkpoint`, { headers: AUTH })).arrayBuffer()));
+    base = parseSafetensors(
+      Buffer.from(await (await fetch(`${server.url}/get-checkpoint`, { headers: AUTH })).arrayBuffer()),
+    );
   });
 
   it("is locked outside the Submission phase", async () => {
     await setHead(54321);
-    const r = await submit(signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/a.safetensors`, block_number: 54321 }));
+    const r = await submit(
+      signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/a.safetensors`, block_number: 54321 }),
+    );
     expect(r.status).toBe(423);
     expect(r.body.detail).toMatch(/Not currently in submit phase/);
   });
@@ -277,9 +342,18 @@ describe("POST /submit", () => {
     const w = new Map(base);
     for (const [k, v] of group0) w.set(k, new Float32Array(v));
     const cfg = DEVNET_CONFIG;
-    trainSpsa(cfg, w, [...group0.keys()], bigramCounts(cfg.vocab_size, sampleSequences(cfg.vocab_size, cfg.devnet_language_seed, 99, 64, 64)), 40, 5);
+    trainSpsa(
+      cfg,
+      w,
+      [...group0.keys()],
+      bigramCounts(cfg.vocab_size, sampleSequences(cfg.vocab_size, cfg.devnet_language_seed, 99, 64, 64)),
+      40,
+      5,
+    );
     files.set("/good.safetensors", safetensors(shapes.map((s) => ({ ...s, data: w.get(s.name)! }))));
-    const r = await submit(signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/good.safetensors`, block_number: 54345 }));
+    const r = await submit(
+      signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/good.safetensors`, block_number: 54345 }),
+    );
     expect(r.status).toBe(202);
     expect(submitResponseSchema.parse(r.body)).toMatchObject({ status: "accepted", evaluation_eta_blocks: 5 });
     const s = await finalState(r.body.submission_id as string);
@@ -287,21 +361,50 @@ describe("POST /submit", () => {
     expect(s.loss!).toBeLessThan(s.baselineLoss!);
     expect(s.score).toBeCloseTo((s.baselineLoss! - s.loss!) ** 1.2, 10);
     expect(s.points).toBe(2.25);
-    expect(s.steps.map((x) => (x as string[])[1])).toEqual(["queued", "fetching", "validating", "evaluating", "scored"]);
+    expect(s.steps.map((x) => (x as string[])[1])).toEqual([
+      "queued",
+      "fetching",
+      "validating",
+      "evaluating",
+      "scored",
+    ]);
   });
 
   it("accepts ed25519 with padded signatures, and rejects broken checkpoints with a reason", async () => {
     const cases: Array<[string, Buffer, RegExp]> = [
-      ["/nan.safetensors", safetensors(shapes.map((s, i) => ({ ...s, data: i === 0 ? new Float32Array(group0.get(s.name)!.length).fill(NaN) : group0.get(s.name)! }))), /NaN or infinite/],
-      ["/shape.safetensors", safetensors(shapes.map((s, i) => (i === 0 ? { name: s.name, shape: [1], data: new Float32Array(1) } : { ...s, data: group0.get(s.name)! }))), /expected/],
-      ["/names.safetensors", safetensors([{ name: "model.embed_tokens.weight", shape: [1], data: new Float32Array(1) }]), /tensor names differ/],
+      [
+        "/nan.safetensors",
+        safetensors(
+          shapes.map((s, i) => ({
+            ...s,
+            data: i === 0 ? new Float32Array(group0.get(s.name)!.length).fill(NaN) : group0.get(s.name)!,
+          })),
+        ),
+        /NaN or infinite/,
+      ],
+      [
+        "/shape.safetensors",
+        safetensors(
+          shapes.map((s, i) =>
+            i === 0 ? { name: s.name, shape: [1], data: new Float32Array(1) } : { ...s, data: group0.get(s.name)! },
+          ),
+        ),
+        /expected/,
+      ],
+      [
+        "/names.safetensors",
+        safetensors([{ name: "model.embed_tokens.weight", shape: [1], data: new Float32Array(1) }]),
+        /tensor names differ/,
+      ],
       ["/garbage.safetensors", Buffer.from("definitely not a checkpoint"), /not a valid safetensors file/],
       ["/missing.safetensors", Buffer.alloc(0), /answered 404/],
     ];
     let block = 54330;
     for (const [file, body, reason] of cases) {
       if (file !== "/missing.safetensors") files.set(file, body);
-      const r = await submit(signedSubmission(bob, { expert_group: 0, checkpoint_url: `${ckptBase}${file}`, block_number: block++ }, true));
+      const r = await submit(
+        signedSubmission(bob, { expert_group: 0, checkpoint_url: `${ckptBase}${file}`, block_number: block++ }, true),
+      );
       expect(r.status, file).toBe(202);
       const s = await finalState(r.body.submission_id as string);
       expect(s.state, file).toBe("rejected");
@@ -312,7 +415,9 @@ describe("POST /submit", () => {
 
   it("a copy of the base model scores 0", async () => {
     files.set("/copy.safetensors", safetensors(shapes.map((s) => ({ ...s, data: group0.get(s.name)! }))));
-    const r = await submit(signedSubmission(bob, { expert_group: 0, checkpoint_url: `${ckptBase}/copy.safetensors`, block_number: 54340 }));
+    const r = await submit(
+      signedSubmission(bob, { expert_group: 0, checkpoint_url: `${ckptBase}/copy.safetensors`, block_number: 54340 }),
+    );
     const s = await finalState(r.body.submission_id as string);
     expect(s.state).toBe("scored");
     expect(s.score).toBe(0);
@@ -329,14 +434,18 @@ describe("POST /submit", () => {
     let body: unknown = input;
     const good = signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54331 });
     if (input === "EXTRA") body = { ...good, extra: 1 };
-    if (input === "FTP") body = signedSubmission(alice, { expert_group: 0, checkpoint_url: "ftp://example.com/c", block_number: 54331 });
-    if (input === "UNICODE") body = signedSubmission(alice, { expert_group: 0, checkpoint_url: "https://exämple.com/c", block_number: 54331 });
+    if (input === "FTP")
+      body = signedSubmission(alice, { expert_group: 0, checkpoint_url: "ftp://example.com/c", block_number: 54331 });
+    if (input === "UNICODE")
+      body = signedSubmission(alice, { expert_group: 0, checkpoint_url: "https://exämple.com/c", block_number: 54331 });
     const before = await trpc(server.url, "validator.submissions", {}, admin, "query");
     const r = await submit(body);
     expect(r.status).toBe(status);
     if (detail) expect(String(r.body.detail)).toMatch(detail);
     const after = await trpc(server.url, "validator.submissions", {}, admin, "query");
-    expect((after.body.result!.data.json as unknown[]).length).toBe((before.body.result!.data.json as unknown[]).length);
+    expect((after.body.result!.data.json as unknown[]).length).toBe(
+      (before.body.result!.data.json as unknown[]).length,
+    );
   });
 
   it("refuses bad signatures, unknown groups and blocks outside the cycle with 400", async () => {
@@ -346,9 +455,18 @@ describe("POST /submit", () => {
       [{ ...ok, checkpoint_url: `${ckptBase}/y` }, /Invalid signature/],
       [{ ...ok, signature: b64url(bob.sign(new TextEncoder().encode(submissionMessage(ok)))) }, /Invalid signature/], // wrong key
       [{ ...ok, signature: "%%%" }, /Invalid signature/],
-      [signedSubmission(alice, { expert_group: 77, checkpoint_url: `${ckptBase}/x`, block_number: 54332 }), /Unknown expert group 77/],
-      [signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54347 }), /in the future/],
-      [signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54319 }), /outside the cycle that just trained/],
+      [
+        signedSubmission(alice, { expert_group: 77, checkpoint_url: `${ckptBase}/x`, block_number: 54332 }),
+        /Unknown expert group 77/,
+      ],
+      [
+        signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54347 }),
+        /in the future/,
+      ],
+      [
+        signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54319 }),
+        /outside the cycle that just trained/,
+      ],
     ];
     for (const [body, detail] of cases) {
       const r = await submit(body);
@@ -358,31 +476,66 @@ describe("POST /submit", () => {
   });
 
   it("refuses an unregistered hotkey (403) and a missing token (401)", async () => {
-    expect((await submit(signedSubmission(carol, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54332 }))).status).toBe(403);
-    expect((await submit(signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54332 }), {})).status).toBe(401);
+    expect(
+      (await submit(signedSubmission(carol, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54332 })))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await submit(
+          signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/x`, block_number: 54332 }),
+          {},
+        )
+      ).status,
+    ).toBe(401);
   });
 
   it("accepts exactly one of 64 concurrent identical submissions; the others get 409", async () => {
     files.set("/dup.safetensors", safetensors(shapes.map((s) => ({ ...s, data: group0.get(s.name)! }))));
-    const body = signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/dup.safetensors`, block_number: 54334 });
+    const body = signedSubmission(alice, {
+      expert_group: 0,
+      checkpoint_url: `${ckptBase}/dup.safetensors`,
+      block_number: 54334,
+    });
     const results = await Promise.all(Array.from({ length: 64 }, () => submit(body)));
     const codes = results.map((r) => r.status).sort();
     expect(codes.filter((c) => c === 202)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(63);
-    expect(results.find((r) => r.status === 409)!.body).toEqual({ detail: "Duplicate submission for this hotkey + block" });
+    expect(results.find((r) => r.status === 409)!.body).toEqual({
+      detail: "Duplicate submission for this hotkey + block",
+    });
     const list = await trpc(server.url, "validator.submissions", { hotkey: alice.address }, admin, "query");
-    expect((list.body.result!.data.json as Array<{ blockNumber: number }>).filter((s) => s.blockNumber === 54334)).toHaveLength(1);
+    expect(
+      (list.body.result!.data.json as Array<{ blockNumber: number }>).filter((s) => s.blockNumber === 54334),
+    ).toHaveLength(1);
   });
 
   it("works with the seed's curl command", async () => {
-    const body = signedSubmission(alice, { expert_group: 0, checkpoint_url: `${ckptBase}/good.safetensors`, block_number: 54336 });
-    const { stdout } = await run("curl", ["-s", "-X", "POST", `${server.url}/submit`, "-H", `Authorization: Bearer ${TOKEN}`, "-H", "Content-Type: application/json", "-d", JSON.stringify(body)]);
+    const body = signedSubmission(alice, {
+      expert_group: 0,
+      checkpoint_url: `${ckptBase}/good.safetensors`,
+      block_number: 54336,
+    });
+    const { stdout } = await run("curl", [
+      "-s",
+      "-X",
+      "POST",
+      `${server.url}/submit`,
+      "-H",
+      `Authorization: Bearer ${TOKEN}`,
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      JSON.stringify(body),
+    ]);
     expect(JSON.parse(stdout)).toMatchObject({ status: "accepted", evaluation_eta_blocks: 5 });
   });
 
   it("shows scores on the miners view with weights that sum to 1", async () => {
     const r = await trpc(server.url, "validator.miners", undefined, admin, "query");
-    const miners = (r.body.result!.data.json as { miners: Array<{ hotkey: string; weight: number; history: unknown[] }> }).miners;
+    const miners = (
+      r.body.result!.data.json as { miners: Array<{ hotkey: string; weight: number; history: unknown[] }> }
+    ).miners;
     const a = miners.find((m) => m.hotkey === alice.address)!;
     expect(a.history.length).toBeGreaterThan(0);
     expect(a.weight).toBeGreaterThan(0);

@@ -21,7 +21,18 @@ async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /** An independent reference: read every tensor whole, then lay the file out by hand. */
-function referenceFile(tensors: Array<{ name: string; dtype: string; shape: number[]; file: string; fileStart: number; begin: number; end: number }>, metadata: Record<string, string>): Buffer {
+function referenceFile(
+  tensors: Array<{
+    name: string;
+    dtype: string;
+    shape: number[];
+    file: string;
+    fileStart: number;
+    begin: number;
+    end: number;
+  }>,
+  metadata: Record<string, string>,
+): Buffer {
   const obj: Record<string, unknown> = { __metadata__: metadata };
   let pos = 0;
   const data: Buffer[] = [];
@@ -50,7 +61,12 @@ describe("model catalog and composition", () => {
     // 8 experts per layer, 2 layers: two experts of each layer per group, disjoint, covering all.
     const all = catalog.groups.flatMap((g) => g.members.map((m) => `${m.layer}:${m.expert}`));
     expect(new Set(all).size).toBe(16);
-    expect(catalog.groups[1].members).toEqual([{ layer: 0, expert: 2 }, { layer: 0, expert: 3 }, { layer: 1, expert: 2 }, { layer: 1, expert: 3 }]);
+    expect(catalog.groups[1].members).toEqual([
+      { layer: 0, expert: 2 },
+      { layer: 0, expert: 3 },
+      { layer: 1, expert: 2 },
+      { layer: 1, expert: 3 },
+    ]);
     const shared = select(catalog, "shared")!;
     expect(shared.every((t) => !t.name.includes(".experts."))).toBe(true);
     expect(shared.map((t) => t.name)).toContain("model.layers.0.mlp.gate.weight");
@@ -60,10 +76,27 @@ describe("model catalog and composition", () => {
   it("reads expert_groups.json when the model has one", async () => {
     const dir = path.join(tmp, "assigned");
     await writeDevnetModel(dir);
-    fs.writeFileSync(path.join(dir, "expert_groups.json"), JSON.stringify({ "0": { "0": [[0, 7], [1, 1]] }, "1": { "1": [[0, 0]] } }));
+    fs.writeFileSync(
+      path.join(dir, "expert_groups.json"),
+      JSON.stringify({
+        "0": {
+          "0": [
+            [0, 7],
+            [1, 1],
+          ],
+        },
+        "1": { "1": [[0, 0]] },
+      }),
+    );
     const catalog = await loadCatalog(dir, 4);
     expect(catalog.groups).toEqual([
-      { id: 0, members: [{ layer: 0, expert: 7 }, { layer: 0, expert: 1 }] },
+      {
+        id: 0,
+        members: [
+          { layer: 0, expert: 7 },
+          { layer: 0, expert: 1 },
+        ],
+      },
       { id: 1, members: [{ layer: 1, expert: 0 }] },
     ]);
     fs.writeFileSync(path.join(dir, "expert_groups.json"), JSON.stringify({ "0": { "0": [[0, 99]] } }));
@@ -74,7 +107,10 @@ describe("model catalog and composition", () => {
     const catalog = await loadCatalog(modelDir, 4);
     for (const selector of ["full", "shared", { group: 0 }, { group: 3 }] as const) {
       const tensors = select(catalog, selector)!;
-      const meta = { expert_group: typeof selector === "string" ? selector : String(selector.group), model_version: "v" };
+      const meta = {
+        expert_group: typeof selector === "string" ? selector : String(selector.group),
+        model_version: "v",
+      };
       const c = compose(tensors, meta);
       const whole = await drain(openRange(c));
       const ref = referenceFile(tensors, meta);
@@ -90,7 +126,9 @@ describe("model catalog and composition", () => {
     const full = compose(catalog.tensors, {});
     // Tensors of one shard in file order merge into one segment per shard.
     expect(full.segments).toHaveLength(2);
-    expect(catalog.tensors.reduce((n, t) => n + (t.end - t.begin), 0)).toBe(catalog.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1) * DTYPE_SIZES[t.dtype], 0));
+    expect(catalog.tensors.reduce((n, t) => n + (t.end - t.begin), 0)).toBe(
+      catalog.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1) * DTYPE_SIZES[t.dtype], 0),
+    );
   });
 });
 
@@ -157,7 +195,9 @@ describe("fetching checkpoints", () => {
 
   it("checks every redirect target again", async () => {
     const loopbackOnly = { ...opts, isAllowed: (ip: string) => ip === "127.0.0.1" };
-    await expect(fetchCheckpoint(`${base}/to-metadata`, dest(), loopbackOnly)).rejects.toThrow("refused address 169.254.169.254");
+    await expect(fetchCheckpoint(`${base}/to-metadata`, dest(), loopbackOnly)).rejects.toThrow(
+      "refused address 169.254.169.254",
+    );
     await expect(fetchCheckpoint(`${base}/to-file`, dest(), opts)).rejects.toThrow("only http and https");
     expect((await fetchCheckpoint(`${base}/hop/2`, dest(), opts)).bytes).toBe(16);
     await expect(fetchCheckpoint(`${base}/hop/3`, dest(), opts)).rejects.toThrow("more than 3 redirects");
@@ -173,7 +213,9 @@ describe("fetching checkpoints", () => {
 
   it("gives up on a slow checkpoint within the time limit", async () => {
     const started = Date.now();
-    await expect(fetchCheckpoint(`${base}/slow`, dest(), { ...opts, totalTimeoutMs: 800 })).rejects.toBeInstanceOf(FetchRefused);
+    await expect(fetchCheckpoint(`${base}/slow`, dest(), { ...opts, totalTimeoutMs: 800 })).rejects.toBeInstanceOf(
+      FetchRefused,
+    );
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await fetchCheckpoint(`${base}/ok`, dest(), opts)).bytes).toBe(16); // still fine afterwards
   });

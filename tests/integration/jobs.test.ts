@@ -58,7 +58,16 @@ describe("job queue with leases", () => {
     q.define({ kind: "bulk", run: async (p) => void seen.push(p) });
     const later = new Date(Date.now() + 3_600_000);
     await db.$transaction(async (tx) => {
-      await tx.$executeRaw(insertJobsStatement([1, 2, 3].map((n) => ({ kind: "bulk", payload: JSON.stringify({ n }), uniqueKey: `bulk-${n}`, maxAttempts: 2 }))));
+      await tx.$executeRaw(
+        insertJobsStatement(
+          [1, 2, 3].map((n) => ({
+            kind: "bulk",
+            payload: JSON.stringify({ n }),
+            uniqueKey: `bulk-${n}`,
+            maxAttempts: 2,
+          })),
+        ),
+      );
       await tx.$executeRaw(insertJobsStatement([{ kind: "bulk", payload: JSON.stringify({ n: 4 }), runAt: later }]));
     });
     await expect(
@@ -70,7 +79,12 @@ describe("job queue with leases", () => {
     expect(await q.runDue()).toBe(3);
     expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     const rows = await db.job.findMany({ where: { kind: "bulk" }, orderBy: { id: "asc" } });
-    expect(rows.map((r) => [r.status, r.attempts, r.maxAttempts])).toEqual([["done", 1, 2], ["done", 1, 2], ["done", 1, 2], ["queued", 0, 5]]);
+    expect(rows.map((r) => [r.status, r.attempts, r.maxAttempts])).toEqual([
+      ["done", 1, 2],
+      ["done", 1, 2],
+      ["done", 1, 2],
+      ["queued", 0, 5],
+    ]);
     expect(rows[3].runAt.getTime()).toBe(later.getTime());
   });
 
@@ -147,7 +161,10 @@ describe("job queue with leases", () => {
     let finished = false;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    q.define({ kind: "slow", run: async () => void (started(), await new Promise((r) => setTimeout(r, 200)), (finished = true)) });
+    q.define({
+      kind: "slow",
+      run: async () => void (started(), await new Promise((r) => setTimeout(r, 200)), (finished = true)),
+    });
     await q.enqueue("slow", {});
     q.start();
     await running;

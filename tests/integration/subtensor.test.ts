@@ -56,15 +56,41 @@ describe("subtensor chain over a real WebSocket", () => {
     await until("two more heads", () => seen.length >= 2);
     off();
     expect(seen).toEqual([fake.block - 1, fake.block]);
-    expect(fake.calls).toEqual(expect.arrayContaining(["state_getMetadata", "rpc_methods", "state_getRuntimeVersion", "chain_subscribeNewHead"]));
+    expect(fake.calls).toEqual(
+      expect.arrayContaining(["state_getMetadata", "rpc_methods", "state_getRuntimeVersion", "chain_subscribeNewHead"]),
+    );
   });
 
   it("reads the metagraph through the neuron runtime API", async () => {
     const got = await chain.fetchNeurons();
     expect(got).toEqual([
-      { uid: 0, hotkey: neurons[0].hotkey, coldkey: neurons[0].coldkey, validatorPermit: true, stake: "7", axonIp: "192.168.1.1", axonPort: 8091 },
-      { uid: 1, hotkey: neurons[1].hotkey, coldkey: neurons[1].coldkey, validatorPermit: false, stake: "1000000000000000007", axonIp: "192.168.1.2", axonPort: 8092 },
-      { uid: 2, hotkey: neurons[2].hotkey, coldkey: neurons[2].coldkey, validatorPermit: false, stake: "2000000000000000007", axonIp: null, axonPort: null },
+      {
+        uid: 0,
+        hotkey: neurons[0].hotkey,
+        coldkey: neurons[0].coldkey,
+        validatorPermit: true,
+        stake: "7",
+        axonIp: "192.168.1.1",
+        axonPort: 8091,
+      },
+      {
+        uid: 1,
+        hotkey: neurons[1].hotkey,
+        coldkey: neurons[1].coldkey,
+        validatorPermit: false,
+        stake: "1000000000000000007",
+        axonIp: "192.168.1.2",
+        axonPort: 8092,
+      },
+      {
+        uid: 2,
+        hotkey: neurons[2].hotkey,
+        coldkey: neurons[2].coldkey,
+        validatorPermit: false,
+        stake: "2000000000000000007",
+        axonIp: null,
+        axonPort: null,
+      },
     ]);
   });
 
@@ -77,10 +103,15 @@ describe("subtensor chain over a real WebSocket", () => {
     chainOf.set(chain);
     try {
       expect(await refreshMetagraph()).toEqual({ neurons: 3, source: "chain" });
-      expect((await listNeurons()).map((n) => [n.uid, n.hotkey, n.stake])).toEqual(neurons.map((n) => [n.uid, n.hotkey, n.stake.toString()]));
+      expect((await listNeurons()).map((n) => [n.uid, n.hotkey, n.stake])).toEqual(
+        neurons.map((n) => [n.uid, n.hotkey, n.stake.toString()]),
+      );
 
       // uid 2 deregistered, uid 1 staked more, uid 0 lost its permit.
-      fake.neurons = [{ ...neurons[0], validatorPermit: false }, { ...neurons[1], stake: 5n }];
+      fake.neurons = [
+        { ...neurons[0], validatorPermit: false },
+        { ...neurons[1], stake: 5n },
+      ];
       expect(await refreshMetagraph()).toEqual({ neurons: 2, source: "chain" });
       const stored = await listNeurons();
       expect(stored.map((n) => [n.uid, n.validatorPermit, n.stake])).toEqual([

@@ -6,7 +6,9 @@ import { blake2AsHex, xxhashAsHex } from "@polkadot/util-crypto";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SUBTENSOR_TYPES } from "@/server/chain/subtensor-types";
 
-const fixture = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../fixtures/subtensor-metadata-spec219.json"), "utf8")) as {
+const fixture = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, "../fixtures/subtensor-metadata-spec219.json"), "utf8"),
+) as {
   metadata: string;
   genesisHash: string;
   specVersion: string;
@@ -49,8 +51,10 @@ export class FakeSubtensor {
   /** The few storage values a validator reads; everything else is empty. */
   private storage(key: string): string | null {
     // Storage holds SCALE bytes (little-endian), not the codecs' display hex.
-    if (key.startsWith(this.storagePrefix("CommitRevealWeightsEnabled"))) return u8aToHex(this.registry.createType("bool", this.commitReveal).toU8a());
-    if (key.startsWith(this.storagePrefix("WeightsVersionKey"))) return u8aToHex(this.registry.createType("u64", this.weightsVersionKey).toU8a());
+    if (key.startsWith(this.storagePrefix("CommitRevealWeightsEnabled")))
+      return u8aToHex(this.registry.createType("bool", this.commitReveal).toU8a());
+    if (key.startsWith(this.storagePrefix("WeightsVersionKey")))
+      return u8aToHex(this.registry.createType("u64", this.weightsVersionKey).toU8a());
     return null;
   }
 
@@ -96,7 +100,13 @@ export class FakeSubtensor {
   produceBlock(): void {
     this.block++;
     for (const [id, ws] of this.headSubs) {
-      ws.send(JSON.stringify({ jsonrpc: "2.0", method: "chain_newHead", params: { subscription: id, result: this.header() } }));
+      ws.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          method: "chain_newHead",
+          params: { subscription: id, result: this.header() },
+        }),
+      );
     }
   }
 
@@ -158,9 +168,28 @@ export class FakeSubtensor {
       case "rpc_methods":
         return reply({
           methods: [
-            "chain_getBlockHash", "chain_getHeader", "chain_getFinalizedHead", "chain_subscribeNewHead", "chain_unsubscribeNewHead", "chain_subscribeNewHeads", "chain_unsubscribeNewHeads",
-            "state_getRuntimeVersion", "state_getMetadata", "state_call", "state_subscribeRuntimeVersion", "state_unsubscribeRuntimeVersion",
-            "system_chain", "system_properties", "system_health", "rpc_methods", "system_accountNextIndex", "author_submitExtrinsic", "state_getStorage", "state_queryStorageAt", "state_subscribeStorage", "state_unsubscribeStorage",
+            "chain_getBlockHash",
+            "chain_getHeader",
+            "chain_getFinalizedHead",
+            "chain_subscribeNewHead",
+            "chain_unsubscribeNewHead",
+            "chain_subscribeNewHeads",
+            "chain_unsubscribeNewHeads",
+            "state_getRuntimeVersion",
+            "state_getMetadata",
+            "state_call",
+            "state_subscribeRuntimeVersion",
+            "state_unsubscribeRuntimeVersion",
+            "system_chain",
+            "system_properties",
+            "system_health",
+            "rpc_methods",
+            "system_accountNextIndex",
+            "author_submitExtrinsic",
+            "state_getStorage",
+            "state_queryStorageAt",
+            "state_subscribeStorage",
+            "state_unsubscribeStorage",
           ],
         });
       case "state_getMetadata":
@@ -168,7 +197,13 @@ export class FakeSubtensor {
       case "state_subscribeRuntimeVersion": {
         const id = String(this.nextSub++);
         reply(id);
-        ws.send(JSON.stringify({ jsonrpc: "2.0", method: "state_runtimeVersion", params: { subscription: id, result: this.runtimeVersion() } }));
+        ws.send(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            method: "state_runtimeVersion",
+            params: { subscription: id, result: this.runtimeVersion() },
+          }),
+        );
         return;
       }
       case "chain_subscribeNewHead":
@@ -176,7 +211,13 @@ export class FakeSubtensor {
         const id = String(this.nextSub++);
         this.headSubs.set(id, ws);
         reply(id);
-        ws.send(JSON.stringify({ jsonrpc: "2.0", method: "chain_newHead", params: { subscription: id, result: this.header() } }));
+        ws.send(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            method: "chain_newHead",
+            params: { subscription: id, result: this.header() },
+          }),
+        );
         return;
       }
       case "chain_unsubscribeNewHead":
@@ -191,7 +232,16 @@ export class FakeSubtensor {
         const id = String(this.nextSub++);
         const keys = (msg.params?.[0] ?? []) as string[];
         reply(id);
-        ws.send(JSON.stringify({ jsonrpc: "2.0", method: "state_storage", params: { subscription: id, result: { block: blake2AsHex(String(this.block)), changes: keys.map((k) => [k, this.storage(k)]) } } }));
+        ws.send(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            method: "state_storage",
+            params: {
+              subscription: id,
+              result: { block: blake2AsHex(String(this.block)), changes: keys.map((k) => [k, this.storage(k)]) },
+            },
+          }),
+        );
         return;
       }
       case "state_unsubscribeStorage":
@@ -204,14 +254,31 @@ export class FakeSubtensor {
         return reply(0);
       case "author_submitExtrinsic": {
         const ext = this.registry.createType("Extrinsic", msg.params?.[0] as string);
-        this.extrinsics.push({ signer: ext.signer.toString(), section: ext.method.section, method: ext.method.method, args: ext.method.toJSON().args as Record<string, unknown> });
+        this.extrinsics.push({
+          signer: ext.signer.toString(),
+          section: ext.method.section,
+          method: ext.method.method,
+          args: ext.method.toJSON().args as Record<string, unknown>,
+        });
         return reply(blake2AsHex(msg.params?.[0] as string));
       }
       case "state_call":
         if (msg.params?.[0] === "NeuronInfoRuntimeApi_get_neurons_lite") return reply(this.encodeNeurons());
-        return ws.send(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `unknown runtime call ${msg.params?.[0]}` } }));
+        return ws.send(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id: msg.id,
+            error: { code: -32000, message: `unknown runtime call ${msg.params?.[0]}` },
+          }),
+        );
       default:
-        ws.send(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32601, message: `Method not found: ${msg.method}` } }));
+        ws.send(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id: msg.id,
+            error: { code: -32601, message: `Method not found: ${msg.method}` },
+          }),
+        );
     }
   }
 }

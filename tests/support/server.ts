@@ -39,27 +39,38 @@ export interface RunningServer {
  * Starts the built product (the custom server, production mode) on a free port with its own database.
  * Uses TEST_DATABASE_URL when set (a Postgres database is emptied first), else a fresh SQLite file.
  */
-export async function startServer(env: Record<string, string> = {}, protocol: "http" | "https" = "http"): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  protocol: "http" | "https" = "http",
+): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-test-"));
-  const databaseUrl = env.DATABASE_URL ?? (process.env.TEST_DATABASE_URL ? await createTestDatabase(process.env.TEST_DATABASE_URL) : `file:${path.join(dataDir, "console.db")}`);
+  const databaseUrl =
+    env.DATABASE_URL ??
+    (process.env.TEST_DATABASE_URL
+      ? await createTestDatabase(process.env.TEST_DATABASE_URL)
+      : `file:${path.join(dataDir, "console.db")}`);
   // SERVER_NODE_ARGS: extra Node flags for the server process (e.g. --cpu-prof when profiling a bench).
   const nodeArgs = process.env.SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), ...nodeArgs, path.join(ROOT, "server/main.ts")], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: "warn",
-      ADMIN_PASSWORD: "test-admin-password",
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), ...nodeArgs, path.join(ROOT, "server/main.ts")],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: "warn",
+        ADMIN_PASSWORD: "test-admin-password",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -120,17 +131,34 @@ export async function signIn(url: string, username: string, password: string): P
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
     body: new URLSearchParams({ csrfToken, username, password, json: "true" }),
   });
-  const session = res.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("next-auth.session-token="));
+  const session = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .find((c) => c.startsWith("next-auth.session-token="));
   return session ? [...jar, session].join("; ") : null;
 }
 
 /** Calls a tRPC procedure over HTTP (superjson-encoded, unbatched). */
-export async function trpc(url: string, proc: string, input: unknown, cookie?: string, kind: "query" | "mutation" = "mutation") {
+export async function trpc(
+  url: string,
+  proc: string,
+  input: unknown,
+  cookie?: string,
+  kind: "query" | "mutation" = "mutation",
+) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (cookie) headers.cookie = cookie;
   const res =
     kind === "mutation"
       ? await fetch(`${url}/api/trpc/${proc}`, { method: "POST", headers, body: JSON.stringify({ json: input }) })
-      : await fetch(`${url}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers });
-  return { status: res.status, body: (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string; data: { code: string } } } } };
+      : await fetch(`${url}/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+          headers,
+        });
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      result?: { data: { json: unknown } };
+      error?: { json: { message: string; data: { code: string } } };
+    },
+  };
 }

@@ -56,7 +56,12 @@ describe("bearer token", () => {
 
 describe("header key", () => {
   it("403 when unset on the server, 401 when missing or wrong", () => {
-    const on = headerKeyAuth("key", "access-key", () => "Str0ng!Access#Key", "Access key is not configured. API is disabled.");
+    const on = headerKeyAuth(
+      "key",
+      "access-key",
+      () => "Str0ng!Access#Key",
+      "Access key is not configured. API is disabled.",
+    );
     const off = headerKeyAuth("key", "access-key", () => undefined, "Access key is not configured. API is disabled.");
     const req = (k?: string) => new Request("http://x/search", { headers: k ? { "access-key": k } : {} });
     expect(statusOf(() => on.authenticate(req("Str0ng!Access#Key")))).toBe("ok");
@@ -100,9 +105,18 @@ describe("signatures", () => {
 
 describe("signed requests", () => {
   const NOW = 1_732_200_000_000;
-  const signed = (pair: ReturnType<Keyring["addFromUri"]>, path: string, ts: number, method = "GET", hotkey = pair.address) => {
+  const signed = (
+    pair: ReturnType<Keyring["addFromUri"]>,
+    path: string,
+    ts: number,
+    method = "GET",
+    hotkey = pair.address,
+  ) => {
     const sig = b64url(pair.sign(new TextEncoder().encode(`${ts}.${method}.${path}`)));
-    return new Request(`http://x${path}`, { method, headers: { "x-hotkey": hotkey, "x-timestamp": String(ts), "x-signature": sig } });
+    return new Request(`http://x${path}`, {
+      method,
+      headers: { "x-hotkey": hotkey, "x-timestamp": String(ts), "x-signature": sig },
+    });
   };
 
   it("accepts a fresh signature once, refuses replay, skew, tampering and missing headers", () => {
@@ -119,9 +133,19 @@ describe("signed requests", () => {
     const bob = keyring.addFromUri("//Bob", {}, "sr25519");
     expect(statusOf(() => auth.authenticate(signed(alice, "/model/full", ts, "GET", bob.address)))).toBe(401); // wrong key
     const tampered = signed(alice, "/model/full", ts);
-    expect(statusOf(() => auth.authenticate(new Request("http://x/model/partial", { headers: tampered.headers })))).toBe(401);
+    expect(
+      statusOf(() => auth.authenticate(new Request("http://x/model/partial", { headers: tampered.headers }))),
+    ).toBe(401);
     expect(statusOf(() => auth.authenticate(new Request("http://x/model/full")))).toBe(401);
-    expect(statusOf(() => auth.authenticate(new Request("http://x/model/full", { headers: { "x-hotkey": "junk", "x-timestamp": "1", "x-signature": "AA" } })))).toBe(401);
+    expect(
+      statusOf(() =>
+        auth.authenticate(
+          new Request("http://x/model/full", {
+            headers: { "x-hotkey": "junk", "x-timestamp": "1", "x-signature": "AA" },
+          }),
+        ),
+      ),
+    ).toBe(401);
   });
 
   it("accepts the same signature again once the replay window has passed and the clock allows it", () => {

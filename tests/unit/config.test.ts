@@ -29,19 +29,28 @@ describe("configuration", () => {
   it("names every bad value", () => {
     let error: unknown;
     try {
-      parseConfig({ PORT: "http", ROLES: "owner,miner", DATABASE_URL: "mysql://x", PHASE_SCHEDULE: "A:1,A:2", TLS_CERT: "/c.pem", ADMIN_PASSWORD: "short" });
+      parseConfig({
+        PORT: "http",
+        ROLES: "owner,miner",
+        DATABASE_URL: "mysql://x",
+        PHASE_SCHEDULE: "A:1,A:2",
+        TLS_CERT: "/c.pem",
+        ADMIN_PASSWORD: "short",
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = (error as Error).message;
-    for (const name of ["PORT", "ROLES", "DATABASE_URL", "PHASE_SCHEDULE", "ADMIN_PASSWORD"]) expect(text).toContain(`${name}`);
+    for (const name of ["PORT", "ROLES", "DATABASE_URL", "PHASE_SCHEDULE", "ADMIN_PASSWORD"])
+      expect(text).toContain(`${name}`);
     expect(text).toContain('"A" appears twice');
   });
 
   it("documents every variable in .env.example", () => {
     const example = fs.readFileSync(".env.example", "utf8");
-    for (const key of CONFIG_KEYS.filter((k) => k !== "NODE_ENV")) expect(example, key).toMatch(new RegExp(`^# ${key}=`, "m"));
+    for (const key of CONFIG_KEYS.filter((k) => k !== "NODE_ENV"))
+      expect(example, key).toMatch(new RegExp(`^# ${key}=`, "m"));
   });
 
   it("requires TLS_CERT and TLS_KEY together", () => {
@@ -64,7 +73,8 @@ describe("axon addresses", () => {
 });
 
 describe("REST dispatch", () => {
-  const route = (method: string, path: string) => Object.assign(async () => new Response(), { def: { method, path }, serve: async () => new Response() }) as never;
+  const route = (method: string, path: string) =>
+    Object.assign(async () => new Response(), { def: { method, path }, serve: async () => new Response() }) as never;
   const a = route("GET", "/get_phase");
   const b = route("GET", "/twitter/{id}");
   const d = new RestDispatcher([a, b]);

@@ -76,13 +76,13 @@ describe("phaseAt", () => {
       for (let block = 0; block < s.cycleLength * 4 + 3; block++) {
         const p = phaseAt(block, s);
         const ref = bruteForce(block, s);
-        expect([p.phase_index, p.phase_start_block, p.phase_end_block, p.blocks_into_phase, p.blocks_remaining_in_phase]).toEqual([
-          ref.index,
-          ref.start,
-          ref.end,
-          ref.into,
-          ref.remaining,
-        ]);
+        expect([
+          p.phase_index,
+          p.phase_start_block,
+          p.phase_end_block,
+          p.blocks_into_phase,
+          p.blocks_remaining_in_phase,
+        ]).toEqual([ref.index, ref.start, ref.end, ref.into, ref.remaining]);
         expect(p.blocks_into_phase + p.blocks_remaining_in_phase + 1).toBe(s.phases[p.phase_index].length);
       }
     }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseRange } from "@/server/models/compose";
-import { composeHeader, parseHeader, readHeaderLength, SafetensorsError, MAX_HEADER_BYTES } from "@/server/models/safetensors";
+import {
+  composeHeader,
+  parseHeader,
+  readHeaderLength,
+  SafetensorsError,
+  MAX_HEADER_BYTES,
+} from "@/server/models/safetensors";
 import { isForbiddenAddress } from "@/server/validator/fetch-checkpoint";
 import { submissionMessage } from "@/server/validator/message";
 import { roundPoints, scoreOf, weightsFrom } from "@/server/validator/scoring";
@@ -20,9 +26,19 @@ function parse(header: unknown, dataBytes: number) {
 
 describe("safetensors headers", () => {
   it("parses tensors and metadata", () => {
-    const h = parse({ __metadata__: { format: "pt" }, a: { dtype: "F32", shape: [2, 3], data_offsets: [0, 24] }, b: { dtype: "BF16", shape: [4], data_offsets: [24, 32] } }, 32);
+    const h = parse(
+      {
+        __metadata__: { format: "pt" },
+        a: { dtype: "F32", shape: [2, 3], data_offsets: [0, 24] },
+        b: { dtype: "BF16", shape: [4], data_offsets: [24, 32] },
+      },
+      32,
+    );
     expect(h.metadata).toEqual({ format: "pt" });
-    expect(h.tensors.map((t) => [t.name, t.begin, t.end])).toEqual([["a", 0, 24], ["b", 24, 32]]);
+    expect(h.tensors.map((t) => [t.name, t.begin, t.end])).toEqual([
+      ["a", 0, 24],
+      ["b", 24, 32],
+    ]);
   });
 
   it.each([
@@ -34,7 +50,12 @@ describe("safetensors headers", () => {
     ["offsets ending before they begin", { a: { dtype: "F32", shape: [0], data_offsets: [4, 0] } }, 4, "end before"],
     ["offsets past the end", { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }, 4, "past the end"],
     ["a size that does not fit the dtype", { a: { dtype: "F16", shape: [3], data_offsets: [0, 8] } }, 8, "expected 6"],
-    ["overlapping tensors", { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }, 12, "overlap"],
+    [
+      "overlapping tensors",
+      { a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } },
+      12,
+      "overlap",
+    ],
     ["non-string metadata", { __metadata__: { step: 5 } }, 0, "__metadata__"],
   ])("refuses %s", (_what, header, data, message) => {
     const json = typeof header === "string" ? Buffer.from(header) : Buffer.from(JSON.stringify(header));
@@ -65,11 +86,17 @@ describe("safetensors headers", () => {
       { model_version: "step_1" },
     );
     expect((header.length - 8) % 8).toBe(0);
-    expect(offsets).toEqual([[0, 12], [12, 17]]);
+    expect(offsets).toEqual([
+      [0, 12],
+      [12, 17],
+    ]);
     const n = readHeaderLength(header.subarray(0, 8), header.length + dataBytes);
     const parsed = parseHeader(header.subarray(8), n, header.length + dataBytes);
     expect(parsed.metadata).toEqual({ model_version: "step_1" });
-    expect(parsed.tensors.map((t) => [t.name, t.dtype, t.shape, t.begin, t.end])).toEqual([["x", "F32", [3], 0, 12], ["y", "U8", [5], 12, 17]]);
+    expect(parsed.tensors.map((t) => [t.name, t.dtype, t.shape, t.begin, t.end])).toEqual([
+      ["x", "F32", [3], 0, 12],
+      ["y", "U8", [5], 12, 17],
+    ]);
   });
 });
 
@@ -94,8 +121,15 @@ describe("Range", () => {
 describe("the submission message", () => {
   it("is what Python's json.dumps(d, sort_keys=True, separators=(',', ':')) writes", () => {
     expect(
-      submissionMessage({ hotkey: "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty", expert_group: 0, checkpoint_url: "https://miner-server.example.com/checkpoint_500_12345.pt", block_number: 12345 }),
-    ).toBe('{"block_number":12345,"checkpoint_url":"https://miner-server.example.com/checkpoint_500_12345.pt","expert_group":0,"hotkey":"5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"}');
+      submissionMessage({
+        hotkey: "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
+        expert_group: 0,
+        checkpoint_url: "https://miner-server.example.com/checkpoint_500_12345.pt",
+        block_number: 12345,
+      }),
+    ).toBe(
+      '{"block_number":12345,"checkpoint_url":"https://miner-server.example.com/checkpoint_500_12345.pt","expert_group":0,"hotkey":"5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"}',
+    );
   });
 });
 
@@ -141,10 +175,26 @@ describe("scoring", () => {
 
 describe("checkpoint URL addresses", () => {
   it.each([
-    ["127.0.0.1", true], ["127.5.5.5", true], ["::1", true], ["10.1.2.3", true], ["172.16.0.1", true], ["172.31.255.255", true],
-    ["192.168.1.1", true], ["169.254.169.254", true], ["0.0.0.0", true], ["100.64.0.1", true], ["fe80::1", true], ["fd00::1", true],
-    ["::ffff:127.0.0.1", true], ["::ffff:10.0.0.1", true], ["224.0.0.1", true],
-    ["8.8.8.8", false], ["172.32.0.1", false], ["1.1.1.1", false], ["2606:4700:4700::1111", false], ["::ffff:8.8.8.8", false],
+    ["127.0.0.1", true],
+    ["127.5.5.5", true],
+    ["::1", true],
+    ["10.1.2.3", true],
+    ["172.16.0.1", true],
+    ["172.31.255.255", true],
+    ["192.168.1.1", true],
+    ["169.254.169.254", true],
+    ["0.0.0.0", true],
+    ["100.64.0.1", true],
+    ["fe80::1", true],
+    ["fd00::1", true],
+    ["::ffff:127.0.0.1", true],
+    ["::ffff:10.0.0.1", true],
+    ["224.0.0.1", true],
+    ["8.8.8.8", false],
+    ["172.32.0.1", false],
+    ["1.1.1.1", false],
+    ["2606:4700:4700::1111", false],
+    ["::ffff:8.8.8.8", false],
   ])("%s forbidden: %s", (ip, forbidden) => {
     expect(isForbiddenAddress(ip as string)).toBe(forbidden);
   });
@@ -152,15 +202,38 @@ describe("checkpoint URL addresses", () => {
 
 describe("/health phase names", () => {
   it.each([
-    ["Distribute", "distribute"], ["Train", "train"], ["MinerCommit1", "commit"], ["MinerCommit2", "commit"], ["Submission", "submit"],
-    ["Validate", "validate"], ["Merge", "merge"], ["ValidatorCommit1", "commit"], ["ValidatorCommit2", "commit"],
+    ["Distribute", "distribute"],
+    ["Train", "train"],
+    ["MinerCommit1", "commit"],
+    ["MinerCommit2", "commit"],
+    ["Submission", "submit"],
+    ["Validate", "validate"],
+    ["Merge", "merge"],
+    ["ValidatorCommit1", "commit"],
+    ["ValidatorCommit2", "commit"],
   ])("%s is %s", (name, short) => expect(shortPhaseName(name)).toBe(short));
 });
 
 describe("weights for set_weights", () => {
   it("scales to u16 with the largest at 65535, sorted by uid, zeros left out", () => {
-    expect(toU16Weights(new Map([[5, 0.25], [2, 0.5], [9, 0.25], [3, 0]]))).toEqual({ uids: [2, 5, 9], weights: [65535, 32768, 32768] });
-    expect(toU16Weights(new Map([[1, 1e-9], [2, 1]]))).toEqual({ uids: [1, 2], weights: [1, 65535] });
+    expect(
+      toU16Weights(
+        new Map([
+          [5, 0.25],
+          [2, 0.5],
+          [9, 0.25],
+          [3, 0],
+        ]),
+      ),
+    ).toEqual({ uids: [2, 5, 9], weights: [65535, 32768, 32768] });
+    expect(
+      toU16Weights(
+        new Map([
+          [1, 1e-9],
+          [2, 1],
+        ]),
+      ),
+    ).toEqual({ uids: [1, 2], weights: [1, 65535] });
     expect(toU16Weights(new Map())).toEqual({ uids: [], weights: [] });
   });
 });

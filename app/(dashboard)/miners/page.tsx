@@ -9,7 +9,10 @@ export default async function MinersPage() {
   await requireViewer("validator");
   return (
     <>
-      <PageTitle title="Miners" subtitle="Proof-of-Loss scores per round, the 8-round moving average of round points, and the resulting weights." />
+      <PageTitle
+        title="Miners"
+        subtitle="Proof-of-Loss scores per round, the 8-round moving average of round points, and the resulting weights."
+      />
       <MinersView />
     </>
   );

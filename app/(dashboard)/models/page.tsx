@@ -9,7 +9,10 @@ export default async function ModelsPage() {
   const user = await requireViewer("validator");
   return (
     <>
-      <PageTitle title="Models" subtitle="Published versions, their expert groups and downloads. The newest version is served." />
+      <PageTitle
+        title="Models"
+        subtitle="Published versions, their expert groups and downloads. The newest version is served."
+      />
       <ModelsView isAdmin={user?.role === "admin"} />
     </>
   );

@@ -12,7 +12,8 @@ export default async function PhasesPage() {
     initial = await trpc.phases.timeline();
   } catch (e) {
     // The oracle's "Invalid block input" while no chain head is known, as tRPC reports it.
-    const message = e instanceof Error && /Invalid block input/.test(e.message) ? e.message : "The chain head is not known yet.";
+    const message =
+      e instanceof Error && /Invalid block input/.test(e.message) ? e.message : "The chain head is not known yet.";
     return (
       <>
         <PageTitle title="Phases" />
@@ -24,7 +25,10 @@ export default async function PhasesPage() {
   }
   return (
     <>
-      <PageTitle title="Phases" subtitle={`The training cycle: ${initial.current.cycle_length} blocks in ${initial.cycle.length} phases, from the chain head.`} />
+      <PageTitle
+        title="Phases"
+        subtitle={`The training cycle: ${initial.current.cycle_length} blocks in ${initial.cycle.length} phases, from the chain head.`}
+      />
       <PhaseTimeline initial={initial} />
     </>
   );

@@ -11,7 +11,10 @@ export default async function SettingsPage() {
   const s = await trpc.system.settings();
   return (
     <>
-      <PageTitle title="Settings" subtitle="What this console runs with. Environment variables are read at start (see .env.example)." />
+      <PageTitle
+        title="Settings"
+        subtitle="What this console runs with. Environment variables are read at start (see .env.example)."
+      />
       <div className="grid gap-4 lg:grid-cols-2">
         {s.roles.includes("owner") && <PeersEditor isAdmin={user?.role === "admin"} />}
         <Card title="Configuration">

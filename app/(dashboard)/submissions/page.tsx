@@ -9,7 +9,10 @@ export default async function SubmissionsPage() {
   await requireViewer("validator");
   return (
     <>
-      <PageTitle title="Submissions" subtitle="Signed checkpoints as they are fetched, validated, evaluated and scored." />
+      <PageTitle
+        title="Submissions"
+        subtitle="Signed checkpoints as they are fetched, validated, evaluated and scored."
+      />
       <SubmissionsView />
     </>
   );

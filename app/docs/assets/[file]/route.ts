@@ -11,7 +11,8 @@ const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swag
 
 export async function GET(_req: Request, { params }: { params: Promise<{ file: string }> }) {
   const { file } = await params;
-  if (file === "docs-init.js") return new Response(INIT, { headers: { "content-type": "text/javascript; charset=utf-8" } });
+  if (file === "docs-init.js")
+    return new Response(INIT, { headers: { "content-type": "text/javascript; charset=utf-8" } });
   const type = ASSETS[file];
   if (!type) return new Response("Not Found", { status: 404 });
   const full = path.join(process.cwd(), "node_modules", "swagger-ui-dist", file);
