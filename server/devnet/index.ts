@@ -8,6 +8,7 @@ import { currentVersion, publishVersion } from "../models";
 import { isTinyMoeConfig } from "../models/tiny-moe";
 import { validatorToken } from "../auth/secrets";
 import { DevnetMiner, type MinerBehaviour } from "./miner";
+import { Trainer } from "./trainer";
 import { writeDevnetModel } from "./model";
 
 /** The simulated miners' mix: mostly honest trainers of different strength, one broken, one copier. */
@@ -86,12 +87,14 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
   await ensureDevnetModel();
   const keyring = devnetKeyring();
   const groups = currentVersion()?.catalog.groups.length ?? 1;
+  const trainer = new Trainer();
   const miners = Array.from(
     { length: c.DEVNET_MINERS },
     (_, i) =>
       new DevnetMiner(keyring.addFromUri(`//devnet-miner-${i}`), i % groups, behaviourOf(i), {
         consoleUrl,
         token: validatorToken,
+        trainer,
         // Stronger and weaker trainers: different amounts of data and optimisation.
         trainSteps: 20 + 25 * (i % 4),
         samples: 32 + 32 * (i % 3),
@@ -111,5 +114,6 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
   return async () => {
     off();
     for (const m of miners) await m.stop();
+    await trainer.stop();
   };
 }

@@ -2,7 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { composeHeader, parseHeader, readHeaderLength } from "../models/safetensors";
-import { bigramCounts, sampleSequences, trainSpsa, type TinyMoeConfig, type Weights } from "../models/tiny-moe";
+import type { TinyMoeConfig, Weights } from "../models/tiny-moe";
+import type { Trainer } from "./trainer";
 import { log } from "../log";
 import { signSubmission } from "../validator";
 
@@ -50,6 +51,7 @@ export class DevnetMiner {
     private opts: {
       consoleUrl: string;
       token: () => string | undefined;
+      trainer: Trainer;
       trainSteps: number;
       samples: number;
       seed: number;
@@ -129,28 +131,22 @@ export class DevnetMiner {
   private async train(): Promise<void> {
     const cfg = this.opts.config();
     if (!cfg || !this.base) return;
-    const weights: Weights = new Map([...this.base].map(([k, v]) => [k, new Float32Array(v)]));
-    if (this.behaviour === "train") {
-      const lang = (cfg as unknown as { devnet_language_seed?: number }).devnet_language_seed ?? 7;
-      const counts = bigramCounts(
-        cfg.vocab_size,
-        sampleSequences(cfg.vocab_size, lang, this.opts.seed * 1000 + this.round, this.opts.samples, 64),
-      );
-      const names = this.groupTensors.map((t) => t.name);
-      // A few steps at a time, so the server keeps answering while the miner trains.
-      for (let done = 0; done < this.opts.trainSteps; done += 5) {
-        trainSpsa(
-          cfg,
-          weights,
-          names,
-          counts,
-          Math.min(5, this.opts.trainSteps - done),
-          this.opts.seed * 7919 + this.round * 31 + done,
-        );
-        await new Promise((r) => setImmediate(r));
-      }
+    if (this.behaviour !== "train") {
+      this.trained = this.base;
+      return;
     }
-    this.trained = weights;
+    const round = this.round;
+    const trained = await this.opts.trainer.train({
+      cfg,
+      base: this.base,
+      names: this.groupTensors.map((t) => t.name),
+      language: (cfg as unknown as { devnet_language_seed?: number }).devnet_language_seed ?? 7,
+      samples: this.opts.samples,
+      steps: this.opts.trainSteps,
+      seed: this.opts.seed,
+      round,
+    });
+    if (round === this.round) this.trained = trained;
   }
 
   private async submit(block: number): Promise<void> {
