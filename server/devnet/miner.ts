@@ -21,7 +21,7 @@ export function parseSafetensors(body: Buffer): Weights {
   return out;
 }
 
-function toSafetensors(tensors: Array<{ name: string; shape: number[]; data: Float32Array }>): Buffer {
+export function toSafetensors(tensors: Array<{ name: string; shape: number[]; data: Float32Array }>): Buffer {
   const { header } = composeHeader(tensors.map((t) => ({ name: t.name, dtype: "F32", shape: t.shape })));
   return Buffer.concat([
     header,
