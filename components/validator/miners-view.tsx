@@ -1,16 +1,20 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
+import type { AppRouter } from "@/server/trpc/root";
 import { Card } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatNumber, shortKey } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { phaseColor } from "@/components/phases/phase-colors";
 
-export function MinersView() {
+type Miners = inferRouterOutputs<AppRouter>["validator"]["miners"];
+
+export function MinersView({ initial }: { initial?: Miners }) {
   const trpc = useTRPC();
-  const { data } = useQuery({ ...trpc.validator.miners.queryOptions(), refetchInterval: 3000 });
+  const { data } = useQuery({ ...trpc.validator.miners.queryOptions(), initialData: initial, refetchInterval: 3000 });
   if (!data)
     return (
       <Card>

@@ -1,17 +1,31 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
+import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Button, Card, Input } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatBytes, shortKey } from "@/components/ui/format";
 import { assignmentSchema, publishSchema } from "@/server/validator/forms";
 
-export function ModelsView({ isAdmin }: { isAdmin: boolean }) {
+type Outputs = inferRouterOutputs<AppRouter>["validator"];
+
+export function ModelsView({
+  isAdmin,
+  initial,
+}: {
+  isAdmin: boolean;
+  initial?: { models: Outputs["models"]; assignments: Outputs["assignments"] };
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const { data } = useQuery({ ...trpc.validator.models.queryOptions(), refetchInterval: 5000 });
-  const assignments = useQuery(trpc.validator.assignments.queryOptions());
+  const { data } = useQuery({
+    ...trpc.validator.models.queryOptions(),
+    initialData: initial?.models,
+    refetchInterval: 5000,
+  });
+  const assignments = useQuery({ ...trpc.validator.assignments.queryOptions(), initialData: initial?.assignments });
   const [error, setError] = useState<string | null>(null);
   const publish = useMutation(
     trpc.validator.publish.mutationOptions({

@@ -2,7 +2,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { LocalTime } from "@/components/ui/local-time";
 import { useState } from "react";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
+import type { AppRouter } from "@/server/trpc/root";
 import { Card } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatNumber, shortKey } from "@/components/ui/format";
@@ -10,7 +12,10 @@ import { StateBadge } from "./state-badge";
 
 const STATES = ["", "queued", "fetching", "validating", "evaluating", "scored", "rejected"] as const;
 
-export function SubmissionsView() {
+type Submissions = inferRouterOutputs<AppRouter>["validator"]["submissions"];
+
+/** `initial`: the first page as the server rendered it (no filter, newest 200). */
+export function SubmissionsView({ initial }: { initial?: Submissions }) {
   const trpc = useTRPC();
   const [state, setState] = useState<(typeof STATES)[number]>("");
   const [hotkey, setHotkey] = useState("");
@@ -21,6 +26,7 @@ export function SubmissionsView() {
       hotkey: hotkey.trim() || undefined,
       limit: 200,
     }),
+    initialData: state === "" && hotkey.trim() === "" ? initial : undefined,
     refetchInterval: 2000,
   });
   const detail = useQuery({

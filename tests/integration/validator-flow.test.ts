@@ -63,7 +63,7 @@ beforeAll(async () => {
   const simulated = new SimulatedChain(db, { blockTimeMs: 3_600_000, startBlock: SUBMISSION_BLOCK, netuid: 1 });
   chain.set(simulated);
   await simulated.start();
-  defineJobs(validatorModule.jobs);
+  defineJobs(validatorModule.jobs ?? []);
 
   const dir = path.join(tmp, "models", "step_0");
   await writeDevnetModel(dir);

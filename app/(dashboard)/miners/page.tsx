@@ -1,19 +1,20 @@
 import type { Metadata } from "next";
 import { MinersView } from "@/components/validator/miners-view";
 import { PageTitle } from "@/components/ui";
-import { requireViewer } from "@/server/page-session";
+import { serverCaller } from "@/server/page-session";
 
 export const metadata: Metadata = { title: "Miners" };
 
 export default async function MinersPage() {
-  await requireViewer("validator");
+  const trpc = await serverCaller("validator");
+  const initial = await trpc.validator.miners();
   return (
     <>
       <PageTitle
         title="Miners"
         subtitle="Proof-of-Loss scores per round, the 8-round moving average of round points, and the resulting weights."
       />
-      <MinersView />
+      <MinersView initial={initial} />
     </>
   );
 }
