@@ -75,7 +75,19 @@ const schema = z
     ADMIN_USERNAME: z.string().min(1).default("admin"),
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
     ADMIN_HOTKEYS: list,
+    /** Hotkeys that may sign in as viewers besides those registered on the subnet. */
+    VIEWER_HOTKEYS: list,
     PUBLIC_DASHBOARD: flag,
+    /** Where generated secrets live (0600); default: secrets.json beside the SQLite file, or ./data. */
+    SECRETS_FILE: z.string().optional(),
+    /** The key that encrypts secrets stored in the database (32 bytes, base64url or hex); default: generated into SECRETS_FILE. */
+    SECRETS_KEY: z
+      .string()
+      .optional()
+      .refine(
+        (v) => v === undefined || /^[0-9a-f]{64}$/i.test(v) || /^[A-Za-z0-9_-]{43}=?$/.test(v),
+        "must be 32 bytes as 64 hex digits or base64url",
+      ),
     NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     METRICS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
     /** 0 lets Next serve the REST paths too (the same handlers, through Next's pipeline). */

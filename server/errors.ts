@@ -50,9 +50,21 @@ export class ConflictError extends AppError {
     super(409, "conflict", message);
   }
 }
+export class PayloadTooLargeError extends AppError {
+  constructor(limit: number) {
+    super(413, "payload_too_large", `Request body too large (limit ${limit} bytes)`, undefined, {
+      connection: "close",
+    });
+  }
+}
 export class LockedError extends AppError {
   constructor(message: string) {
     super(423, "locked", message);
+  }
+}
+export class TooManyRequestsError extends AppError {
+  constructor(message: string) {
+    super(429, "too_many_requests", message);
   }
 }
 export class UnavailableError extends AppError {

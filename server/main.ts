@@ -8,7 +8,6 @@ import https from "node:https";
 import path from "node:path";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import next from "next";
-import { handleAuthRequest } from "./auth/handler";
 import { authOptions, sessionFromCookies } from "./auth/options";
 import { ensureSecrets } from "./auth/secrets";
 import { chain } from "./chain";
@@ -17,13 +16,14 @@ import { closeDb } from "./db";
 import { migrate } from "./db/migrate";
 import { ensureDevnetModel, startDevnet } from "./devnet";
 import { ConfigError, config, type Config } from "./env";
-import { RestDispatcher, wantsHtml } from "./http/dispatch";
-import { sendReply, sendWebResponse, toWebRequest } from "./http/node-adapter";
+import { AppError } from "./errors";
+import { formatError } from "./rest/error-format";
+import { RestDispatcher } from "./http/dispatch";
+import { answerClientError, createRequestHandler } from "./http/front-door";
 import { defineJobs, jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
 import type { UpgradeHandler } from "./module";
 import { enabledModules, navigation } from "./modules";
-import { isReply } from "./rest/api-route";
 import { publishRuntime, type Runtime } from "./runtime";
 import { restRoutes } from "./system/routes";
 import { appRouterFor, callerFactory } from "./trpc/root";
@@ -41,24 +41,28 @@ function composeRuntime(c: Config, sessionSecret: string) {
   const auth = authOptions(sessionSecret);
   const session = (cookieHeader: string | null | undefined) => sessionFromCookies(cookieHeader, sessionSecret);
   const upgrades = new Map<string, UpgradeHandler>(modules.flatMap((m) => Object.entries(m.upgrades ?? {})));
-  const trpc = (req: Request) =>
+  const trpc = (req: Request, clientIp: string) =>
     fetchRequestHandler({
       endpoint: "/api/trpc",
       req,
       router: appRouter,
-      createContext: async () => ({ user: await session(req.headers.get("cookie")) }),
+      createContext: async () => ({ user: await session(req.headers.get("cookie")), clientIp }),
     });
   const runtime: Runtime = {
     config: c,
     navigation: navigation(c.ROLES),
     roleEnabled: (role) => c.ROLES.includes(role),
     async serveRest(req, pathname) {
-      const route = rest.find(req.method, pathname ?? new URL(req.url).pathname);
-      if (!route) return Response.json({ detail: "Not Found" }, { status: 404 });
-      return route(req);
+      const found = rest.resolve(req.method, pathname ?? new URL(req.url).pathname);
+      if (found?.kind === "route") return found.route(req);
+      const e =
+        found?.kind === "method"
+          ? new AppError(405, "method_not_allowed", "Method Not Allowed", undefined, { allow: found.allow.join(", ") })
+          : new AppError(404, "not_found", "Not Found");
+      return formatError(found?.route.def.format ?? "fastapi", e).toResponse();
     },
     sessionFromCookies: session,
-    caller: (user) => createCaller({ user }),
+    caller: (user) => createCaller({ user, clientIp: "" }),
   };
   return { runtime, rest, trpc, auth, upgrades, modules };
 }
@@ -108,38 +112,13 @@ async function main() {
   const nextUpgrade = app.getUpgradeHandler();
   const origin = `${protocol}://${c.HOST === "0.0.0.0" || c.HOST === "::" ? "localhost" : c.HOST}:${c.PORT}`;
 
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const pathname = q === -1 ? url : url.slice(0, q);
-    const method = req.method ?? "GET";
-    if (pathname.startsWith("/api/trpc/")) {
-      toWebRequest(req, origin)
-        .then(trpc)
-        .then((out) => sendWebResponse(res, out, method))
-        .catch((e) => failed(res, e, pathname));
-      return;
-    }
-    if (pathname.startsWith("/api/auth/")) {
-      handleAuthRequest(req, res, auth, origin).catch((e) => failed(res, e, pathname));
-      return;
-    }
-    let route = c.REST_FAST_PATH ? rest.find(method, pathname) : undefined;
-    if (route?.def.path === "/" && wantsHtml(req.headers.accept)) route = undefined;
-    if (!route) {
-      void nextHandler(req, res);
-      return;
-    }
-    toWebRequest(req, origin)
-      .then((request) => route.serve(request))
-      .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
-      .catch((e) => failed(res, e, pathname));
-  };
+  const onRequest = createRequestHandler({ rest, fastPath: c.REST_FAST_PATH, trpc, auth, next: nextHandler, origin });
 
   const server = c.TLS_CERT
     ? https.createServer({ cert: fs.readFileSync(c.TLS_CERT), key: fs.readFileSync(c.TLS_KEY!) }, onRequest)
     : http.createServer(onRequest);
   server.keepAliveTimeout = 65_000;
+  server.on("clientError", answerClientError);
 
   server.on("upgrade", (req, socket, head) => {
     const pathname = (req.url ?? "/").split("?")[0];
@@ -191,6 +170,10 @@ function failed(res: http.ServerResponse, e: unknown, pathname: string): void {
 }
 
 main().catch((e) => {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
   log.fatal({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, "start-up failed");
   process.exit(1);
 });

@@ -37,6 +37,8 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const finish = async (provider: string, fields: Record<string, string>) => {
     const res = await signIn(provider, { ...fields, redirect: false, callbackUrl });
     if (res?.ok && !res.error) window.location.assign(callbackUrl);
+    // next-auth says "CredentialsSignin" for a plain refusal; other errors are the server's own message.
+    else if (res?.error && res.error !== "CredentialsSignin") setError(res.error);
     else setError(provider === "password" ? "Wrong username or password." : "The wallet signature was not accepted.");
   };
 

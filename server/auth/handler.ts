@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import NextAuth, { type NextAuthOptions } from "next-auth";
+import { CLIENT_ADDRESS_HEADER } from "./options";
 
 /** Sign-in forms are a few hundred bytes; anything larger is refused before it is parsed. */
 const MAX_AUTH_BODY = 16 * 1024;
@@ -93,9 +94,11 @@ export async function handleAuthRequest(
       else shim.json(data);
     },
   };
+  // The client's address, for the sign-in brake; never taken from the client.
+  const headers = { ...req.headers, [CLIENT_ADDRESS_HEADER]: req.socket.remoteAddress ?? "" };
   const request = {
     method: req.method,
-    headers: req.headers,
+    headers,
     cookies: parseCookies(req.headers.cookie),
     query: { ...Object.fromEntries(url.searchParams), nextauth },
     body,

@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getToken } from "next-auth/jwt";
 import { isAppError } from "../errors";
 import { log } from "../log";
+import { WindowCounter } from "../rate-limit";
 import { checkAdminPassword } from "./secrets";
 import { verifyWalletSignIn } from "./wallet";
 
@@ -14,9 +15,17 @@ export interface SessionUser {
   via: "password" | "wallet";
 }
 
-// Failed password attempts per username in the current minute: a brake on guessing.
-const failures = new Map<string, { count: number; until: number }>();
-const MAX_FAILURES_PER_MINUTE = 10;
+/**
+ * Password attempts per client address and username, counted before the (slow) hash check so concurrent
+ * guesses cannot all get through: 10 a minute. A brake on one address never locks out another.
+ */
+const attempts = new WindowCounter(10, 60_000);
+export const MAX_USERNAME_LENGTH = 128;
+const MAX_PASSWORD_LENGTH = 1024;
+/** Set by the auth endpoint from the socket (a client's own header of this name is dropped). */
+export const CLIENT_ADDRESS_HEADER = "x-subnet-console-client";
+
+const truncated = (v: string) => (v.length > 64 ? `${v.slice(0, 64)}…(${v.length} chars)` : v);
 
 /** next-auth's options, signed with `secret` (never read from the environment). */
 export function authOptions(secret: string): NextAuthOptions {
@@ -32,18 +41,26 @@ export function authOptions(secret: string): NextAuthOptions {
           username: { label: "Username", type: "text" },
           password: { label: "Password", type: "password" },
         },
-        async authorize(creds) {
+        async authorize(creds, req) {
           const username = String(creds?.username ?? "");
-          const f = failures.get(username);
-          if (f && f.until > Date.now() && f.count >= MAX_FAILURES_PER_MINUTE) return null;
-          if (await checkAdminPassword(username, String(creds?.password ?? ""))) {
-            failures.delete(username);
+          const password = String(creds?.password ?? "");
+          const headers = (req?.headers ?? {}) as Record<string, unknown>;
+          const client = String(headers[CLIENT_ADDRESS_HEADER] ?? "");
+          if (username.length > MAX_USERNAME_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+            log.warn({ username: truncated(username), client }, "admin sign-in refused: username or password too long");
+            return null;
+          }
+          const key = `${client}\n${username}`;
+          // Counted before the hash check: concurrent guesses cannot all get through.
+          if (!attempts.take(key)) {
+            log.warn({ username: truncated(username), client }, "admin sign-in refused: too many attempts");
+            throw new Error("Too many sign-in attempts from this address: wait a minute.");
+          }
+          if (await checkAdminPassword(username, password)) {
+            attempts.reset(key);
             return { id: `admin:${username}`, name: username, role: "admin", via: "password" } as SessionUser;
           }
-          const entry = f && f.until > Date.now() ? f : { count: 0, until: Date.now() + 60_000 };
-          entry.count++;
-          failures.set(username, entry);
-          log.warn({ username }, "admin sign-in refused");
+          log.warn({ username: truncated(username), client }, "admin sign-in refused");
           return null;
         },
       }),
@@ -52,13 +69,15 @@ export function authOptions(secret: string): NextAuthOptions {
         name: "Polkadot wallet",
         credentials: { address: { type: "text" }, nonce: { type: "text" }, signature: { type: "text" } },
         async authorize(creds) {
-          const address = String(creds?.address ?? "");
+          const address = String(creds?.address ?? "").slice(0, 64);
           try {
             const role = await verifyWalletSignIn(address, String(creds?.nonce ?? ""), String(creds?.signature ?? ""));
             return { id: `hotkey:${address}`, name: address, role, via: "wallet" } as SessionUser;
           } catch (e) {
             if (!isAppError(e)) throw e;
             log.warn({ address, reason: e.message }, "wallet sign-in refused");
+            // A refusal the user can act on is shown to them; a bad signature or nonce is not explained.
+            if (e.status === 403) throw new Error(e.message);
             return null;
           }
         },

@@ -30,17 +30,32 @@ export function isSs58Address(address: string, prefix = 42): boolean {
 }
 
 /**
+ * The bytes of a signature written as URL-safe or standard base64 (padding optional) or 0x-hex in either
+ * case: 64 bytes (sr25519, ed25519) or 65 (ecdsa); null otherwise. Every encoding of one signature gives
+ * the same bytes, so replay checks key on these.
+ */
+export function decodeSignature(text: string): Uint8Array | null {
+  if (text.length > 200) return null;
+  let sig: Uint8Array | null;
+  try {
+    sig = /^0x/i.test(text)
+      ? /^0x[0-9a-f]*$/i.test(text)
+        ? hexToU8a(`0x${text.slice(2)}`)
+        : null
+      : decodeBase64Url(text);
+  } catch {
+    return null;
+  }
+  return sig && (sig.length === 64 || sig.length === 65) ? sig : null;
+}
+
+/**
  * Verifies a signature by an SS58 hotkey (sr25519, ed25519 or ecdsa, detected) over a message: a
  * string is signed as its UTF-8 bytes. The signature is URL-safe base64 or 0x-hex. Never throws.
  */
 export function verifyHotkeySignature(message: string | Uint8Array, signature: string, address: string): boolean {
-  let sig: Uint8Array | null;
-  try {
-    sig = signature.startsWith("0x") ? hexToU8a(signature) : decodeBase64Url(signature);
-  } catch {
-    return false;
-  }
-  if (sig === null || (sig.length !== 64 && sig.length !== 65)) return false;
+  const sig = decodeSignature(signature);
+  if (sig === null) return false;
   try {
     const msg = u8aToU8a(message);
     if (sig.length === 64) {

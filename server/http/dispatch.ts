@@ -28,6 +28,47 @@ export class RestDispatcher {
     for (const t of this.templated) if (t.method === m && matchPath(t.pattern, pathname)) return t.handler;
     return undefined;
   }
+
+  /** The routes at this exact path, whatever their method (empty when the path is not a REST path). */
+  routesAt(pathname: string): RouteHandler[] {
+    const byMethod = this.exact.get(pathname);
+    if (byMethod) return [...byMethod.values()];
+    return this.templated.filter((t) => matchPath(t.pattern, pathname)).map((t) => t.handler);
+  }
+
+  /**
+   * What to answer for a request: the route; "method not allowed" at a REST path; "not found" for a
+   * near miss of a REST path (another case, a trailing slash or `;params`), so API clients get the
+   * module's JSON error instead of the dashboard's HTML page; or null to let Next answer.
+   */
+  resolve(
+    method: string,
+    pathname: string,
+  ):
+    | { kind: "route"; route: RouteHandler }
+    | { kind: "method"; allow: string[]; route: RouteHandler }
+    | { kind: "missing"; route: RouteHandler }
+    | null {
+    const route = this.find(method, pathname);
+    if (route) return { kind: "route", route };
+    const here = this.routesAt(pathname);
+    if (here.length) {
+      const allow = [...new Set(here.flatMap((r) => (r.def.method === "GET" ? ["GET", "HEAD"] : [r.def.method])))];
+      return { kind: "method", allow, route: here[0] };
+    }
+    const near = this.routesAt(normalizePath(pathname));
+    if (near.length && normalizePath(pathname) !== pathname) return { kind: "missing", route: near[0] };
+    return null;
+  }
+}
+
+/** A path as a lenient client might have meant it: lower case, no `;params`, no doubled or trailing slash. */
+export function normalizePath(pathname: string): string {
+  const p = pathname
+    .toLowerCase()
+    .replace(/;[^/]*/g, "")
+    .replace(/\/{2,}/g, "/");
+  return p.length > 1 ? p.replace(/\/+$/, "") : p;
 }
 
 /** GET / is shared: browsers get the dashboard, API clients the phase service JSON. */

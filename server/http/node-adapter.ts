@@ -1,14 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { once } from "node:events";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { Reply } from "../rest/api-route";
+import type { Reply } from "../rest/reply";
+import { nodeBodyReader } from "./body";
 
-/** Bodies up to this size that declare their length are read whole first: cheaper than a Web stream. */
-const SMALL_BODY = 1 << 20;
-
-/** A Node request as a Web Request: small declared bodies read whole, anything else streamed. */
-export async function toWebRequest(req: IncomingMessage, origin: string): Promise<Request> {
+function headersOf(req: IncomingMessage): Headers {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
@@ -16,21 +12,20 @@ export async function toWebRequest(req: IncomingMessage, origin: string): Promis
     if (name.charCodeAt(0) === 58 /* ":" HTTP/2 pseudo-header */) continue;
     headers.append(name, raw[i + 1]);
   }
+  return headers;
+}
+
+/** A Node request's method, URL and headers as a Web Request without a body (read later, with a cap). */
+export function requestHead(req: IncomingMessage, origin: string): Request {
+  return new Request(origin + (req.url ?? "/"), { method: req.method ?? "GET", headers: headersOf(req) });
+}
+
+/** A Node request as a Web Request, its body read whole within `limit` bytes (else PayloadTooLargeError). */
+export async function toWebRequest(req: IncomingMessage, origin: string, limit: number): Promise<Request> {
   const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  const length = Number(req.headers["content-length"] ?? NaN);
-  if (hasBody && length >= 0 && length <= SMALL_BODY) {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    return new Request(origin + (req.url ?? "/"), { method, headers, body: Buffer.concat(chunks) });
-  }
-  return new Request(origin + (req.url ?? "/"), {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    // @ts-expect-error Node's fetch needs duplex for streamed bodies
-    duplex: hasBody ? "half" : undefined,
-  });
+  const raw = method === "GET" || method === "HEAD" ? undefined : await nodeBodyReader(req)(limit);
+  const body = raw && (new Uint8Array(raw.buffer, raw.byteOffset, raw.length) as Uint8Array<ArrayBuffer>);
+  return new Request(origin + (req.url ?? "/"), { method, headers: headersOf(req), body });
 }
 
 /** Writes a Web Response to a Node response with backpressure; stops reading if the client leaves. */

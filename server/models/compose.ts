@@ -80,6 +80,8 @@ export function parseRange(
     end = length;
   } else {
     start = Number(m[1]);
+    // last-pos before first-pos makes the range invalid, and an invalid Range is ignored (RFC 9110 14.1.1).
+    if (m[2] !== "" && Number(m[2]) < start) return null;
     end = m[2] === "" ? length : Math.min(Number(m[2]) + 1, length);
   }
   if (start >= length || end <= start) return "unsatisfiable";

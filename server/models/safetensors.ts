@@ -25,7 +25,18 @@ export const DTYPE_SIZES: Record<string, number> = {
 /** Headers larger than this are refused (upstream's limit). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-export class SafetensorsError extends Error {}
+/**
+ * `message` may quote the file (tensor names, numbers) for the operator's own models; `safeMessage` says
+ * which rule was broken without a byte of the file, for files that come from elsewhere (checkpoints).
+ */
+export class SafetensorsError extends Error {
+  constructor(
+    message: string,
+    readonly safeMessage: string = message,
+  ) {
+    super(message);
+  }
+}
 
 export interface TensorInfo {
   name: string;
@@ -49,8 +60,16 @@ export function readHeaderLength(first8: Uint8Array, fileSize: number): number {
   if (first8.length < 8 || fileSize < 8) throw new SafetensorsError("file is shorter than 8 bytes");
   const n = Buffer.from(first8.buffer, first8.byteOffset, 8).readBigUInt64LE(0);
   if (n < 2n) throw new SafetensorsError("header length is too small");
-  if (n > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(`header length ${n} exceeds ${MAX_HEADER_BYTES} bytes`);
-  if (n > BigInt(fileSize - 8)) throw new SafetensorsError(`header length ${n} runs past the end of the file`);
+  if (n > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsError(
+      `header length ${n} exceeds ${MAX_HEADER_BYTES} bytes`,
+      `header length exceeds ${MAX_HEADER_BYTES} bytes`,
+    );
+  if (n > BigInt(fileSize - 8))
+    throw new SafetensorsError(
+      `header length ${n} runs past the end of the file`,
+      "header length runs past the end of the file",
+    );
   return Number(n);
 }
 
@@ -86,21 +105,31 @@ export function parseHeader(json: Uint8Array | string, headerBytes: number, file
       continue;
     }
     const t = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof t !== "object" || t === null) throw new SafetensorsError(`tensor ${name}: not an object`);
+    if (typeof t !== "object" || t === null)
+      throw new SafetensorsError(`tensor ${name}: not an object`, "a tensor entry is not an object");
     if (typeof t.dtype !== "string" || !(t.dtype in DTYPE_SIZES))
-      throw new SafetensorsError(`tensor ${name}: unknown dtype ${String(t.dtype)}`);
+      throw new SafetensorsError(`tensor ${name}: unknown dtype ${String(t.dtype)}`, "a tensor has an unknown dtype");
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
-      throw new SafetensorsError(`tensor ${name}: bad shape`);
+      throw new SafetensorsError(`tensor ${name}: bad shape`, "a tensor has a bad shape");
     const offs = t.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0))
-      throw new SafetensorsError(`tensor ${name}: bad data_offsets`);
+      throw new SafetensorsError(`tensor ${name}: bad data_offsets`, "a tensor has bad data_offsets");
     const [begin, end] = offs as [number, number];
-    if (end < begin) throw new SafetensorsError(`tensor ${name}: data_offsets end before they begin`);
-    if (end > dataBytes) throw new SafetensorsError(`tensor ${name}: data_offsets run past the end of the file`);
+    if (end < begin)
+      throw new SafetensorsError(
+        `tensor ${name}: data_offsets end before they begin`,
+        "a tensor's data_offsets end before they begin",
+      );
+    if (end > dataBytes)
+      throw new SafetensorsError(
+        `tensor ${name}: data_offsets run past the end of the file`,
+        "a tensor's data_offsets run past the end of the file",
+      );
     const expected = elementCount(t.shape as number[]) * DTYPE_SIZES[t.dtype];
     if (expected !== end - begin)
       throw new SafetensorsError(
         `tensor ${name}: ${end - begin} bytes for ${t.dtype}${JSON.stringify(t.shape)}, expected ${expected}`,
+        "a tensor's byte size does not match its dtype and shape",
       );
     tensors.push({ name, dtype: t.dtype, shape: t.shape as number[], begin, end });
   }
@@ -109,7 +138,7 @@ export function parseHeader(json: Uint8Array | string, headerBytes: number, file
     const prev = byOffset[i - 1];
     const cur = byOffset[i];
     if (cur.begin < prev.end && cur.end > cur.begin)
-      throw new SafetensorsError(`tensors ${prev.name} and ${cur.name} overlap`);
+      throw new SafetensorsError(`tensors ${prev.name} and ${cur.name} overlap`, "two tensors overlap");
   }
   return { headerBytes, dataStart, tensors, metadata };
 }

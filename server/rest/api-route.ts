@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { roleEnabled, type Role } from "../env";
-import { AppError, isAppError } from "../errors";
+import { AppError, BadRequestError, isAppError } from "../errors";
+import { webBodyReader, type BodyReader } from "../http/body";
 import { log } from "../log";
 import type { AuthScheme } from "./auth";
 import { formatError, type ErrorFormat } from "./error-format";
@@ -28,6 +29,8 @@ export interface RouteDef<Q, H, B, A, R> {
   query?: z.ZodType<Q>;
   headers?: z.ZodType<H>;
   body?: z.ZodType<B>;
+  /** Largest body accepted, in bytes (413 past it, before any parsing); default 64 KiB. */
+  bodyLimit?: number;
   response: { status?: number; description: string; schema?: z.ZodType<R>; contentType?: string };
   /** Error statuses this route can answer, documented in OpenAPI. */
   errors?: Record<number, string>;
@@ -43,30 +46,42 @@ export interface RouteDef<Q, H, B, A, R> {
 
 export type RouteHandler = ((req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>) & {
   def: RouteDef<any, any, any, any, any>;
-  /** The same route answering a Reply (small bodies) or a Response (streams), for the custom server. */
-  serve(req: Request): Promise<Reply | Response>;
+  /**
+   * The same route answering a Reply (small bodies) or a Response (streams), for the custom server, which
+   * passes a Request without a body and a reader of the socket: the body is read after authentication.
+   */
+  serve(req: Request, body: BodyReader): Promise<Reply | Response>;
 };
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 function issuesOf(error: z.ZodError, where: string) {
   return error.issues.map((i) => ({ field: [where, ...i.path.map(String)].join("."), message: i.message }));
 }
 
-async function readBody(req: Request): Promise<unknown> {
-  const type = req.headers.get("content-type") ?? "";
-  if (type.includes("application/json")) {
-    const text = await req.text();
-    if (!text) return undefined;
+/** Parses a body by its declared type: JSON, a form (multipart or urlencoded: string fields only), or text. */
+async function parseBody(type: string, raw: Buffer): Promise<unknown> {
+  if (raw.length === 0) return undefined;
+  const mime = type.split(";")[0].trim().toLowerCase();
+  if (mime === "application/json" || mime.endsWith("+json")) {
     try {
-      return JSON.parse(text);
+      return JSON.parse(raw.toString("utf8"));
     } catch {
       throw new AppError(400, "bad_json", "Request body is not valid JSON");
     }
   }
-  if (type.includes("multipart/form-data") || type.includes("application/x-www-form-urlencoded")) {
-    return Object.fromEntries([...(await req.formData()).entries()].filter(([, v]) => typeof v === "string"));
+  if (mime === "multipart/form-data" || mime === "application/x-www-form-urlencoded") {
+    let form: FormData;
+    try {
+      form = await new Response(new Uint8Array(raw.buffer, raw.byteOffset, raw.length) as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": type },
+      }).formData();
+    } catch {
+      throw new BadRequestError(`Request body is not a valid ${mime} form`);
+    }
+    return Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string"));
   }
-  const text = await req.text();
-  return text ? text : undefined;
+  return raw.toString("utf8");
 }
 
 /** Path parameters of `pattern` ("/twitter/{id}") in `pathname`, or null when it does not match. */
@@ -87,8 +102,10 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
 ): RouteHandler {
   const okStatus = def.response.status ?? 200;
   const invalid = def.invalidStatus ?? 422;
+  const bodyLimit = def.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const serve = async (
     req: Request,
+    readBody: BodyReader,
     nextCtx?: { params?: Promise<Record<string, string>> },
   ): Promise<Reply | Response> => {
     const started = performance.now();
@@ -114,7 +131,13 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
       };
       const query = parse(def.query, def.query ? Object.fromEntries(url.searchParams) : undefined, "query");
       const headers = parse(def.headers, def.headers ? Object.fromEntries(req.headers) : undefined, "header");
-      const body = parse(def.body, def.body ? await readBody(req) : undefined, "body");
+      // Authenticated above; only now is the body read, within its limit, then parsed.
+      const raw = def.body ? await readBody(bodyLimit) : undefined;
+      const body = parse(
+        def.body,
+        raw ? await parseBody(req.headers.get("content-type") ?? "", raw) : undefined,
+        "body",
+      );
       const out = await def.handler({ req, query, headers, body, auth, params });
       res = out instanceof Response || isReply(out) ? out : json(out, okStatus);
     } catch (e) {
@@ -141,8 +164,8 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
     return res;
   };
   const handler = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }) => {
-    const res = await serve(req, nextCtx);
+    const res = await serve(req, webBodyReader(req), nextCtx);
     return isReply(res) ? res.toResponse() : res;
   };
-  return Object.assign(handler, { def, serve: (req: Request) => serve(req) }) as RouteHandler;
+  return Object.assign(handler, { def, serve: (req: Request, body: BodyReader) => serve(req, body) }) as RouteHandler;
 }

@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthorizedError } from "../errors";
-import { verifyHotkeySignature, isSs58Address } from "../crypto/signature";
+import { decodeSignature, isSs58Address, verifyHotkeySignature } from "../crypto/signature";
 import { safeEqual } from "../crypto/safe-equal";
 
 /** How a route proves its caller; `openapi` documents the scheme under components.securitySchemes. */
@@ -73,23 +73,44 @@ export function headerKeyAuth(
   };
 }
 
+/** Remembers accepted signatures until they expire; `claim` is false for one already accepted. */
+export interface ReplayStore {
+  claim(key: string, expiresAtMs: number): Promise<boolean>;
+}
+
+/** One process's memory (tests; the product keeps them in the database: server/auth/replay-store.ts). */
+export class MemoryReplayStore implements ReplayStore {
+  private seen = new Map<string, number>();
+  private lastSweep = 0;
+  constructor(private now: () => number = Date.now) {}
+  async claim(key: string, expiresAtMs: number): Promise<boolean> {
+    const t = this.now();
+    if (t - this.lastSweep > 60_000) {
+      for (const [k, exp] of this.seen) if (exp < t) this.seen.delete(k);
+      this.lastSweep = t;
+    }
+    const exp = this.seen.get(key);
+    if (exp !== undefined && exp >= t) return false;
+    this.seen.set(key, expiresAtMs);
+    return true;
+  }
+}
+
 /**
  * A hotkey proves itself: X-Hotkey, X-Timestamp (unix seconds, within `maxSkewS` of our clock) and
  * X-Signature (URL-safe base64, sr25519 or ed25519) over "{timestamp}.{METHOD}.{path with query}".
- * A signature seen within `replayWindowS` is refused.
+ * A signature is accepted once within `replayWindowS`, whatever its encoding (the key is its bytes).
  */
 export function signedRequestAuth(
   name: string,
-  opts: { maxSkewS?: number; replayWindowS?: number; now?: () => number } = {},
-): AuthScheme<{ scheme: "signed"; hotkey: string }> & { seen: Map<string, number> } {
+  opts: { maxSkewS?: number; replayWindowS?: number; now?: () => number; replay?: ReplayStore } = {},
+): AuthScheme<{ scheme: "signed"; hotkey: string }> {
   const maxSkew = opts.maxSkewS ?? 60;
   const window = (opts.replayWindowS ?? 120) * 1000;
   const now = opts.now ?? Date.now;
-  const seen = new Map<string, number>();
-  let lastSweep = 0;
+  const replay = opts.replay ?? new MemoryReplayStore(now);
   return {
     name,
-    seen,
     openapi: {
       type: "apiKey",
       in: "header",
@@ -97,7 +118,7 @@ export function signedRequestAuth(
       description:
         'Signed request: X-Hotkey (SS58), X-Timestamp (unix seconds, within 60 s) and X-Signature, the URL-safe base64 sr25519/ed25519 signature of the UTF-8 string "{timestamp}.{METHOD}.{path with query}". A signature is accepted once.',
     },
-    authenticate(req) {
+    async authenticate(req) {
       const hotkey = req.headers.get("x-hotkey");
       const ts = req.headers.get("x-timestamp");
       const sig = req.headers.get("x-signature");
@@ -108,17 +129,13 @@ export function signedRequestAuth(
       const t = now();
       if (Math.abs(t / 1000 - Number(ts)) > maxSkew)
         throw new UnauthorizedError(`X-Timestamp is more than ${maxSkew} s from the server clock`, "Signature");
+      const bytes = decodeSignature(sig);
       const url = new URL(req.url);
       const message = `${ts}.${req.method.toUpperCase()}.${url.pathname}${url.search}`;
-      if (!verifyHotkeySignature(message, sig, hotkey)) throw new UnauthorizedError("Invalid signature", "Signature");
-      if (t - lastSweep > window) {
-        for (const [k, exp] of seen) if (exp < t) seen.delete(k);
-        lastSweep = t;
-      }
-      const replayKey = `${hotkey}:${sig.replace(/=+$/, "")}`;
-      const expires = seen.get(replayKey);
-      if (expires !== undefined && expires >= t) throw new UnauthorizedError("Signature already used", "Signature");
-      seen.set(replayKey, t + window);
+      if (!bytes || !verifyHotkeySignature(message, sig, hotkey))
+        throw new UnauthorizedError("Invalid signature", "Signature");
+      if (!(await replay.claim(`${name}:${hotkey}:${Buffer.from(bytes).toString("hex")}`, t + window)))
+        throw new UnauthorizedError("Signature already used", "Signature");
       return { scheme: "signed", hotkey };
     },
   };

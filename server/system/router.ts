@@ -50,5 +50,5 @@ export const systemRouter = router({
           .refine((a) => isSs58Address(a), "not an SS58 address"),
       }),
     )
-    .mutation(({ input }) => createWalletNonce(input.address)),
+    .mutation(({ input, ctx }) => createWalletNonce(input.address, ctx.clientIp)),
 });

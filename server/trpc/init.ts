@@ -6,6 +6,8 @@ import { isAppError } from "../errors";
 
 export interface Context {
   user: SessionUser | null;
+  /** The caller's address ("" for in-process calls by pages): rate limits key on it. */
+  clientIp: string;
 }
 
 const t = initTRPC.context<Context>().create({ transformer: superjson });
@@ -16,8 +18,10 @@ const STATUS_TO_CODE: Record<number, TRPCError["code"]> = {
   403: "FORBIDDEN",
   404: "NOT_FOUND",
   409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
   422: "UNPROCESSABLE_CONTENT",
   423: "PRECONDITION_FAILED",
+  429: "TOO_MANY_REQUESTS",
   503: "SERVICE_UNAVAILABLE",
 };
 

@@ -2,6 +2,7 @@ import { chain } from "../chain";
 import { AppError } from "../errors";
 import { countDownload, currentVersion, openRange, parseRange, type Selector } from "../models";
 import { phaseAt, schedule } from "../phases";
+import { dbReplayStore } from "../auth/replay-store";
 import { validatorToken } from "../auth/secrets";
 import { apiRoute, streamReply, type Reply } from "../rest/api-route";
 import { allOf, bearerAuth, signedRequestAuth } from "../rest/auth";
@@ -16,7 +17,7 @@ import {
 import { submitCheckpoint } from "./submissions";
 
 const bearer = bearerAuth("validatorBearer", validatorToken);
-const signed = signedRequestAuth("hotkeySignature");
+const signed = signedRequestAuth("hotkeySignature", { replay: dbReplayStore });
 const common = { module: "validator", format: "fastapi", tags: ["Validator"], invalidStatus: 400 } as const;
 const downloadErrors = {
   400: "Malformed headers",
@@ -146,6 +147,7 @@ export const postCheckpointRoute = apiRoute({
   ...checkpointDoc,
   method: "POST",
   body: checkpointSelectorSchema.optional().transform((b) => b ?? {}),
+  bodyLimit: 4 * 1024,
   handler: ({ req, body }) => download(req, toSelector(body.expert_group_id)),
 });
 
@@ -158,6 +160,7 @@ export const submitRoute = apiRoute({
     "The signature covers the UTF-8 bytes of the compact JSON of {block_number, checkpoint_url, expert_group, hotkey} with sorted keys (Python: json.dumps(d, sort_keys=True, separators=(',', ':'))). block_number must lie in the cycle that just trained, between the start of its Train phase and the current head. One submission per hotkey and block.",
   auth: bearer,
   body: submitSchema,
+  bodyLimit: 16 * 1024,
   response: { status: 202, description: "Queued for evaluation", schema: submitResponseSchema },
   errors: {
     400: "Malformed body, invalid signature, unknown group, block in the future or outside the cycle that just trained",

@@ -4,9 +4,15 @@ import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
+import os from "node:os";
 
-/** Addresses a checkpoint URL may not reach: loopback, private, link-local (cloud metadata), and the like. */
-const blocked = new net.BlockList();
+/**
+ * Only global unicast addresses may be fetched: IPv4 outside the special-purpose ranges (RFC 6890 and
+ * successors: private, loopback, link-local and cloud metadata, shared, documentation, benchmarking,
+ * 6to4 relay, multicast, reserved), IPv6 inside 2000::/3 outside Teredo, 6to4, documentation and the
+ * IETF protocol block; and never this host's own interface addresses.
+ */
+const blockedV4 = new net.BlockList();
 for (const [addr, prefix] of [
   ["0.0.0.0", 8],
   ["10.0.0.0", 8],
@@ -15,26 +21,52 @@ for (const [addr, prefix] of [
   ["169.254.0.0", 16],
   ["172.16.0.0", 12],
   ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
+  ["192.88.99.0", 24],
   ["192.168.0.0", 16],
   ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
   ["224.0.0.0", 4],
   ["240.0.0.0", 4],
 ] as const)
-  blocked.addSubnet(addr, prefix, "ipv4");
+  blockedV4.addSubnet(addr, prefix, "ipv4");
+const globalV6 = new net.BlockList();
+globalV6.addSubnet("2000::", 3, "ipv6");
+const blockedV6 = new net.BlockList();
 for (const [addr, prefix] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-  ["64:ff9b::", 96],
+  ["2001::", 23],
+  ["2001:db8::", 32],
+  ["2002::", 16],
+  ["3fff::", 20],
 ] as const)
-  blocked.addSubnet(addr, prefix, "ipv6");
+  blockedV6.addSubnet(addr, prefix, "ipv6");
+
+let ownAddresses: { at: number; set: Set<string> } = { at: 0, set: new Set() };
+
+/** This host's interface addresses (a miner must not make the validator fetch from the console itself). */
+function isOwnAddress(ip: string): boolean {
+  if (Date.now() - ownAddresses.at > 60_000) {
+    const set = new Set<string>();
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const a of list ?? []) set.add(a.address.toLowerCase());
+    ownAddresses = { at: Date.now(), set };
+  }
+  return ownAddresses.set.has(ip.toLowerCase());
+}
 
 export function isForbiddenAddress(ip: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return blocked.check(mapped[1], "ipv4");
-  return blocked.check(ip, net.isIPv6(ip) ? "ipv6" : "ipv4");
+  const bare = ip.replace(/%.*$/, "");
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (mapped) return isForbiddenAddress(mapped[1]);
+  if (net.isIPv4(bare)) return blockedV4.check(bare, "ipv4") || isOwnAddress(bare);
+  if (!net.isIPv6(bare)) return true;
+  return !globalV6.check(bare, "ipv6") || blockedV6.check(bare, "ipv6") || isOwnAddress(bare);
+}
+
+/** A URL for logs, the database and pages: credentials in it (user:password@) are replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, "$1***@");
 }
 
 export class FetchRefused extends Error {}
@@ -86,7 +118,7 @@ export async function fetchCheckpoint(
     if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0)) {
       res.resume();
       const location = res.headers.location;
-      if (!location) throw new FetchRefused(`redirect without a Location from ${current}`);
+      if (!location) throw new FetchRefused(`redirect without a Location from ${redactUrl(String(current))}`);
       if (hop >= (o.maxRedirects ?? 3)) throw new FetchRefused(`more than ${o.maxRedirects ?? 3} redirects`);
       current = new URL(location, current);
       continue;

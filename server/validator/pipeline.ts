@@ -6,9 +6,9 @@ import { config } from "../env";
 import { log } from "../log";
 import { currentVersion } from "../models";
 import { loadCatalog, readShardHeader, select, type CatalogTensor, type ModelCatalog } from "../models/catalog";
-import { DTYPE_SIZES } from "../models/safetensors";
+import { DTYPE_SIZES, SafetensorsError } from "../models/safetensors";
 import { EvaluationFailed, evaluator } from "./evaluators";
-import { FetchRefused, fetchCheckpoint } from "./fetch-checkpoint";
+import { FetchRefused, fetchCheckpoint, redactUrl } from "./fetch-checkpoint";
 import { roundPoints, scoreOf } from "./scoring";
 import { step } from "./submissions";
 
@@ -50,7 +50,10 @@ export async function validateCheckpoint(file: string, expected: CatalogTensor[]
   try {
     header = (await readShardHeader(file)).header;
   } catch (e) {
-    throw new Rejection(`not a valid safetensors file: ${(e as Error).message}`);
+    // The reason names the rule broken, never bytes of the file (the response of a URL a miner chose).
+    throw new Rejection(
+      `not a valid safetensors file: ${e instanceof SafetensorsError ? e.safeMessage : "unreadable"}`,
+    );
   }
   const want = new Map(expected.map((t) => [t.name, t]));
   const got = new Map(header.tensors.map((t) => [t.name, t]));
@@ -58,13 +61,13 @@ export async function validateCheckpoint(file: string, expected: CatalogTensor[]
   const extra = [...got.keys()].filter((n) => !want.has(n));
   if (missing.length || extra.length) {
     throw new Rejection(
-      `tensor names differ from the group's: ${missing.length} missing${missing.length ? ` (${missing[0]}…)` : ""}, ${extra.length} unexpected${extra.length ? ` (${extra[0]}…)` : ""}`,
+      `tensor names differ from the group's: ${missing.length} missing${missing.length ? ` (${missing[0]}…)` : ""}, ${extra.length} unexpected`,
     );
   }
   for (const [name, t] of got) {
     const w = want.get(name)!;
     if (t.dtype !== w.dtype || t.shape.join("x") !== w.shape.join("x"))
-      throw new Rejection(`${name}: ${t.dtype}[${t.shape}] where ${w.dtype}[${w.shape}] is expected`);
+      throw new Rejection(`${name}: dtype or shape differs from the group's ${w.dtype}[${w.shape}]`);
   }
   const tensors = header.tensors.map((t) => ({ ...t, file, fileStart: header.dataStart + t.begin }));
   await assertFinite(file, tensors);
@@ -143,7 +146,7 @@ export async function evaluateSubmission(id: string): Promise<void> {
     const groupBytes = expected.reduce((n, t) => n + (t.end - t.begin), 0);
     // The group's tensor bytes plus room for a header naming them.
     const maxBytes = groupBytes + 64 * 1024 + expected.length * 512;
-    await setState(id, "fetching", sub.checkpointUrl);
+    await setState(id, "fetching", redactUrl(sub.checkpointUrl));
     let fetched;
     try {
       fetched = await fetchCheckpoint(sub.checkpointUrl, tmp, {

@@ -47,6 +47,10 @@ export const submitSchema = z
       .max(2048)
       .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
       .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), "must be an http or https URL")
+      .refine(
+        (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
+        "must not carry credentials (user:password@); use a signed URL instead",
+      )
       .describe("URL from which the validator can fetch the checkpoint"),
     block_number: z
       .number()

@@ -119,44 +119,74 @@ describe("signed requests", () => {
     });
   };
 
-  it("accepts a fresh signature once, refuses replay, skew, tampering and missing headers", () => {
+  const outcome = (p: unknown) =>
+    Promise.resolve(p).then(
+      () => "ok" as const,
+      (e: unknown) => {
+        if (isAppError(e)) return e.status;
+        throw e;
+      },
+    );
+  const run = (auth: ReturnType<typeof signedRequestAuth>, req: Request) =>
+    outcome(Promise.resolve().then(() => auth.authenticate(req)));
+
+  it("accepts a fresh signature once, refuses replay, skew, tampering and missing headers", async () => {
     const auth = signedRequestAuth("signed", { now: () => NOW });
     const alice = keyring.addFromUri("//Alice", {}, "sr25519");
     const ts = NOW / 1000;
     const req = signed(alice, "/model/full?x=1", ts);
-    expect(auth.authenticate(req)).toEqual({ scheme: "signed", hotkey: alice.address });
-    expect(statusOf(() => auth.authenticate(req))).toBe(401); // replay
-    expect(statusOf(() => auth.authenticate(signed(alice, "/model/full", ts - 61)))).toBe(401); // too old
-    expect(statusOf(() => auth.authenticate(signed(alice, "/model/full", ts + 61)))).toBe(401); // from the future
-    expect((auth.authenticate(signed(alice, "/model/full", ts - 59)) as { hotkey: string }).hotkey).toBe(alice.address);
+    expect(await auth.authenticate(req)).toEqual({ scheme: "signed", hotkey: alice.address });
+    expect(await run(auth, req)).toBe(401); // replay
+    expect(await run(auth, signed(alice, "/model/full", ts - 61))).toBe(401); // too old
+    expect(await run(auth, signed(alice, "/model/full", ts + 61))).toBe(401); // from the future
+    expect(((await auth.authenticate(signed(alice, "/model/full", ts - 59))) as { hotkey: string }).hotkey).toBe(
+      alice.address,
+    );
 
     const bob = keyring.addFromUri("//Bob", {}, "sr25519");
-    expect(statusOf(() => auth.authenticate(signed(alice, "/model/full", ts, "GET", bob.address)))).toBe(401); // wrong key
+    expect(await run(auth, signed(alice, "/model/full", ts, "GET", bob.address))).toBe(401); // wrong key
     const tampered = signed(alice, "/model/full", ts);
+    expect(await run(auth, new Request("http://x/model/partial", { headers: tampered.headers }))).toBe(401);
+    expect(await run(auth, new Request("http://x/model/full"))).toBe(401);
     expect(
-      statusOf(() => auth.authenticate(new Request("http://x/model/partial", { headers: tampered.headers }))),
-    ).toBe(401);
-    expect(statusOf(() => auth.authenticate(new Request("http://x/model/full")))).toBe(401);
-    expect(
-      statusOf(() =>
-        auth.authenticate(
-          new Request("http://x/model/full", {
-            headers: { "x-hotkey": "junk", "x-timestamp": "1", "x-signature": "AA" },
-          }),
-        ),
+      await run(
+        auth,
+        new Request("http://x/model/full", {
+          headers: { "x-hotkey": "junk", "x-timestamp": "1", "x-signature": "AA" },
+        }),
       ),
     ).toBe(401);
   });
 
-  it("accepts the same signature again once the replay window has passed and the clock allows it", () => {
+  it("refuses the same signature re-encoded (standard base64, padding, 0x-hex in upper case)", async () => {
+    const auth = signedRequestAuth("signed", { now: () => NOW });
+    const alice = keyring.addFromUri("//Alice", {}, "sr25519");
+    const ts = NOW / 1000;
+    const first = signed(alice, "/model/full", ts);
+    const bytes = Buffer.from(first.headers.get("x-signature")!, "base64url");
+    expect(await run(auth, first)).toBe("ok");
+    for (const encoding of [
+      bytes.toString("base64"),
+      bytes.toString("base64url") + "==",
+      "0x" + bytes.toString("hex"),
+      "0X" + bytes.toString("hex").toUpperCase(),
+    ]) {
+      const again = new Request("http://x/model/full", {
+        headers: { "x-hotkey": alice.address, "x-timestamp": String(ts), "x-signature": encoding },
+      });
+      expect(await run(auth, again), encoding).toBe(401);
+    }
+  });
+
+  it("accepts the same signature again once the replay window has passed and the clock allows it", async () => {
     let now = NOW;
     const auth = signedRequestAuth("signed", { now: () => now, maxSkewS: 1000, replayWindowS: 120 });
     const alice = keyring.addFromUri("//Alice", {}, "ed25519");
     const req = () => signed(alice, "/model/full", NOW / 1000);
-    expect(statusOf(() => auth.authenticate(req()))).toBe("ok");
+    expect(await run(auth, req())).toBe("ok");
     now += 60_000;
-    expect(statusOf(() => auth.authenticate(req()))).toBe(401);
+    expect(await run(auth, req())).toBe(401);
     now += 121_000;
-    expect(statusOf(() => auth.authenticate(req()))).toBe("ok");
+    expect(await run(auth, req())).toBe("ok");
   });
 });

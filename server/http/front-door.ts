@@ -1,0 +1,112 @@
+/**
+ * The custom server's request handler: what it answers itself (REST routes, tRPC, next-auth, and every
+ * error of a REST path in its module's format) and what it hands to Next (the dashboard).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { NextAuthOptions } from "next-auth";
+import { handleAuthRequest } from "../auth/handler";
+import { AppError, isAppError } from "../errors";
+import { log } from "../log";
+import { formatError } from "../rest/error-format";
+import { isReply } from "../rest/reply";
+import type { RouteHandler } from "../rest/api-route";
+import { nodeBodyReader } from "./body";
+import { RestDispatcher, wantsHtml } from "./dispatch";
+import { requestHead, sendReply, sendWebResponse, toWebRequest } from "./node-adapter";
+
+/** Methods any route here may have; others (TRACE, CONNECT, WebDAV's) get 405 on every path. */
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+/** tRPC inputs are small forms and filters. */
+export const TRPC_BODY_LIMIT = 256 * 1024;
+
+export interface FrontDoor {
+  rest: RestDispatcher;
+  /** Answer REST paths here (else Next's mount answers them). */
+  fastPath: boolean;
+  trpc(req: Request, clientIp: string): Promise<Response>;
+  auth: NextAuthOptions;
+  next(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  origin: string;
+}
+
+function errorReply(route: RouteHandler | null, error: AppError) {
+  return formatError(route?.def.format ?? "fastapi", error);
+}
+
+export function createRequestHandler(door: FrontDoor) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q === -1 ? url : url.slice(0, q);
+    const method = req.method ?? "GET";
+    const fail = (e: unknown, route: RouteHandler | null = null) => {
+      if (isAppError(e)) return void sendReply(res, errorReply(route, e), method);
+      log.error({ err: e instanceof Error ? e.message : String(e), path: pathname }, "response failed");
+      if (res.headersSent) return void res.destroy();
+      sendReply(res, errorReply(route, new AppError(500, "internal", "Internal Server Error")), method);
+    };
+
+    if (!KNOWN_METHODS.has(method)) {
+      return void sendReply(
+        res,
+        errorReply(null, new AppError(405, "method_not_allowed", "Method Not Allowed")),
+        method,
+      );
+    }
+    if (pathname.startsWith("/api/trpc/")) {
+      toWebRequest(req, door.origin, TRPC_BODY_LIMIT)
+        .then((request) => door.trpc(request, req.socket.remoteAddress ?? ""))
+        .then((out) => sendWebResponse(res, out, method))
+        .catch((e) =>
+          isAppError(e) && e.status === 413
+            ? res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(
+                JSON.stringify({
+                  error: {
+                    json: { message: e.message, code: -32600, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
+                  },
+                }),
+              )
+            : fail(e),
+        );
+      return;
+    }
+    if (pathname.startsWith("/api/auth/")) {
+      handleAuthRequest(req, res, door.auth, door.origin).catch((e) => fail(e));
+      return;
+    }
+
+    const found = door.rest.resolve(method, pathname);
+    // GET / is shared: browsers get the dashboard.
+    if (!found || (found.route.def.path === "/" && wantsHtml(req.headers.accept))) return void door.next(req, res);
+    if (found.kind === "missing") return fail(new AppError(404, "not_found", "Not Found"), found.route);
+    if (!door.fastPath) return void door.next(req, res);
+    if (found.kind === "method") {
+      const e = new AppError(405, "method_not_allowed", "Method Not Allowed", undefined, {
+        allow: found.allow.join(", "),
+      });
+      return fail(e, found.route);
+    }
+    const route = found.route;
+    route
+      .serve(requestHead(req, door.origin), nodeBodyReader(req))
+      .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
+      .catch((e) => fail(e, route));
+  };
+}
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+};
+
+/** Node's HTTP parser refused the request: answer in JSON (as the REST modules do) and close. */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const body = JSON.stringify({ detail: REASONS[status] });
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
