@@ -397,7 +397,11 @@ describe("POST /submit", () => {
         /tensor names differ/,
       ],
       // The reason names the broken rule, never bytes of the file (here read as a header length).
-      ["/garbage.safetensors", Buffer.from("definitely not a checkpoint"), /^not a valid safetensors file: header length exceeds \d+ bytes$/],
+      [
+        "/garbage.safetensors",
+        Buffer.from("definitely not a checkpoint"),
+        /^not a valid safetensors file: header length exceeds \d+ bytes$/,
+      ],
       ["/missing.safetensors", Buffer.alloc(0), /answered 404/],
     ];
     let block = 54330;
