@@ -52,9 +52,7 @@ export class ConflictError extends AppError {
 }
 export class PayloadTooLargeError extends AppError {
   constructor(limit: number) {
-    super(413, "payload_too_large", `Request body too large (limit ${limit} bytes)`, undefined, {
-      connection: "close",
-    });
+    super(413, "payload_too_large", `Request body too large (limit ${limit} bytes)`);
   }
 }
 export class LockedError extends AppError {

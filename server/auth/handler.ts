@@ -5,25 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import NextAuth, { type NextAuthOptions } from "next-auth";
+import { PayloadTooLargeError } from "../errors";
+import { nodeBodyReader } from "../http/body";
 import { CLIENT_ADDRESS_HEADER } from "./options";
 
 /** Sign-in forms are a few hundred bytes; anything larger is refused before it is parsed. */
 const MAX_AUTH_BODY = 16 * 1024;
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > MAX_AUTH_BODY) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_AUTH_BODY) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function parseBody(type: string, text: string): Record<string, unknown> | undefined {
   if (type.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text));
@@ -62,11 +49,11 @@ export async function handleAuthRequest(
   let body: Record<string, unknown> | undefined;
   if (req.method === "POST") {
     try {
-      body = parseBody(req.headers["content-type"] ?? "", await readBody(req));
+      body = parseBody(req.headers["content-type"] ?? "", (await nodeBodyReader(req)(MAX_AUTH_BODY)).toString("utf8"));
     } catch (e) {
-      if (!(e instanceof BodyTooLarge)) throw e;
+      if (!(e instanceof PayloadTooLargeError)) throw e;
       res
-        .writeHead(413, { "content-type": "application/json", connection: "close" })
+        .writeHead(413, { "content-type": "application/json" })
         .end(JSON.stringify({ error: "Request body too large" }));
       return;
     }

@@ -14,19 +14,41 @@ function declaredTooLarge(contentLength: string | null | undefined, limit: numbe
   return Number.isFinite(n) && n > limit;
 }
 
-/** Reads a Node request's body (the custom server's mount). */
+/**
+ * Reads a Node request's body (the custom server's mount). Past the limit it stops listening and leaves
+ * the request open, so the server can still answer on the connection (and drop the rest of the body).
+ */
 export function nodeBodyReader(req: IncomingMessage): BodyReader {
-  return async (limit) => {
-    if (declaredTooLarge(req.headers["content-length"], limit)) throw new PayloadTooLargeError(limit);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) throw new PayloadTooLargeError(limit);
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks, size);
-  };
+  return (limit) =>
+    new Promise((resolve, reject) => {
+      if (declaredTooLarge(req.headers["content-length"], limit)) return reject(new PayloadTooLargeError(limit));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const stop = () => {
+        req.off("data", onData);
+        req.off("end", onEnd);
+        req.off("error", onError);
+        req.pause();
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          stop();
+          reject(new PayloadTooLargeError(limit));
+        } else chunks.push(chunk);
+      };
+      const onEnd = () => {
+        stop();
+        resolve(Buffer.concat(chunks, size));
+      };
+      const onError = (e: Error) => {
+        stop();
+        reject(e);
+      };
+      req.on("data", onData);
+      req.on("end", onEnd);
+      req.on("error", onError);
+    });
 }
 
 /** Reads a Web request's body (Next's mount). */

@@ -3,6 +3,7 @@
  * error of a REST path in its module's format) and what it hands to Next (the dashboard).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type net from "node:net";
 import type { Duplex } from "node:stream";
 import type { NextAuthOptions } from "next-auth";
 import { handleAuthRequest } from "../auth/handler";
@@ -34,8 +35,53 @@ function errorReply(route: RouteHandler | null, error: AppError) {
   return formatError(route?.def.format ?? "fastapi", error);
 }
 
+/** After answering early, how much of an unread body is read and dropped before the connection is cut. */
+const LINGER_BYTES = 16 << 20;
+const LINGER_MS = 2000;
+
+/**
+ * An answer sent before the request body was read (401, 413): the rest of the body is read and dropped
+ * for a moment, so the client sees the answer instead of a reset, then the connection is cut if the body
+ * keeps coming. Nothing of it is kept.
+ */
+function lingerAfterEarlyAnswer(req: IncomingMessage, socket: Duplex): void {
+  let drained = 0;
+  const cut = () => socket.destroy();
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > LINGER_BYTES) cut();
+  });
+  req.once("end", () => {
+    clearTimeout(timer);
+    // A connection the client asked to close was only half-closed (see closeGently): finish it now.
+    if (socket.writableEnded) socket.destroy();
+  });
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
+}
+
+/**
+ * Node closes a "Connection: close" socket as soon as the answer is written; with the body still coming,
+ * the client then gets a reset and may lose the answer. Such a socket is half-closed instead (the answer
+ * is delivered), and lingerAfterEarlyAnswer reads the rest away before closing it.
+ */
+function closeGently(req: IncomingMessage, socket: net.Socket): void {
+  const original = socket.destroySoon.bind(socket);
+  socket.destroySoon = () => {
+    if (req.complete) original();
+    else socket.end();
+  };
+}
+
 export function createRequestHandler(door: FrontDoor) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const socket = req.socket;
+    closeGently(req, socket);
+    res.once("finish", () => {
+      if (!req.complete) lingerAfterEarlyAnswer(req, socket);
+    });
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
@@ -60,7 +106,7 @@ export function createRequestHandler(door: FrontDoor) {
         .then((out) => sendWebResponse(res, out, method))
         .catch((e) =>
           isAppError(e) && e.status === 413
-            ? res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(
+            ? res.writeHead(413, { "content-type": "application/json" }).end(
                 JSON.stringify({
                   error: {
                     json: { message: e.message, code: -32600, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
