@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { RouteHandler } from "./api-route";
+import { DEFAULT_BODY_LIMIT, type RouteHandler } from "./api-route";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -56,6 +56,8 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
     for (const [status, description] of Object.entries(def.errors ?? {})) responses[status] = { description };
     if (def.query || def.headers || def.body)
       responses[String(def.invalidStatus ?? 422)] ??= { description: "Invalid input" };
+    const bodyLimit = def.body ? (def.bodyLimit ?? DEFAULT_BODY_LIMIT) : null;
+    if (bodyLimit !== null) responses["413"] ??= { description: `Body larger than ${bodyLimit} bytes` };
     const authParts = def.auth ? (def.auth.parts ?? [def.auth]) : [];
     for (const a of authParts) components.securitySchemes[a.name] = a.openapi;
     const pathParams = [...def.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
@@ -74,7 +76,11 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
         "root",
       parameters: [...pathParams, ...paramsOf(def.query, "query"), ...paramsOf(def.headers, "header")],
       requestBody: def.body
-        ? { required: true, content: { "application/json": { schema: toSchema(def.body, "input") } } }
+        ? {
+            required: true,
+            description: `At most ${bodyLimit} bytes, read only after authentication.`,
+            content: { "application/json": { schema: toSchema(def.body, "input") } },
+          }
         : undefined,
       responses,
       security: authParts.length ? [Object.fromEntries(authParts.map((a) => [a.name, []]))] : undefined,
