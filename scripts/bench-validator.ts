@@ -226,6 +226,7 @@ async function submit(label: string, databaseUrl?: string) {
     MODELS_DIR: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "console-bench-")), "models"),
   };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  if (process.env.BENCH_JOB_POLL_MS) env.JOB_POLL_MS = process.env.BENCH_JOB_POLL_MS;
   const server = await startServer(env);
   try {
     const admin = (await signIn(server.url, "admin", "test-admin-password"))!;

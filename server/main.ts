@@ -19,7 +19,7 @@ import { ConfigError, config, type Config } from "./env";
 import { AppError } from "./errors";
 import { formatError } from "./rest/error-format";
 import { RestDispatcher } from "./http/dispatch";
-import { answerClientError, createRequestHandler } from "./http/front-door";
+import { answerClientError, createRequestHandler, serverBusy } from "./http/front-door";
 import { defineJobs, jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
 import type { UpgradeHandler } from "./module";
@@ -104,6 +104,7 @@ async function main() {
   const stops: Array<() => void | Promise<void>> = [];
   for (const m of modules) if (m.start) stops.push(await m.start());
   await scheduleRecurringJobs();
+  jobs().yieldWhile(serverBusy);
   jobs().start();
 
   const app = next({ dev, dir: path.resolve(__dirname, ".."), hostname: "localhost", port: c.PORT });

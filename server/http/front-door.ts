@@ -75,8 +75,19 @@ function closeGently(req: IncomingMessage, socket: net.Socket): void {
   };
 }
 
+/** Requests being answered right now, and when the last one ended: background jobs wait for a lull. */
+let inFlight = 0;
+let lastEnded = 0;
+const LULL_MS = 50;
+export const serverBusy = (): boolean => inFlight > 0 || Date.now() - lastEnded < LULL_MS;
+
 export function createRequestHandler(door: FrontDoor) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    inFlight++;
+    res.once("close", () => {
+      inFlight--;
+      lastEnded = Date.now();
+    });
     const socket = req.socket;
     closeGently(req, socket);
     res.once("finish", () => {

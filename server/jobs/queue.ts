@@ -17,6 +17,9 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
+/** The longest a runner waits for the server to be idle before it claims a job anyway. */
+const YIELD_MAX_MS = 5000;
+
 /** Attempts before a job goes dead, unless the job says otherwise. */
 const DEFAULT_MAX_ATTEMPTS = 5;
 
@@ -121,11 +124,28 @@ export class JobQueue {
     return null;
   }
 
+  private busy: (() => boolean) | null = null;
+
+  /**
+   * Background work yields to foreground work: while `busy()` says requests are being served, the
+   * runner claims no new job (for at most YIELD_MAX_MS at a time, so jobs never starve). A burst of
+   * submissions is answered first; their evaluations start right after it.
+   */
+  yieldWhile(busy: () => boolean): void {
+    this.busy = busy;
+  }
+
+  private async quiet(): Promise<void> {
+    const until = Date.now() + YIELD_MAX_MS;
+    while (this.busy?.() && !this.stopped && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  }
+
   /** Claims and runs due jobs until none is left. Returns how many ran. */
   async runDue(): Promise<number> {
     let ran = 0;
     for (;;) {
       if (this.stopped) return ran;
+      await this.quiet();
       const job = await this.claim();
       if (!job) return ran;
       await this.execute(job);

@@ -1,4 +1,5 @@
 import { chain } from "../chain";
+import { warmVerifier } from "../crypto/verifier";
 import { config } from "../env";
 import { jobs } from "../jobs";
 import { db } from "../db";
@@ -13,6 +14,7 @@ import { SET_WEIGHTS_JOB } from "./weights";
  */
 export async function startValidator(): Promise<() => void> {
   await loadCurrentVersion();
+  warmVerifier();
   const c = config();
   if (c.SET_WEIGHTS) {
     const runAt = new Date(Date.now() + c.WEIGHTS_INTERVAL_BLOCKS * c.BLOCK_TIME_MS);

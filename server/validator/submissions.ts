@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { verifyHotkeySignature } from "../crypto/signature";
+import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
 import { BadRequestError, LockedError, UnavailableError } from "../errors";
 import { currentVersion } from "../models";
 import { currentBlock, phaseAt, schedule } from "../phases";
@@ -41,7 +41,7 @@ export async function submitCheckpoint(input: SubmitInput) {
   const phase = phaseAt(head, schedule());
   if (phase.phase_name !== "Submission")
     throw new LockedError(`Not currently in submit phase (phase is ${phase.phase_name})`);
-  if (!verifyHotkeySignature(submissionMessage(input), input.signature, input.hotkey))
+  if (!(await verifyHotkeySignatureOffThread(submissionMessage(input), input.signature, input.hotkey)))
     throw new BadRequestError("Invalid signature");
   const version = currentVersion();
   if (!version) throw new UnavailableError("Model has not finished loading");
