@@ -26,12 +26,12 @@ module.exports = {
     {
       name: "next-reaches-the-server-through-the-runtime",
       comment:
-        "Pages and route files import server/runtime.ts or server/page-session.ts only (one module graph per process).",
+        "Pages and route files import server/runtime.ts, server/page-session.ts or server/rest-mount.ts only (one module graph per process).",
       severity: "error",
       from: { path: "^app/" },
       to: {
         path: "^server/",
-        pathNot: ["^server/runtime\\.ts$", "^server/page-session\\.ts$"],
+        pathNot: ["^server/runtime\\.ts$", "^server/page-session\\.ts$", "^server/rest-mount\\.ts$"],
         dependencyTypesNot: ["type-only"],
       },
     },
@@ -39,7 +39,7 @@ module.exports = {
       name: "runtime-accessor-imports-types-only",
       comment: "server/runtime.ts is evaluated by Next too: it must not pull server modules in.",
       severity: "error",
-      from: { path: "^server/(runtime|page-session)\\.ts$" },
+      from: { path: "^server/(runtime|page-session|rest-mount)\\.ts$" },
       to: { path: "^server/", pathNot: ["^server/runtime\\.ts$"], dependencyTypesNot: ["type-only"] },
     },
     {
