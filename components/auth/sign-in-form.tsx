@@ -109,7 +109,8 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       </Card>
       <Card title="Polkadot / Bittensor wallet">
         <p className="mb-3 text-xs text-zinc-500">
-          Sign a one-time message with your hotkey. Hotkeys in ADMIN_HOTKEYS are admins; others can view.
+          Sign a one-time message with your hotkey. Hotkeys in ADMIN_HOTKEYS are admins; hotkeys registered on the
+          subnet or in VIEWER_HOTKEYS can view.
         </p>
         {accounts === null ? (
           <Button variant="secondary" className="w-full" onClick={connectWallet} disabled={busy || !hydrated}>

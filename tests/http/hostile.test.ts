@@ -73,7 +73,7 @@ describe("1. SS58 fields are bounded before decoding", () => {
       trpc(server.url, "system.walletNonce", { address: "5".repeat(48_000) }),
     );
     expect(result.status).toBe(400);
-    expect(worstMs).toBeLessThan(250);
+    expect(worstMs).toBeLessThan(1000); // seconds to minutes before the fix
   });
 
   it("a 15 KB hotkey in /submit and a 12 KB X-Hotkey are refused at once", async () => {
@@ -95,7 +95,7 @@ describe("1. SS58 fields are bounded before decoding", () => {
     expect(result[0].status).toBe(400);
     expect(JSON.parse(result[0].text).detail[0].loc).toEqual(["body", "hotkey"]);
     expect(result[1].status).toBe(401);
-    expect(worstMs).toBeLessThan(250);
+    expect(worstMs).toBeLessThan(1000); // seconds to minutes before the fix
   });
 });
 
