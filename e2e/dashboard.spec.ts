@@ -132,3 +132,32 @@ test("every page renders at desktop and phone widths, in light and dark", async 
   await page.goto("/signin");
   await page.screenshot({ path: path.join(SHOTS, "signin.png") });
 });
+
+test("an admin sees the miner token masked, shows, rotates it, and the old token stops working", async ({
+  page,
+  request,
+}) => {
+  await signInAsAdmin(page);
+  await page.goto("/settings");
+  const token = page.getByTestId("bz-token");
+  await expect(token).toHaveText(/^•{12}.{4}$/);
+  await page.getByRole("button", { name: "Show" }).click();
+  const old = (await token.textContent())!;
+  expect(old.length).toBeGreaterThan(16);
+  expect(
+    (await request.get("/get-checkpoint?expert_group_id=0", { headers: { authorization: `Bearer ${old}` } })).status(),
+  ).toBe(200);
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Rotate" }).click();
+  await expect(page.getByText(/Rotated: the old token no longer works/)).toBeVisible();
+  await expect(token).not.toHaveText(old);
+  const fresh = (await token.textContent())!;
+  expect(
+    (await request.get("/get-checkpoint?expert_group_id=0", { headers: { authorization: `Bearer ${old}` } })).status(),
+  ).toBe(401);
+  expect(
+    (
+      await request.get("/get-checkpoint?expert_group_id=0", { headers: { authorization: `Bearer ${fresh}` } })
+    ).status(),
+  ).toBe(200);
+});

@@ -14,6 +14,9 @@ export const log = pino({
   ],
 });
 
+/** Requests from this User-Agent (the devnet's own miners) are logged at debug level, not info. */
+export const DEVNET_USER_AGENT = "subnet-console-devnet";
+
 // Every server module imports this one, so this counts how often the server's module graph was evaluated
 // in this process. The custom server owns the only copy: /metrics reports it and a test holds it at 1.
 const LOADS = Symbol.for("subnet-console.server-graph-loads");

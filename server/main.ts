@@ -90,12 +90,6 @@ async function main() {
   // next-auth reads the site's origin from these two variables only (its secret is passed in its options).
   process.env.NEXTAUTH_URL ??= publicUrl;
   if (!c.PUBLIC_URL) process.env.AUTH_TRUST_HOST ??= "true";
-  if (generatedPassword) {
-    // Shown once: only its hash is stored.
-    console.log(
-      `\n  Admin sign-in: user "${c.ADMIN_USERNAME}", password "${generatedPassword}" (generated; set ADMIN_PASSWORD to choose one)\n`,
-    );
-  }
 
   const { runtime, rest, trpc, auth, upgrades, modules } = composeRuntime(c, sessionSecret);
   publishRuntime(runtime);
@@ -135,6 +129,7 @@ async function main() {
   // The devnet's miners are HTTP clients of this server, so they start once it listens.
   const stopDevnet = devnet ? await startDevnet(`http://127.0.0.1:${c.PORT}`) : async () => undefined;
   log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
+  console.log(firstRunBanner(c, publicUrl, generatedPassword, devnet));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -164,10 +159,25 @@ async function main() {
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
-function failed(res: http.ServerResponse, e: unknown, pathname: string): void {
-  log.error({ err: e instanceof Error ? e.message : String(e), path: pathname }, "response failed");
-  if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-  res.end(JSON.stringify({ detail: "Internal Server Error" }));
+/** What an operator needs right after start, in words: where, who, and where the miner token is. */
+function firstRunBanner(c: Config, url: string, generatedPassword: string | null, devnet: boolean): string {
+  const password = generatedPassword
+    ? `password "${generatedPassword}" (generated and shown once: only its hash is kept; set ADMIN_PASSWORD to choose one)`
+    : c.ADMIN_PASSWORD
+      ? "password from ADMIN_PASSWORD"
+      : "the password printed on the first start (lost it? set ADMIN_PASSWORD and restart)";
+  const lines = [`Subnet Console is running at ${url}`, `Admin sign-in: user "${c.ADMIN_USERNAME}", ${password}`];
+  if (c.ROLES.includes("validator"))
+    lines.push(
+      c.BZ_AUTH_TOKEN
+        ? "Miner token: BZ_AUTH_TOKEN"
+        : "Miner token: on the Settings page (admins), or set BZ_AUTH_TOKEN",
+    );
+  if (devnet)
+    lines.push(
+      `Devnet: ${c.DEVNET_MINERS} simulated miners on a simulated chain, ${c.BLOCK_TIME_MS} ms blocks (DEVNET=0 turns it off)`,
+    );
+  return `\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
 }
 
 main().catch((e) => {

@@ -105,6 +105,9 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
           <Button type="submit" disabled={busy || !hydrated} className="w-full">
             Sign in
           </Button>
+          <p className="text-xs text-zinc-500">
+            The password is the one printed when the console first started, or ADMIN_PASSWORD if it is set.
+          </p>
         </form>
       </Card>
       <Card title="Polkadot / Bittensor wallet">

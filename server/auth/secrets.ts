@@ -6,6 +6,7 @@ import { isSealed, seal, unseal } from "../crypto/sealed";
 import { db } from "../db";
 import { config, type Config } from "../env";
 import { ConfigError } from "../env";
+import { ConflictError } from "../errors";
 import { generatePassword, hashPassword, verifyPassword } from "./password";
 
 /** Earlier versions kept the session secret in the database; it moves to the secrets file once. */
@@ -13,7 +14,7 @@ const LEGACY_SESSION_SECRET_KEY = "auth.sessionSecret";
 const ADMIN_HASH_KEY = "auth.adminPasswordHash";
 const VALIDATOR_TOKEN_KEY = "validator.authToken";
 
-const tokens = { validator: undefined as string | undefined };
+const tokens = { validator: undefined as string | undefined, key: null as Buffer | null };
 
 /** The Bearer token miners present to the validator API (BZ_AUTH_TOKEN, or the generated one). */
 export function validatorToken(): string | undefined {
@@ -73,6 +74,7 @@ export async function ensureSecrets(): Promise<{ sessionSecret: string; generate
   if (legacy) await db().setting.delete({ where: { key: LEGACY_SESSION_SECRET_KEY } });
   const sessionSecret = c.NEXTAUTH_SECRET ?? next.sessionSecret!;
   const key = keyFrom(c.SECRETS_KEY ?? next.encryptionKey!);
+  tokens.key = key;
 
   if (!c.BZ_AUTH_TOKEN) {
     // Miners need to be told this token, so it is kept readable for admins (Settings), sealed at rest.
@@ -101,6 +103,32 @@ export async function ensureSecrets(): Promise<{ sessionSecret: string; generate
     }
   }
   return { sessionSecret, generatedPassword };
+}
+
+/**
+ * A new generated miner token, stored sealed; the old one stops working at once here and within 10 s on
+ * other instances (reloadValidatorToken). Refused when BZ_AUTH_TOKEN sets the token.
+ */
+export async function rotateValidatorToken(): Promise<string> {
+  if (config().BZ_AUTH_TOKEN) throw new ConflictError("The miner token comes from BZ_AUTH_TOKEN: change it there");
+  if (!tokens.key) throw new ConflictError("Secrets are not loaded yet");
+  const token = randomBytes(24).toString("base64url");
+  const value = seal(token, tokens.key);
+  await db().setting.upsert({
+    where: { key: VALIDATOR_TOKEN_KEY },
+    create: { key: VALIDATOR_TOKEN_KEY, value },
+    update: { value },
+  });
+  tokens.validator = token;
+  return token;
+}
+
+/** Picks up a token another instance rotated. */
+export async function reloadValidatorToken(): Promise<void> {
+  if (config().BZ_AUTH_TOKEN || !tokens.key) return;
+  const row = await db().setting.findUnique({ where: { key: VALIDATOR_TOKEN_KEY } });
+  const plain = row && unseal(row.value, tokens.key);
+  if (plain) tokens.validator = plain;
 }
 
 export async function checkAdminPassword(username: string, password: string): Promise<boolean> {

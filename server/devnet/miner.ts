@@ -4,7 +4,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { composeHeader, parseHeader, readHeaderLength } from "../models/safetensors";
 import type { TinyMoeConfig, Weights } from "../models/tiny-moe";
 import type { Trainer } from "./trainer";
-import { log } from "../log";
+import { DEVNET_USER_AGENT, log } from "../log";
 import { signSubmission } from "../validator";
 
 export type MinerBehaviour = "train" | "broken" | "copy";
@@ -78,7 +78,7 @@ export class DevnetMiner {
   }
 
   private headers(extra: Record<string, string> = {}) {
-    return { authorization: `Bearer ${this.opts.token() ?? ""}`, ...extra };
+    return { "user-agent": DEVNET_USER_AGENT, authorization: `Bearer ${this.opts.token() ?? ""}`, ...extra };
   }
 
   /** Called on every new head; one step at a time. */
@@ -86,7 +86,7 @@ export class DevnetMiner {
     if (this.busy) return;
     this.busy = true;
     try {
-      const phase = (await (await fetch(`${this.opts.consoleUrl}/get_phase`)).json()) as {
+      const phase = (await (await fetch(`${this.opts.consoleUrl}/get_phase`, { headers: this.headers() })).json()) as {
         phase_name: string;
         cycle_index: number;
         block: number;

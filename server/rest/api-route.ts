@@ -2,7 +2,7 @@ import { z } from "zod";
 import { roleEnabled, type Role } from "../env";
 import { AppError, BadRequestError, isAppError } from "../errors";
 import { webBodyReader, type BodyReader } from "../http/body";
-import { log } from "../log";
+import { DEVNET_USER_AGENT, log } from "../log";
 import type { AuthScheme } from "./auth";
 import { formatError, type ErrorFormat } from "./error-format";
 import { metrics } from "./metrics";
@@ -151,7 +151,7 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
     const seconds = (performance.now() - started) / 1000;
     metrics.requests.inc({ route: def.path, method: def.method, status: res.status });
     metrics.latency.observe({ route: def.path }, seconds);
-    log[res.status >= 500 ? "warn" : "info"](
+    log[res.status >= 500 ? "warn" : req.headers.get("user-agent") === DEVNET_USER_AGENT ? "debug" : "info"](
       {
         method: def.method,
         path: new URL(req.url).pathname,

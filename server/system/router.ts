@@ -39,6 +39,7 @@ export const systemRouter = router({
       publicDashboard: c.PUBLIC_DASHBOARD,
       adminHotkeys: c.ADMIN_HOTKEYS,
       minerToken: ctx.user?.role === "admin" && c.ROLES.includes("validator") ? (validatorToken() ?? "not set") : null,
+      minerTokenFromEnvironment: !!c.BZ_AUTH_TOKEN,
     };
   }),
   walletNonce: publicProcedure

@@ -1,3 +1,4 @@
+import { reloadValidatorToken } from "../auth/secrets";
 import { chain } from "../chain";
 import { warmVerifier } from "../crypto/verifier";
 import { config } from "../env";
@@ -20,7 +21,7 @@ export async function startValidator(): Promise<() => void> {
     const runAt = new Date(Date.now() + c.WEIGHTS_INTERVAL_BLOCKS * c.BLOCK_TIME_MS);
     await jobs().enqueue(SET_WEIGHTS_JOB, {}, { uniqueKey: SET_WEIGHTS_JOB, maxAttempts: 1_000_000, runAt });
   }
-  // Versions published by another process (npm run model:publish, another instance) are served within 10 s.
+  // Versions published (and miner tokens rotated) by another process (npm run model:publish, another instance) are served within 10 s.
   const poll = setInterval(() => {
     void db()
       .modelVersion.findFirst({ orderBy: { id: "desc" }, select: { id: true } })
@@ -28,6 +29,7 @@ export async function startValidator(): Promise<() => void> {
         if (newest && newest.id !== currentVersion()?.id) await loadCurrentVersion();
       })
       .catch(() => undefined);
+    void reloadValidatorToken().catch(() => undefined);
   }, 10_000);
   poll.unref();
   if (config().EVALUATOR !== "builtin") return () => clearInterval(poll);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { validatorToken } from "../auth/secrets";
+import { rotateValidatorToken, validatorToken } from "../auth/secrets";
 import { chain } from "../chain";
 import { NotFoundError } from "../errors";
 import { listVersions, publishVersion } from "../models";
@@ -57,4 +57,5 @@ export const validatorRouter = router({
     .input(z.object({ hotkey: z.string().max(64) }))
     .mutation(({ input }) => removeAssignment(input.hotkey)),
   token: adminProcedure.query(() => ({ token: validatorToken() ?? null })),
+  rotateToken: adminProcedure.mutation(async () => ({ token: await rotateValidatorToken() })),
 });

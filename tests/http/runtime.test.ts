@@ -26,6 +26,11 @@ async function graphLoads(base: string): Promise<number> {
   return Number(m![1]);
 }
 
+async function outputOnceContains(server: RunningServer, text: string): Promise<string> {
+  for (let i = 0; i < 100 && !server.output().includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+  return server.output();
+}
+
 describe("one runtime per process", () => {
   it("evaluates the server's modules once, whether a REST route, a tRPC call or a page is served", async () => {
     expect((await fetch(`${server.url}/get_phase`)).status).toBe(200);
@@ -38,8 +43,8 @@ describe("one runtime per process", () => {
     expect(await graphLoads(server.url)).toBe(1);
   });
 
-  it("loads @polkadot once: no 'multiple versions' warning at start", () => {
-    expect(server.output()).toContain("Subnet Console is listening");
+  it("loads @polkadot once: no 'multiple versions' warning at start", async () => {
+    expect(await outputOnceContains(server, "Subnet Console is listening")).toContain("Subnet Console is listening");
     expect(server.output()).not.toMatch(/multiple versions/i);
   });
 
@@ -85,6 +90,32 @@ describe("a module switched off by ROLES is absent everywhere", () => {
       expect(await graphLoads(owner.url)).toBe(1);
     } finally {
       await owner.stop();
+    }
+  });
+});
+
+describe("first run", () => {
+  it("says where it runs, the admin user and the generated password once; later starts say how to reset it", async () => {
+    const first = await startServer({ ADMIN_PASSWORD: "", DEVNET_MINERS: "0" });
+    let databaseUrl: string;
+    try {
+      databaseUrl = first.databaseUrl;
+      const banner = await outputOnceContains(first, "Miner token");
+      expect(banner).toContain(`Subnet Console is running at http://localhost:${first.port}`);
+      const password = /Admin sign-in: user "admin", password "([^"]+)" \(generated and shown once/.exec(banner)?.[1];
+      expect(password).toBeTruthy();
+      expect(banner).toContain("Miner token: on the Settings page (admins), or set BZ_AUTH_TOKEN");
+      expect(await signIn(first.url, "admin", password!)).toBeTruthy();
+    } finally {
+      await first.stop();
+    }
+    const again = await startServer({ ADMIN_PASSWORD: "", DEVNET_MINERS: "0", DATABASE_URL: databaseUrl });
+    try {
+      const later = await outputOnceContains(again, "Miner token");
+      expect(later).toContain("the password printed on the first start (lost it? set ADMIN_PASSWORD and restart)");
+      expect(later).not.toMatch(/password "[^"]+" \(generated/);
+    } finally {
+      await again.stop();
     }
   });
 });

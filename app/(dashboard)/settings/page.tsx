@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { PeersEditor } from "@/components/settings/peers-editor";
 import { Card, PageTitle } from "@/components/ui";
+import { MinerToken } from "@/components/validator/miner-token";
 import { currentUser, serverCaller } from "@/server/page-session";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -34,8 +35,8 @@ export default async function SettingsPage() {
             {s.minerToken !== null && (
               <>
                 <dt className="text-zinc-500">Miner token</dt>
-                <dd className="break-all font-mono text-xs" data-testid="bz-token">
-                  {s.minerToken}
+                <dd>
+                  <MinerToken initial={s.minerToken} fromEnvironment={s.minerTokenFromEnvironment} />
                 </dd>
               </>
             )}
