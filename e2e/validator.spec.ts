@@ -1,4 +1,6 @@
 import path from "node:path";
+import { Keyring } from "@polkadot/keyring";
+import { cryptoWaitReady } from "@polkadot/util-crypto";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 
@@ -59,4 +61,33 @@ test("an admin's model form refuses a bad directory with a clear message", async
   await page.getByLabel("Version name").fill("bad name!");
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "version name" })).toBeVisible();
+});
+
+test("an admin assigns a miner to a group from the lists; an unregistered hotkey needs a confirmation", async ({
+  page,
+}) => {
+  await signInAsAdmin(page);
+  await page.goto("/models");
+  await page.getByRole("button", { name: "Assign" }).click();
+  await expect(page.getByText("must be an SS58 address")).toBeVisible();
+  await expect(page.getByText("pick a group")).toBeVisible();
+
+  // A devnet miner, picked from the metagraph's hotkeys.
+  const registered = await page.locator("#subnet-hotkeys option").first().getAttribute("value");
+  await page.getByLabel("Hotkey").fill(registered!);
+  await page.getByLabel("Group").selectOption("2");
+  await page.getByRole("button", { name: "Assign" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "to group 2" })).toBeVisible();
+  await expect(page.getByLabel("Hotkey")).toHaveValue("");
+
+  // A hotkey nobody registered: refused until the admin confirms.
+  await cryptoWaitReady();
+  const stranger = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//E2EStranger").address;
+  await page.getByLabel("Hotkey").fill(stranger);
+  await page.getByLabel("Group").selectOption("1");
+  let asked = "";
+  page.once("dialog", (d) => ((asked = d.message()), void d.accept()));
+  await page.getByRole("button", { name: "Assign" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "to group 1" })).toBeVisible();
+  expect(asked).toMatch(/is not registered on subnet 1: confirm to assign it anyway/);
 });

@@ -1,6 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
@@ -33,12 +33,29 @@ export function ModelsView({
       onError: (e) => setError(e.message),
     }),
   );
+  const neurons = useQuery({ ...trpc.validator.neurons.queryOptions(), enabled: isAdmin });
+  const [assignErrors, setAssignErrors] = useState<{ hotkey?: string; expertGroup?: string; form?: string }>({});
+  const [assigned, setAssigned] = useState<string | null>(null);
   const assign = useMutation(
     trpc.validator.assign.mutationOptions({
-      onSuccess: (d) => (setError(null), qc.setQueryData(trpc.validator.assignments.queryKey(), d)),
-      onError: (e) => setError(e.message),
+      onSuccess: (d, input) => {
+        setAssignErrors({});
+        setAssigned(`Assigned ${input.hotkey.slice(0, 8)}… to group ${input.expertGroup}.`);
+        qc.setQueryData(trpc.validator.assignments.queryKey(), d);
+        assignForm.current?.reset();
+      },
+      onError: (e, input) => {
+        setAssigned(null);
+        // Not registered on the subnet: only with an explicit confirmation.
+        if (e.data?.code === "CONFLICT" && !input.allowUnregistered) {
+          if (window.confirm(`${e.message}?`)) assign.mutate({ ...input, allowUnregistered: true });
+          return;
+        }
+        setAssignErrors(e.data?.code === "UNPROCESSABLE_CONTENT" ? { expertGroup: e.message } : { form: e.message });
+      },
     }),
   );
+  const assignForm = useRef<HTMLFormElement>(null);
   const unassign = useMutation(
     trpc.validator.unassign.mutationOptions({
       onSuccess: (d) => qc.setQueryData(trpc.validator.assignments.queryKey(), d),
@@ -56,8 +73,18 @@ export function ModelsView({
   const onAssign = (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const parsed = assignmentSchema.safeParse({ hotkey: f.get("hotkey"), expertGroup: Number(f.get("group")) });
-    if (!parsed.success) return setError(parsed.error.issues[0].message);
+    const group = String(f.get("group") ?? "");
+    const parsed = assignmentSchema.safeParse({
+      hotkey: f.get("hotkey"),
+      expertGroup: group === "" ? undefined : Number(group),
+    });
+    setAssigned(null);
+    if (!parsed.success) {
+      const errors: typeof assignErrors = {};
+      for (const i of parsed.error.issues) errors[i.path[0] as "hotkey" | "expertGroup"] ??= i.message;
+      return setAssignErrors(errors);
+    }
+    setAssignErrors({});
     assign.mutate(parsed.data);
   };
 
@@ -129,18 +156,64 @@ export function ModelsView({
             ))}
           </ul>
           {isAdmin && (
-            <form onSubmit={onAssign} className="flex flex-col gap-2 sm:flex-row">
-              <label className="sr-only" htmlFor="assign-hotkey">
-                Hotkey
-              </label>
-              <Input id="assign-hotkey" name="hotkey" placeholder="miner hotkey (SS58)" />
-              <label className="sr-only" htmlFor="assign-group">
-                Group
-              </label>
-              <Input id="assign-group" name="group" type="number" min={0} placeholder="group" className="sm:w-24" />
-              <Button type="submit" disabled={assign.isPending}>
-                Assign
-              </Button>
+            <form ref={assignForm} onSubmit={onAssign} className="space-y-2" noValidate>
+              <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
+                <div className="flex-1">
+                  <label className="sr-only" htmlFor="assign-hotkey">
+                    Hotkey
+                  </label>
+                  <Input
+                    id="assign-hotkey"
+                    name="hotkey"
+                    placeholder="miner hotkey (SS58)"
+                    list="subnet-hotkeys"
+                    aria-invalid={!!assignErrors.hotkey}
+                    aria-describedby="assign-hotkey-error"
+                  />
+                  <datalist id="subnet-hotkeys">
+                    {neurons.data?.map((n) => (
+                      <option key={n.hotkey} value={n.hotkey}>{`uid ${n.uid}`}</option>
+                    ))}
+                  </datalist>
+                  {assignErrors.hotkey && (
+                    <p id="assign-hotkey-error" className="mt-1 text-xs text-rose-600 dark:text-rose-400">
+                      {assignErrors.hotkey}
+                    </p>
+                  )}
+                </div>
+                <div>
+                  <label className="sr-only" htmlFor="assign-group">
+                    Group
+                  </label>
+                  <select
+                    id="assign-group"
+                    name="group"
+                    defaultValue=""
+                    aria-invalid={!!assignErrors.expertGroup}
+                    aria-describedby="assign-group-error"
+                    className="w-full rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900 sm:w-32"
+                  >
+                    <option value="">group…</option>
+                    {data?.groups.map((g) => (
+                      <option key={g.id} value={g.id}>{`group ${g.id}`}</option>
+                    ))}
+                  </select>
+                  {assignErrors.expertGroup && (
+                    <p id="assign-group-error" className="mt-1 text-xs text-rose-600 dark:text-rose-400">
+                      {assignErrors.expertGroup}
+                    </p>
+                  )}
+                </div>
+                <Button type="submit" disabled={assign.isPending}>
+                  Assign
+                </Button>
+              </div>
+              {assignErrors.form && <p className="text-xs text-rose-600 dark:text-rose-400">{assignErrors.form}</p>}
+              {assigned && (
+                <p role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
+                  {assigned}
+                </p>
+              )}
             </form>
           )}
         </Card>

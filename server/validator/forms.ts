@@ -18,5 +18,7 @@ export const hotkeyFieldSchema = z.string().trim().max(64).refine(looksLikeSs58,
 
 export const assignmentSchema = z.object({
   hotkey: hotkeyFieldSchema,
-  expertGroup: z.number().int().min(0).max(1_000_000),
+  expertGroup: z.number({ error: "pick a group" }).int().min(0).max(1_000_000),
+  /** The admin confirmed assigning a hotkey that is not registered on the subnet. */
+  allowUnregistered: z.boolean().optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { rotateValidatorToken, validatorToken } from "../auth/secrets";
-import { chain } from "../chain";
+import { chain, listNeurons } from "../chain";
 import { NotFoundError } from "../errors";
 import { listVersions, publishVersion } from "../models";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
@@ -50,9 +50,13 @@ export const validatorRouter = router({
     return { name: v.name };
   }),
   assignments: viewerProcedure.query(() => listAssignments()),
+  /** Hotkeys of the subnet, for the assignment form. */
+  neurons: viewerProcedure.query(async () => (await listNeurons()).map((n) => ({ uid: n.uid, hotkey: n.hotkey }))),
   assign: adminProcedure
     .input(assignmentSchema.extend({ hotkey: ss58Schema }))
-    .mutation(({ input, ctx }) => setAssignment(input.hotkey, input.expertGroup, ctx.user.name)),
+    .mutation(({ input, ctx }) =>
+      setAssignment(input.hotkey, input.expertGroup, ctx.user.name, input.allowUnregistered),
+    ),
   unassign: adminProcedure
     .input(z.object({ hotkey: z.string().max(64) }))
     .mutation(({ input }) => removeAssignment(input.hotkey)),

@@ -209,6 +209,22 @@ describe("GET /model/partial", () => {
     expect((await trpc(server.url, "validator.assign", { hotkey: bob.address, expertGroup: 2 })).status).toBe(401);
   });
 
+  it("refuses assignments to a group the served model lacks, and unregistered hotkeys unless confirmed", async () => {
+    const missing = await trpc(server.url, "validator.assign", { hotkey: bob.address, expertGroup: 99 }, admin);
+    expect(missing.status).toBe(422);
+    expect(missing.body.error?.json.message).toMatch(/Group 99 does not exist in .* \(groups 0–3\)/);
+    const stranger = { hotkey: carol.address, expertGroup: 1 };
+    const refused = await trpc(server.url, "validator.assign", stranger, admin);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error?.json.message).toMatch(/is not registered on subnet 1: confirm to assign it anyway/);
+    expect((await trpc(server.url, "validator.assignments", undefined, admin, "query")).body.result?.data.json).toEqual(
+      [],
+    );
+    const confirmed = await trpc(server.url, "validator.assign", { ...stranger, allowUnregistered: true }, admin);
+    expect(confirmed.status).toBe(200);
+    expect((await trpc(server.url, "validator.unassign", { hotkey: carol.address }, admin)).status).toBe(200);
+  });
+
   it("works with the seed's curl command", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "curl-")), "expert_group_0.pt");
     await run("curl", [
