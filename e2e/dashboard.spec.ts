@@ -161,3 +161,12 @@ test("an admin sees the miner token masked, shows, rotates it, and the old token
     ).status(),
   ).toBe(200);
 });
+
+test("Overview stops saying 'connected' when the console's API does not answer", async ({ page }) => {
+  await signInAsAdmin(page);
+  await expect(page.getByText("connected", { exact: true })).toBeVisible();
+  await page.route("**/api/trpc/**", (route) => route.abort());
+  await expect(page.getByText("console unreachable")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText("connected", { exact: true })).toHaveCount(0);
+  await expect(page.getByRole("alert").filter({ hasText: "not answering" })).toBeVisible();
+});

@@ -11,7 +11,7 @@ type Overview = inferRouterOutputs<AppRouter>["system"]["overview"];
 
 export function LiveOverview({ initial }: { initial: Overview }) {
   const trpc = useTRPC();
-  const { data = initial } = useQuery({
+  const { data = initial, isError } = useQuery({
     ...trpc.system.overview.queryOptions(),
     initialData: initial,
     refetchInterval: refetchMs(initial.chain.blockTimeMs),
@@ -26,9 +26,19 @@ export function LiveOverview({ initial }: { initial: Overview }) {
         <Card
           title="Chain"
           action={
-            <Badge tone={chain.connected ? "green" : "red"}>{chain.connected ? "connected" : "disconnected"}</Badge>
+            // Last known values are kept, but a console that stopped answering is not called connected.
+            isError ? (
+              <Badge tone="red">console unreachable</Badge>
+            ) : (
+              <Badge tone={chain.connected ? "green" : "red"}>{chain.connected ? "connected" : "disconnected"}</Badge>
+            )
           }
         >
+          {isError && (
+            <p role="alert" className="mb-2 text-xs text-rose-600 dark:text-rose-400">
+              This console&apos;s API is not answering: the figures below are the last ones received.
+            </p>
+          )}
           <div className="space-y-3">
             <Stat
               label="Head"

@@ -90,7 +90,8 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
                   <StateBadge state={s.state} />
                 </Cell>
                 <Cell>{formatNumber(s.loss)}</Cell>
-                <Cell>{formatNumber(s.score)}</Cell>
+                {/* A rejected submission has no score: "–", not 0. */}
+                <Cell>{s.state === "rejected" ? "–" : formatNumber(s.score)}</Cell>
                 <Cell>{s.points ?? "–"}</Cell>
               </Row>
             ))}

@@ -1,7 +1,7 @@
 import { chain } from "../chain";
-import { db } from "../db";
+import { db, isUniqueViolation } from "../db";
 import { config } from "../env";
-import { BadRequestError } from "../errors";
+import { BadRequestError, ConflictError } from "../errors";
 import {
   blocksUntilNextPhase,
   cycleLayout,
@@ -107,9 +107,16 @@ export async function listPeersForAdmin() {
   ];
 }
 
+/** Adds a peer; one already listed (configured or added) is reported, not added twice. */
 export async function addPeer(multiaddr: string, by: string) {
-  if (config().BOOTSTRAP_PEERS.includes(multiaddr)) return;
-  await db().bootstrapPeer.upsert({ where: { multiaddr }, create: { multiaddr, createdBy: by }, update: {} });
+  if (config().BOOTSTRAP_PEERS.includes(multiaddr))
+    throw new ConflictError(`${multiaddr} is already configured (BOOTSTRAP_PEERS)`);
+  try {
+    await db().bootstrapPeer.create({ data: { multiaddr, createdBy: by } });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new ConflictError(`${multiaddr} is already in the list`);
+    throw e;
+  }
 }
 
 export async function removePeer(id: number) {

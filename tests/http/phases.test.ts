@@ -120,8 +120,11 @@ describe("phase oracle (seed 002)", () => {
     expect(r.status).toBe(200);
     expect((await get("/get_init_peer_id")).body).toEqual([...PEERS, added]);
 
-    // Adding it again changes nothing.
-    await trpc(server.url, "phases.addPeer", { multiaddr: added }, admin);
+    // Adding it again is reported and changes nothing; so is adding a configured one.
+    const again = await trpc(server.url, "phases.addPeer", { multiaddr: added }, admin);
+    expect(again.status).toBe(409);
+    expect(again.body.error?.json.message).toBe(`${added} is already in the list`);
+    expect((await trpc(server.url, "phases.addPeer", { multiaddr: PEERS[0] }, admin)).status).toBe(409);
     expect((await get("/get_init_peer_id")).body).toEqual([...PEERS, added]);
 
     const list = await trpc(server.url, "phases.peers", undefined, admin, "query");
