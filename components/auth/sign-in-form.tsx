@@ -91,13 +91,13 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       <Card title="Admin">
         <form onSubmit={onPassword} method="post" className="space-y-3">
           <div>
-            <label htmlFor="username" className="mb-1 block text-xs text-zinc-500">
+            <label htmlFor="username" className="mb-1 block text-xs text-zinc-500 dark:text-zinc-400">
               Username
             </label>
             <Input id="username" name="username" autoComplete="username" defaultValue="admin" required />
           </div>
           <div>
-            <label htmlFor="password" className="mb-1 block text-xs text-zinc-500">
+            <label htmlFor="password" className="mb-1 block text-xs text-zinc-500 dark:text-zinc-400">
               Password
             </label>
             <Input id="password" name="password" type="password" autoComplete="current-password" required />
@@ -105,13 +105,13 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
           <Button type="submit" disabled={busy || !hydrated} className="w-full">
             Sign in
           </Button>
-          <p className="text-xs text-zinc-500">
+          <p className="text-xs text-zinc-500 dark:text-zinc-400">
             The password is the one printed when the console first started, or ADMIN_PASSWORD if it is set.
           </p>
         </form>
       </Card>
       <Card title="Polkadot / Bittensor wallet">
-        <p className="mb-3 text-xs text-zinc-500">
+        <p className="mb-3 text-xs text-zinc-500 dark:text-zinc-400">
           Sign a one-time message with your hotkey. Hotkeys in ADMIN_HOTKEYS are admins; hotkeys registered on the
           subnet or in VIEWER_HOTKEYS can view.
         </p>
@@ -120,7 +120,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
             Connect wallet
           </Button>
         ) : accounts.length === 0 ? (
-          <p className="text-sm text-zinc-500">The wallet shared no accounts.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">The wallet shared no accounts.</p>
         ) : (
           <ul className="space-y-2">
             {accounts.map((a) => (

@@ -28,7 +28,9 @@ export function CycleChart({ cycles, phases }: { cycles: CycleRow[]; phases: str
   const expected = cycles[0]?.expectedSeconds;
   if (seen.length === 0) {
     return (
-      <p className="text-sm text-zinc-500">No complete phase observed yet: the chart fills in as blocks arrive.</p>
+      <p className="text-sm text-zinc-500 dark:text-zinc-400">
+        No complete phase observed yet: the chart fills in as blocks arrive.
+      </p>
     );
   }
   return (

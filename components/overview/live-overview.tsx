@@ -46,7 +46,7 @@ export function LiveOverview({ initial }: { initial: Overview }) {
               testId="overview-head"
               hint={!chain.lastHeadAt ? "no head yet" : headAge === null ? "seen just now" : `seen ${headAge}s ago`}
             />
-            <dl className="grid grid-cols-2 gap-x-2 gap-y-1 text-xs text-zinc-500">
+            <dl className="grid grid-cols-2 gap-x-2 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
               <dt>Source</dt>
               <dd className="truncate text-right text-zinc-700 dark:text-zinc-300" title={chain.endpoint}>
                 {chain.kind === "simulated" ? "simulated" : chain.endpoint}
@@ -83,10 +83,12 @@ export function LiveOverview({ initial }: { initial: Overview }) {
                   style={{ width: `${((phase.cycle_block_index + 1) / phase.cycle_length) * 100}%` }}
                 />
               </div>
-              <p className="text-xs text-zinc-500">{phase.blocks_remaining_in_phase} blocks left in this phase</p>
+              <p className="text-xs text-zinc-500 dark:text-zinc-400">
+                {phase.blocks_remaining_in_phase} blocks left in this phase
+              </p>
             </div>
           ) : (
-            <p className="text-sm text-zinc-500">Waiting for the chain head.</p>
+            <p className="text-sm text-zinc-500 dark:text-zinc-400">Waiting for the chain head.</p>
           )}
         </Card>
         <Card title="Background jobs">
@@ -95,7 +97,9 @@ export function LiveOverview({ initial }: { initial: Overview }) {
             <Stat label="Running" value={jobs.running} />
             <Stat label="Dead" value={jobs.dead} />
           </div>
-          <p className="mt-3 text-xs text-zinc-500">Database: {data.database === "sqlite" ? "SQLite" : "PostgreSQL"}</p>
+          <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
+            Database: {data.database === "sqlite" ? "SQLite" : "PostgreSQL"}
+          </p>
         </Card>
       </div>
       <Card title="Modules">
@@ -104,7 +108,7 @@ export function LiveOverview({ initial }: { initial: Overview }) {
             <li key={m.role} className="flex flex-wrap items-center justify-between gap-2 py-2">
               <div className="min-w-0">
                 <div className="text-sm font-medium">{m.title}</div>
-                <div className="truncate text-xs text-zinc-500">{m.paths}</div>
+                <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{m.paths}</div>
               </div>
               {m.built ? (
                 <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge>
@@ -114,7 +118,7 @@ export function LiveOverview({ initial }: { initial: Overview }) {
             </li>
           ))}
         </ul>
-        <p className="mt-2 text-xs text-zinc-500">
+        <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">
           API reference:{" "}
           <a className="text-indigo-600 hover:underline dark:text-indigo-400" href="/docs">
             /docs

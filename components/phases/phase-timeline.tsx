@@ -59,11 +59,16 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
                 title={`${p.name}: blocks ${p.start}–${p.end}`}
                 data-phase={p.name}
                 data-current={p.index === current.phase_index || undefined}
+                // Labels stay readable (WCAG AA): dark text on the current phase's colour, and on a light tint of
+                // the others' (a dark tint in dark mode) instead of fading the whole segment.
                 className={cx(
-                  "flex items-center justify-center border-r border-white/40 text-[10px] font-medium text-white last:border-r-0",
-                  p.index !== current.phase_index && "opacity-50",
+                  "flex items-center justify-center border-r border-white/40 text-[10px] font-medium last:border-r-0",
+                  p.index === current.phase_index ? "text-zinc-950" : "text-zinc-900 dark:text-zinc-100",
                 )}
-                style={{ width: `${(p.length / L) * 100}%`, background: phaseColor(p.index) }}
+                style={{
+                  width: `${(p.length / L) * 100}%`,
+                  background: p.index === current.phase_index ? phaseColor(p.index) : `${phaseColor(p.index)}40`,
+                }}
               >
                 <span className="hidden truncate px-1 md:inline">{p.name}</span>
               </div>
@@ -74,7 +79,7 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
             style={{ left: `${Math.min(markerPct, 100)}%` }}
             data-testid="timeline-marker"
           />
-          <div className="mt-1 flex justify-between text-xs tabular-nums text-zinc-500">
+          <div className="mt-1 flex justify-between text-xs tabular-nums text-zinc-500 dark:text-zinc-400">
             <span>{cycle[0].start.toLocaleString("en-US")}</span>
             <span>{cycle[cycle.length - 1].end.toLocaleString("en-US")}</span>
           </div>
@@ -130,7 +135,7 @@ function PhaseTable({
     <div className="overflow-x-auto">
       <table className="w-full text-sm">
         <thead>
-          <tr className="text-left text-xs uppercase text-zinc-500">
+          <tr className="text-left text-xs uppercase text-zinc-500 dark:text-zinc-400">
             <th className="py-1 pr-2 font-medium">Phase</th>
             <th className="py-1 pr-2 text-right font-medium">Start</th>
             <th className="py-1 pr-2 text-right font-medium">End</th>
@@ -149,7 +154,7 @@ function PhaseTable({
               </td>
               <td className="py-1 pr-2 text-right">{r.start < 0 ? "–" : r.start.toLocaleString("en-US")}</td>
               <td className="py-1 pr-2 text-right">{r.end < 0 ? "–" : r.end.toLocaleString("en-US")}</td>
-              <td className="py-1 text-right text-zinc-500">{r.extra}</td>
+              <td className="py-1 text-right text-zinc-500 dark:text-zinc-400">{r.extra}</td>
             </tr>
           ))}
         </tbody>

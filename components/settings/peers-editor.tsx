@@ -38,11 +38,13 @@ export function PeersEditor({ isAdmin }: { isAdmin: boolean }) {
   return (
     <Card
       title="DHT bootstrap peers"
-      action={<span className="text-xs text-zinc-500">served at /get_init_peer_id</span>}
+      action={<span className="text-xs text-zinc-500 dark:text-zinc-400">served at /get_init_peer_id</span>}
     >
-      {peers.isLoading && <p className="text-sm text-zinc-500">Loading…</p>}
+      {peers.isLoading && <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading…</p>}
       <ul className="divide-y divide-zinc-100 dark:divide-zinc-800" data-testid="peer-list">
-        {peers.data?.length === 0 && <li className="py-2 text-sm text-zinc-500">No bootstrap peers yet.</li>}
+        {peers.data?.length === 0 && (
+          <li className="py-2 text-sm text-zinc-500 dark:text-zinc-400">No bootstrap peers yet.</li>
+        )}
         {peers.data?.map((p) => (
           <li key={p.multiaddr} className="flex items-center justify-between gap-2 py-2">
             <code className="min-w-0 break-all text-xs">{p.multiaddr}</code>
@@ -80,7 +82,7 @@ export function PeersEditor({ isAdmin }: { isAdmin: boolean }) {
           </Button>
         </form>
       ) : (
-        <p className="mt-3 text-xs text-zinc-500">Sign in as an admin to edit.</p>
+        <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">Sign in as an admin to edit.</p>
       )}
       {error && (
         <p role="alert" className="mt-2 text-sm text-rose-600">

@@ -26,7 +26,7 @@ export function UserMenu({ user }: { user: { name: string; role: string } | null
       <button
         type="button"
         onClick={() => signOut({ callbackUrl: "/signin" })}
-        className="text-zinc-500 underline-offset-2 hover:underline"
+        className="text-zinc-500 dark:text-zinc-400 underline-offset-2 hover:underline"
       >
         Sign out
       </button>

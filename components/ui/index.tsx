@@ -18,12 +18,13 @@ export function Card({
   return (
     <section
       className={cx(
-        "rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900",
+        // min-w-0: inside a grid, a wide table scrolls within its card instead of widening the page.
+        "min-w-0 rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900",
         className,
       )}
     >
       {(title || action) && (
-        <header className="mb-3 flex items-center justify-between gap-2">
+        <header className="mb-3 flex flex-wrap items-center justify-between gap-2">
           {title && <h2 className="text-sm font-semibold text-zinc-700 dark:text-zinc-200">{title}</h2>}
           {action}
         </header>

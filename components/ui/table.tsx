@@ -6,7 +6,7 @@ export function Table({ head, children, testId }: { head: ReactNode[]; children:
     <div className="overflow-x-auto">
       <table className="w-full text-sm" data-testid={testId}>
         <thead>
-          <tr className="text-left text-xs uppercase text-zinc-500">
+          <tr className="text-left text-xs uppercase text-zinc-500 dark:text-zinc-400">
             {head.map((h, i) => (
               <th key={i} className="whitespace-nowrap py-1 pr-3 font-medium">
                 {h}

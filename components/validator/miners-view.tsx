@@ -18,7 +18,7 @@ export function MinersView({ initial }: { initial?: Miners }) {
   if (!data)
     return (
       <Card>
-        <p className="text-sm text-zinc-500">Loading…</p>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading…</p>
       </Card>
     );
   const rounds = [...new Set(data.miners.flatMap((m) => m.history.map((h) => h.round)))].sort((a, b) => a - b);
@@ -58,7 +58,7 @@ export function MinersView({ initial }: { initial?: Miners }) {
           ))}
         </Table>
       </Card>
-      <p className="text-xs text-zinc-500" data-testid="weights-on-chain">
+      <p className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="weights-on-chain">
         {data.onChain ? (
           data.onChain.status === "submitted" ? (
             `Weights set on chain at block ${data.onChain.block ?? "?"} for ${data.onChain.uids.length} uids (extrinsic ${data.onChain.txHash.slice(0, 18)}…).`
@@ -73,7 +73,7 @@ export function MinersView({ initial }: { initial?: Miners }) {
       </p>
       <Card title="Score history">
         {withHistory.length === 0 ? (
-          <p className="text-sm text-zinc-500">No scores yet.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">No scores yet.</p>
         ) : (
           <div className="h-72 w-full" data-testid="score-chart">
             <ResponsiveContainer width="100%" height="100%">

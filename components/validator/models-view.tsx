@@ -91,7 +91,9 @@ export function ModelsView({
   return (
     <div className="space-y-4">
       <Card title="Model versions">
-        {data?.versions.length === 0 && <p className="text-sm text-zinc-500">No model published yet.</p>}
+        {data?.versions.length === 0 && (
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">No model published yet.</p>
+        )}
         {!!data?.versions.length && (
           <Table
             head={["Version", "Block", "Size", "Tensors", "Full model sha256", "Downloads", ""]}
@@ -135,7 +137,9 @@ export function ModelsView({
         <Card title="Miner assignments">
           <ul className="mb-3 divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
             {assignments.data?.length === 0 && (
-              <li className="py-1 text-zinc-500">No assignments: any registered miner may download any group.</li>
+              <li className="py-1 text-zinc-500 dark:text-zinc-400">
+                No assignments: any registered miner may download any group.
+              </li>
             )}
             {assignments.data?.map((a) => (
               <li key={a.hotkey} className="flex items-center justify-between gap-2 py-1">
@@ -220,11 +224,11 @@ export function ModelsView({
         {isAdmin && (
           <Card title="Publish a version">
             <form onSubmit={onPublish} className="space-y-2">
-              <label className="block text-xs text-zinc-500" htmlFor="publish-dir">
+              <label className="block text-xs text-zinc-500 dark:text-zinc-400" htmlFor="publish-dir">
                 Model directory on the server (Hugging Face layout)
               </label>
               <Input id="publish-dir" name="dir" placeholder="/models/step_1000" />
-              <label className="block text-xs text-zinc-500" htmlFor="publish-name">
+              <label className="block text-xs text-zinc-500 dark:text-zinc-400" htmlFor="publish-name">
                 Version name
               </label>
               <Input id="publish-name" name="name" placeholder="step_1000" />

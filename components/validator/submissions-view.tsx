@@ -70,7 +70,9 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
         }
       >
         {list.data?.length === 0 && (
-          <p className="text-sm text-zinc-500">No submissions yet. Miners submit in the Submission phase.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
+            No submissions yet. Miners submit in the Submission phase.
+          </p>
         )}
         {!!list.data?.length && (
           <Table
@@ -99,21 +101,21 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
         )}
       </Card>
       <Card title="Detail">
-        {!selected && <p className="text-sm text-zinc-500">Select a submission to see its steps.</p>}
+        {!selected && <p className="text-sm text-zinc-500 dark:text-zinc-400">Select a submission to see its steps.</p>}
         {detail.data && (
           <div className="space-y-3 text-sm" data-testid="submission-detail">
             <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
-              <dt className="text-zinc-500">ID</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">ID</dt>
               <dd className="break-all font-mono text-xs">{detail.data.id}</dd>
-              <dt className="text-zinc-500">Hotkey</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Hotkey</dt>
               <dd className="break-all font-mono text-xs">{detail.data.hotkey}</dd>
-              <dt className="text-zinc-500">URL</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">URL</dt>
               <dd className="break-all font-mono text-xs">{detail.data.checkpointUrl}</dd>
-              <dt className="text-zinc-500">Model</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Model</dt>
               <dd>{detail.data.version}</dd>
-              <dt className="text-zinc-500">Baseline</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Baseline</dt>
               <dd>{formatNumber(detail.data.baselineLoss)}</dd>
-              <dt className="text-zinc-500">Loss</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Loss</dt>
               <dd>{formatNumber(detail.data.loss)}</dd>
             </dl>
             {detail.data.reason && (
@@ -124,11 +126,11 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
             <ol className="space-y-1 border-l border-zinc-200 pl-3 dark:border-zinc-700">
               {detail.data.steps.map(([at, st, note], i) => (
                 <li key={i}>
-                  <span className="text-xs text-zinc-500">
+                  <span className="text-xs text-zinc-500 dark:text-zinc-400">
                     <LocalTime at={at} timeOnly />
                   </span>{" "}
                   <StateBadge state={st} />
-                  {note && <div className="break-all text-xs text-zinc-500">{note}</div>}
+                  {note && <div className="break-all text-xs text-zinc-500 dark:text-zinc-400">{note}</div>}
                 </li>
               ))}
             </ol>

@@ -18,7 +18,9 @@ export default async function PhasesPage() {
       <>
         <PageTitle title="Phases" />
         <Card title="Waiting for the chain">
-          <p className="text-sm text-zinc-500">{message} This page shows the cycle once a head arrives.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
+            {message} This page shows the cycle once a head arrives.
+          </p>
         </Card>
       </>
     );

@@ -20,27 +20,27 @@ export default async function SettingsPage() {
         {s.roles.includes("owner") && <PeersEditor isAdmin={user?.role === "admin"} />}
         <Card title="Configuration">
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-            <dt className="text-zinc-500">Roles</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Roles</dt>
             <dd>{s.roles.join(", ")}</dd>
-            <dt className="text-zinc-500">Chain</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Chain</dt>
             <dd className="break-all">{s.chain}</dd>
-            <dt className="text-zinc-500">Netuid</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Netuid</dt>
             <dd>{s.netuid}</dd>
-            <dt className="text-zinc-500">Schedule</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Schedule</dt>
             <dd className="break-all font-mono text-xs">{s.schedule}</dd>
-            <dt className="text-zinc-500">Database</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Database</dt>
             <dd>{s.database}</dd>
-            <dt className="text-zinc-500">Public dashboard</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Public dashboard</dt>
             <dd>{s.publicDashboard ? "yes" : "no"}</dd>
             {s.minerToken !== null && (
               <>
-                <dt className="text-zinc-500">Miner token</dt>
+                <dt className="text-zinc-500 dark:text-zinc-400">Miner token</dt>
                 <dd>
                   <MinerToken initial={s.minerToken} fromEnvironment={s.minerTokenFromEnvironment} />
                 </dd>
               </>
             )}
-            <dt className="text-zinc-500">Admin hotkeys</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Admin hotkeys</dt>
             <dd className="break-all font-mono text-xs">{s.adminHotkeys.join(", ") || "none"}</dd>
           </dl>
         </Card>
