@@ -170,3 +170,27 @@ test("Overview stops saying 'connected' when the console's API does not answer",
   await expect(page.getByText("connected", { exact: true })).toHaveCount(0);
   await expect(page.getByRole("alert").filter({ hasText: "not answering" })).toBeVisible();
 });
+
+test("sign-in returns to the page asked for; a skip link and the current tab are reachable on a phone", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto("/settings?tab=x");
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fsettings%3Ftab%3Dx/);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("e2e-admin-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Settings" })).toBeVisible();
+  await expect(page).toHaveURL(/\/settings\?tab=x$/);
+  // The current tab is scrolled into the visible part of the menu.
+  const tab = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" });
+  const box = (await tab.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+  // Keyboard users skip the menu.
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/#main$/);
+});

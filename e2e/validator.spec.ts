@@ -30,6 +30,11 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
   await table.getByText("rejected").first().click();
   await expect(page.getByTestId("submission-detail")).toContainText("not a valid safetensors file");
   await page.screenshot({ path: path.join(SHOTS, "submissions-1280.png"), fullPage: true });
+  // On a phone the detail opens where the user can see it.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await table.getByText("scored").first().click();
+  await expect(page.getByTestId("submission-detail")).toBeInViewport();
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.getByRole("link", { name: "Miners" }).click();
   await expect(page.getByTestId("score-chart")).toBeVisible({ timeout: 30_000 });

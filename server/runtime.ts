@@ -20,6 +20,9 @@ export interface Runtime {
   caller(user: SessionUser | null): AppCaller;
 }
 
+/** Set by the custom server on requests it hands to Next: the path and query asked for (sign-in returns there). */
+export const REQUESTED_PATH_HEADER = "x-subnet-console-path";
+
 const KEY = Symbol.for("subnet-console.runtime");
 const slot = globalThis as unknown as Record<symbol, Runtime | undefined>;
 

@@ -9,14 +9,17 @@ export function Card({
   action,
   children,
   className,
+  ref,
 }: {
   title?: ReactNode;
   action?: ReactNode;
   children: ReactNode;
   className?: string;
+  ref?: React.Ref<HTMLElement>;
 }) {
   return (
     <section
+      ref={ref}
       className={cx(
         // min-w-0: inside a grid, a wide table scrolls within its card instead of widening the page.
         "min-w-0 rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900",

@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { LocalTime } from "@/components/ui/local-time";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
@@ -20,6 +20,11 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
   const [state, setState] = useState<(typeof STATES)[number]>("");
   const [hotkey, setHotkey] = useState("");
   const [selected, setSelected] = useState<string | null>(null);
+  const detailCard = useRef<HTMLElement>(null);
+  // On a phone the detail sits below the list: show it when a submission is picked.
+  useEffect(() => {
+    if (selected) detailCard.current?.scrollIntoView({ block: "nearest" });
+  }, [selected]);
   const list = useQuery({
     ...trpc.validator.submissions.queryOptions({
       state: state || undefined,
@@ -100,7 +105,7 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
           </Table>
         )}
       </Card>
-      <Card title="Detail">
+      <Card title="Detail" ref={detailCard}>
         {!selected && <p className="text-sm text-zinc-500 dark:text-zinc-400">Select a submission to see its steps.</p>}
         {detail.data && (
           <div className="space-y-3 text-sm" data-testid="submission-detail">

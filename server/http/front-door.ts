@@ -12,6 +12,7 @@ import { log } from "../log";
 import { formatError } from "../rest/error-format";
 import { isReply } from "../rest/reply";
 import type { RouteHandler } from "../rest/api-route";
+import { REQUESTED_PATH_HEADER } from "../runtime";
 import { nodeBodyReader } from "./body";
 import { RestDispatcher, wantsHtml } from "./dispatch";
 import { requestHead, sendReply, sendWebResponse, toWebRequest } from "./node-adapter";
@@ -134,6 +135,8 @@ export function createRequestHandler(door: FrontDoor) {
     }
 
     const found = door.rest.resolve(method, pathname);
+    // The page asked for, so sign-in can send the user back to it; never taken from the client.
+    req.headers[REQUESTED_PATH_HEADER] = url;
     // GET / is shared: browsers get the dashboard.
     if (!found || (found.route.def.path === "/" && wantsHtml(req.headers.accept))) return void door.next(req, res);
     if (found.kind === "missing") return fail(new AppError(404, "not_found", "Not Found"), found.route);
