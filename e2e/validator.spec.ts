@@ -29,7 +29,17 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
   await expect(table.getByText("rejected").first()).toBeVisible({ timeout: 30_000 }); // the broken miner
   await table.getByText("rejected").first().click();
   await expect(page.getByTestId("submission-detail")).toContainText("not a valid safetensors file");
+  // The open submission is in the URL: a shared link opens the same detail.
+  await expect(page).toHaveURL(/\/submissions\?id=[0-9a-f-]{36}$/);
+  await page.goto(page.url());
+  await expect(page.getByTestId("submission-detail")).toContainText("not a valid safetensors file");
   await page.screenshot({ path: path.join(SHOTS, "submissions-1280.png"), fullPage: true });
+  // Rows are links: reachable and opened from the keyboard.
+  const firstLink = page.getByTestId("submissions-table").getByRole("link").first();
+  await firstLink.focus();
+  const target = await firstLink.getAttribute("href");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`${target!.replace("?", "\\?")}$`));
   // On a phone the detail opens where the user can see it.
   await page.setViewportSize({ width: 390, height: 800 });
   await table.getByText("scored").first().click();

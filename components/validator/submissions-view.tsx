@@ -1,6 +1,8 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { LocalTime } from "@/components/ui/local-time";
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
@@ -9,6 +11,8 @@ import { Card } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatNumber, shortKey } from "@/components/ui/format";
 import { StateBadge } from "./state-badge";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const STATES = ["", "queued", "fetching", "validating", "evaluating", "scored", "rejected"] as const;
 
@@ -19,7 +23,12 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
   const trpc = useTRPC();
   const [state, setState] = useState<(typeof STATES)[number]>("");
   const [hotkey, setHotkey] = useState("");
-  const [selected, setSelected] = useState<string | null>(null);
+  // The open submission lives in the URL (?id=...): rows are links, and a detail can be shared.
+  const params = useSearchParams();
+  const router = useRouter();
+  const asked = params.get("id");
+  const selected = asked && UUID.test(asked) ? asked : null;
+  const select = (id: string) => router.replace(`/submissions?id=${id}`, { scroll: false });
   const detailCard = useRef<HTMLElement>(null);
   // On a phone the detail sits below the list: show it when a submission is picked.
   useEffect(() => {
@@ -85,9 +94,18 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
             testId="submissions-table"
           >
             {list.data.map((s) => (
-              <Row key={s.id} onClick={() => setSelected(s.id)} active={s.id === selected}>
+              <Row key={s.id} onClick={() => select(s.id)} active={s.id === selected}>
                 <Cell className="font-mono text-xs" title={s.hotkey}>
-                  {shortKey(s.hotkey)}
+                  <Link
+                    href={`/submissions?id=${s.id}`}
+                    scroll={false}
+                    replace
+                    onClick={(e) => e.stopPropagation()}
+                    aria-label={`Submission ${s.id} by ${s.hotkey}`}
+                    className="rounded text-indigo-700 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-indigo-300"
+                  >
+                    {shortKey(s.hotkey)}
+                  </Link>
                 </Cell>
                 <Cell>{s.uid ?? "–"}</Cell>
                 <Cell>{s.expertGroup}</Cell>
