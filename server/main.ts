@@ -19,7 +19,7 @@ import { ConfigError, config, type Config } from "./env";
 import { AppError } from "./errors";
 import { formatError } from "./rest/error-format";
 import { RestDispatcher } from "./http/dispatch";
-import { answerClientError, createRequestHandler, serverBusy } from "./http/front-door";
+import { answerClientError, createRequestHandler } from "./http/front-door";
 import { defineJobs, jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
 import type { UpgradeHandler } from "./module";
@@ -98,7 +98,6 @@ async function main() {
   const stops: Array<() => void | Promise<void>> = [];
   for (const m of modules) if (m.start) stops.push(await m.start());
   await scheduleRecurringJobs();
-  jobs().yieldWhile(serverBusy);
   jobs().start();
 
   const app = next({ dev, dir: path.resolve(__dirname, ".."), hostname: "localhost", port: c.PORT });
@@ -108,6 +107,7 @@ async function main() {
   const origin = `${protocol}://${c.HOST === "0.0.0.0" || c.HOST === "::" ? "localhost" : c.HOST}:${c.PORT}`;
 
   const onRequest = createRequestHandler({ rest, fastPath: c.REST_FAST_PATH, trpc, auth, next: nextHandler, origin });
+  jobs().yieldWhile(onRequest.busy);
 
   const server = c.TLS_CERT
     ? https.createServer({ cert: fs.readFileSync(c.TLS_CERT), key: fs.readFileSync(c.TLS_KEY!) }, onRequest)

@@ -76,14 +76,17 @@ function closeGently(req: IncomingMessage, socket: net.Socket): void {
   };
 }
 
-/** Requests being answered right now, and when the last one ended: background jobs wait for a lull. */
-let inFlight = 0;
-let lastEnded = 0;
+/** How long after the last answer the server still counts as busy (background jobs wait for a lull). */
 const LULL_MS = 50;
-export const serverBusy = (): boolean => inFlight > 0 || Date.now() - lastEnded < LULL_MS;
 
+/**
+ * The request handler, and `busy()`: true while requests are being answered or one ended under LULL_MS ago.
+ */
 export function createRequestHandler(door: FrontDoor) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  let inFlight = 0;
+  let lastEnded = 0;
+  const busy = (): boolean => inFlight > 0 || Date.now() - lastEnded < LULL_MS;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
     res.once("close", () => {
       inFlight--;
@@ -153,6 +156,7 @@ export function createRequestHandler(door: FrontDoor) {
       .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
       .catch((e) => fail(e, route));
   };
+  return Object.assign(handle, { busy });
 }
 
 const REASONS: Record<number, string> = {

@@ -11,6 +11,8 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { u8aToHex } from "@polkadot/util";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma } from "@/server/db";
+import { queryDatabase } from "../support/db";
 import { bigUpload, parseRaw, phaseLatencyMs, rawHttp, rssMb } from "../support/probe";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
 
@@ -294,25 +296,8 @@ iv, tag, ct = raw[:12], raw[12:28], raw[28:]
 print(AESGCM(key).decrypt(iv, ct + tag, None).decode())
 `;
 
-async function settingsRows(databaseUrl: string): Promise<Array<{ key: string; value: string }>> {
-  if (databaseUrl.startsWith("file:")) {
-    const Database = (await import("better-sqlite3")).default;
-    const db = new Database(databaseUrl.slice(5), { readonly: true });
-    try {
-      return db.prepare('SELECT "key", "value" FROM "Setting"').all() as Array<{ key: string; value: string }>;
-    } finally {
-      db.close();
-    }
-  }
-  const pg = await import("pg");
-  const client = new pg.default.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query('SELECT "key", "value" FROM "Setting"')).rows;
-  } finally {
-    await client.end();
-  }
-}
+const settingsRows = (databaseUrl: string) =>
+  queryDatabase<{ key: string; value: string }>(databaseUrl, Prisma.sql`SELECT "key", "value" FROM "Setting"`);
 
 /** Wallet sign-in over HTTP: nonce from tRPC, signature by `pair`; next-auth's error or "ok". */
 async function walletSignIn(base: string, pair: KeyringPair): Promise<string> {
@@ -431,23 +416,9 @@ describe("12. walletNonce", () => {
 });
 
 async function nonceCount(databaseUrl: string, address: string): Promise<number> {
-  if (databaseUrl.startsWith("file:")) {
-    const Database = (await import("better-sqlite3")).default;
-    const db = new Database(databaseUrl.slice(5), { readonly: true });
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM "AuthNonce" WHERE "address" = ?').get(address) as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  }
-  const pg = await import("pg");
-  const client = new pg.default.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return Number(
-      (await client.query('SELECT count(*) AS n FROM "AuthNonce" WHERE "address" = $1', [address])).rows[0].n,
-    );
-  } finally {
-    await client.end();
-  }
+  const [row] = await queryDatabase<{ n: number | bigint }>(
+    databaseUrl,
+    Prisma.sql`SELECT count(*) AS n FROM "AuthNonce" WHERE "address" = ${address}`,
+  );
+  return Number(row.n);
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb, type Db } from "@/server/db";
+import { createDb, type Db, type Prisma } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
 import { createTestDatabase } from "./server";
 
@@ -13,4 +13,14 @@ export async function freshDb(): Promise<{ url: string; db: Db }> {
     : `file:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "console-it-")), "console.db")}`;
   await migrate(url);
   return { url, db: createDb(url) };
+}
+
+/** Rows of one raw query against a running server's database (SQLite file or Postgres), read from outside it. */
+export async function queryDatabase<T>(url: string, query: Prisma.Sql): Promise<T[]> {
+  const db = createDb(url);
+  try {
+    return await db.$queryRaw<T[]>(query);
+  } finally {
+    await db.$disconnect();
+  }
 }
