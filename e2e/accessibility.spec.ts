@@ -6,18 +6,23 @@ const PAGES = ["/signin", "/", "/phases", "/models", "/submissions", "/miners", 
 test("every page has no serious or critical accessibility violation (axe-core), in light and dark", async ({
   page,
 }) => {
+  test.setTimeout(180_000);
   await page.goto("/signin");
   await page.getByLabel("Username").fill("admin");
   await page.getByLabel("Password").fill("e2e-admin-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await page.goto("/miners");
+  const miner = await page.getByTestId("miners-table").getByRole("link").first().getAttribute("href");
+  const pages = [...PAGES, miner!];
   const found: string[] = [];
   for (const theme of ["light", "dark"]) {
     await page.evaluate((t) => localStorage.setItem("theme", t), theme);
-    for (const url of PAGES) {
+    for (const url of pages) {
       await page.goto(url);
       await expect(page.locator("html")).toHaveClass(theme === "dark" ? /dark/ : /^(?!.*dark)/);
-      await page.waitForLoadState("networkidle").catch(() => undefined);
+      // Live pages poll every block, so the network is rarely idle for long: wait a bounded time.
+      await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => undefined);
       const { violations } = await new AxeBuilder({ page }).analyze();
       for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical"))
         found.push(`${theme} ${url}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);

@@ -101,12 +101,15 @@ test("a Polkadot wallet signs in with its hotkey", async ({ page }) => {
 
 test("every page renders at desktop and phone widths, in light and dark", async ({ page }) => {
   await signInAsAdmin(page);
+  await page.goto("/miners");
+  const miner = await page.getByTestId("miners-table").getByRole("link").first().getAttribute("href");
   for (const [name, url] of [
     ["overview", "/"],
     ["phases", "/phases"],
     ["models", "/models"],
     ["submissions", "/submissions"],
     ["miners", "/miners"],
+    ["miner", miner!],
     ["settings", "/settings"],
   ] as const) {
     for (const width of [1280, 390]) {

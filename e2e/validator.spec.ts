@@ -48,6 +48,10 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
 
   await page.getByRole("link", { name: "Miners" }).click();
   await expect(page.getByTestId("score-chart")).toBeVisible({ timeout: 30_000 });
+  // The chart is named, and its numbers are a table away.
+  const chart = page.getByRole("figure", { name: "Score per round and miner" });
+  await chart.getByText("Show as a table").click();
+  await expect(chart.locator("details table tbody tr").first()).toBeVisible();
   const weights = page.locator('[data-testid^="weight-"]');
   await expect
     .poll(async () => (await weights.allInnerTexts()).some((t) => parseFloat(t) > 0), { timeout: 30_000 })
@@ -62,7 +66,23 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole("link", { name: "Models" }).click();
+  // Merge publishes the round's best experts as a new version, with where each group came from.
+  const versions = page.getByTestId("versions-table");
+  await expect.poll(() => versions.locator("tbody tr").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  const merged = versions.locator("tbody tr").first();
+  await expect(merged).toContainText("served");
+  await merged.getByText(/step_\d+, round \d+: \d+ groups?/).click();
+  await expect(merged.getByRole("link").first()).toHaveAttribute("href", /\/submissions\?id=/);
+  await expect(page.getByRole("figure", { name: "Best loss and baseline per round" })).toBeVisible();
   await page.screenshot({ path: path.join(SHOTS, "models-1280.png"), fullPage: true });
+  // An admin rolls back to step_0: it is served from now on.
+  const base = versions.locator("tbody tr").last();
+  await expect(base).toContainText("step_0");
+  page.once("dialog", (d) => void d.accept());
+  await base.getByRole("button", { name: "Serve this version" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Serving step_0" })).toBeVisible();
+  await expect(base).toContainText("served");
+  expect((await page.request.get("/health")).status()).toBe(200);
 });
 
 test("an admin's model form refuses a bad directory with a clear message", async ({ page }) => {
@@ -105,4 +125,77 @@ test("an admin assigns a miner to a group from the lists; an unregistered hotkey
   await page.getByRole("button", { name: "Assign" }).click();
   await expect(page.getByRole("status").filter({ hasText: "to group 1" })).toBeVisible();
   expect(asked).toMatch(/is not registered on subnet 1: confirm to assign it anyway/);
+});
+
+/** The miner token, as an admin reads it on Settings. */
+async function minerToken(page: Page): Promise<string> {
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Show" }).click();
+  return (await page.getByTestId("bz-token").textContent())!.trim();
+}
+
+test("refused miners show on Overview, Miners and the miner's own page, with the reason", async ({ page }) => {
+  await signInAsAdmin(page);
+  const token = await minerToken(page);
+  await page.goto("/miners");
+  const firstMiner = page.getByTestId("miners-table").getByRole("link").first();
+  const hotkey = (await firstMiner.getAttribute("href"))!.replace("/miners/", "");
+  // A registered miner asks for a group the served model does not have: refused (404), three times.
+  for (let i = 0; i < 3; i++) {
+    const r = await page.request.get("/model/partial", {
+      headers: { authorization: `Bearer ${token}`, "x-hotkey": hotkey, "x-expert-group": "99" },
+    });
+    expect(r.status()).toBe(404);
+  }
+
+  await page.goto("/");
+  const health = page.getByTestId("round-health");
+  await expect(health.getByTestId("health-version")).toHaveText(/^step_\d+$/);
+  await expect(health.getByTestId("health-weights")).toHaveText("off"); // SET_WEIGHTS is off on the devnet
+  const refused = health.getByTestId("health-refused");
+  await expect(refused).toContainText("×3 on /model/partial: Expert group 99 does not exist", { timeout: 15_000 });
+  await expect(page.getByTestId("requests-table").locator("tr", { hasText: "/model/partial" })).toContainText("3");
+
+  await page.goto("/miners");
+  await expect(page.getByTestId("refused-miners")).toContainText("Expert group 99 does not exist");
+  await expect(page.getByTestId("miners-table").locator("tr", { hasText: hotkey.slice(-4) })).toContainText(
+    "refused ×3",
+  );
+
+  await page.goto("/");
+  await refused.getByRole("link").first().click();
+  await expect(page).toHaveURL(new RegExp(`/miners/${hotkey}$`));
+  await expect(page.getByTestId("miner-refusals")).toContainText("404");
+  await expect(page.getByTestId("miner-refusals")).toContainText("Expert group 99 does not exist");
+  await expect(page.getByTestId("miner-last-seen")).not.toHaveText("–");
+  // An unknown hotkey has no page.
+  expect((await page.goto("/miners/5UnknownHotkeyThatIsNotOnTheSubnet"))!.status()).toBe(404);
+});
+
+test("Miners: columns sort both ways from the keyboard", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/miners");
+  const table = page.getByTestId("miners-table");
+  const uids = async () => (await table.locator("tbody tr td:first-child").allInnerTexts()).map(Number);
+  const header = table.getByRole("columnheader", { name: /UID/ });
+  await header.getByRole("button").focus();
+  await page.keyboard.press("Enter");
+  await expect(header).toHaveAttribute("aria-sort", "descending");
+  expect(await uids()).toEqual([...(await uids())].sort((a, b) => b - a));
+  await page.keyboard.press("Enter");
+  await expect(header).toHaveAttribute("aria-sort", "ascending");
+  expect(await uids()).toEqual([...(await uids())].sort((a, b) => a - b));
+});
+
+test("a panel whose data fails to load says so and retries", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/miners");
+  await expect(page.getByTestId("miners-table")).toBeVisible();
+  await page.route("**/api/trpc/validator.miners**", (route) => route.abort());
+  const alert = page.getByRole("alert").filter({ hasText: "Could not load this panel" });
+  await expect(alert).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("miners-table")).toBeVisible(); // the last data stays
+  await page.unroute("**/api/trpc/validator.miners**");
+  await alert.getByRole("button", { name: "Retry" }).click();
+  await expect(alert).toHaveCount(0);
 });

@@ -8,9 +8,14 @@ const html = `<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <title>Subnet Console API</title>
   <link rel="stylesheet" href="/docs/assets/swagger-ui.css" />
-  <style>body{margin:0} .topbar{display:none}</style>
+  <style>body{margin:0;font-family:system-ui,sans-serif} .topbar{display:none}
+  .console-bar{display:flex;gap:1rem;align-items:center;padding:.5rem 1rem;border-bottom:1px solid #e4e4e7;font-size:14px}
+  .console-bar a{color:#4338ca}</style>
 </head>
 <body>
+  <nav class="console-bar" aria-label="Subnet Console">
+    <a href="/">&larr; Dashboard</a><a href="/openapi.json">openapi.json</a><a href="/metrics">metrics</a>
+  </nav>
   <div id="swagger-ui"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
   <script src="/docs/assets/docs-init.js"></script>

@@ -6,6 +6,11 @@ import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Card, Stat } from "@/components/ui";
 import { refetchMs, useNow } from "@/components/phases/use-live";
+import { Cell, Row, Table } from "@/components/ui/table";
+import { Empty } from "@/components/ui/states";
+import { RoundHealth } from "./round-health";
+
+const linkClass = "text-xs text-indigo-700 hover:underline dark:text-indigo-300";
 
 type Overview = inferRouterOutputs<AppRouter>["system"]["overview"];
 
@@ -17,11 +22,14 @@ export function LiveOverview({ initial }: { initial: Overview }) {
     refetchInterval: refetchMs(initial.chain.blockTimeMs),
   });
   const now = useNow(1000);
-  const { chain, phase, jobs, modules } = data;
+  const { chain, phase, jobs, modules, requests } = data;
+  const validatorOn = modules.some((m) => m.role === "validator" && m.enabled);
+  const troubled = requests.filter((r) => r.refused + r.failed > 0);
   const headAge = chain.lastHeadAt && now !== null ? Math.max(0, Math.round((now - chain.lastHeadAt) / 1000)) : null;
 
   return (
     <div className="space-y-4">
+      {validatorOn && <RoundHealth refetchMs={refetchMs(initial.chain.blockTimeMs)} />}
       <div className="grid gap-4 md:grid-cols-3">
         <Card
           title="Chain"
@@ -102,6 +110,36 @@ export function LiveOverview({ initial }: { initial: Overview }) {
           </p>
         </Card>
       </div>
+      <Card
+        title="Requests since start"
+        action={
+          <a className={linkClass} href="/metrics">
+            /metrics →
+          </a>
+        }
+      >
+        {requests.length === 0 ? (
+          <Empty>No API request answered since this console started.</Empty>
+        ) : (
+          <>
+            <p className="mb-2 text-xs text-zinc-500 dark:text-zinc-400" data-testid="requests-summary">
+              {troubled.length === 0
+                ? "Every request was answered with success."
+                : `${troubled.length} route${troubled.length > 1 ? "s" : ""} refused or failed requests.`}
+            </p>
+            <Table head={["Route", "Requests", "Refused (4xx)", "Failed (5xx)"]} testId="requests-table">
+              {requests.slice(0, 12).map((r) => (
+                <Row key={r.route}>
+                  <Cell className="font-mono text-xs">{r.route}</Cell>
+                  <Cell>{r.requests}</Cell>
+                  <Cell>{r.refused > 0 ? <Badge tone="red">{r.refused}</Badge> : 0}</Cell>
+                  <Cell>{r.failed > 0 ? <Badge tone="red">{r.failed}</Badge> : 0}</Cell>
+                </Row>
+              ))}
+            </Table>
+          </>
+        )}
+      </Card>
       <Card title="Modules">
         <ul className="divide-y divide-zinc-100 dark:divide-zinc-800">
           {modules.map((m) => (

@@ -1,5 +1,6 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ErrorState, Loading } from "@/components/ui/states";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc";
 import { multiaddrSchema } from "@/server/phases/schemas";
@@ -40,7 +41,8 @@ export function PeersEditor({ isAdmin }: { isAdmin: boolean }) {
       title="DHT bootstrap peers"
       action={<span className="text-xs text-zinc-500 dark:text-zinc-400">served at /get_init_peer_id</span>}
     >
-      {peers.isLoading && <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading…</p>}
+      {peers.isLoading && <Loading label="Loading peers…" />}
+      {peers.isError && <ErrorState error={peers.error} onRetry={() => void peers.refetch()} />}
       <ul className="divide-y divide-zinc-100 dark:divide-zinc-800" data-testid="peer-list">
         {peers.data?.length === 0 && (
           <li className="py-2 text-sm text-zinc-500 dark:text-zinc-400">No bootstrap peers yet.</li>

@@ -1,62 +1,119 @@
 "use client";
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Line } from "recharts";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
-import { Card } from "@/components/ui";
-import { Cell, Row, Table } from "@/components/ui/table";
+import { Badge, Card } from "@/components/ui";
+import { RoundsChart } from "@/components/charts/rounds-chart";
+import { ChartFigure } from "@/components/ui/chart-figure";
+import { Cell, Row, Table, useSortedRows } from "@/components/ui/table";
+import { Empty, QueryPanel } from "@/components/ui/states";
 import { formatNumber, shortKey } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { phaseColor } from "@/components/phases/phase-colors";
 
 type Miners = inferRouterOutputs<AppRouter>["validator"]["miners"];
+type Miner = Miners["miners"][number];
+
+const linkClass =
+  "rounded text-indigo-700 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-indigo-300";
+
+const columns = {
+  uid: { label: "UID", value: (m: Miner) => m.uid },
+  hotkey: { label: "Hotkey", value: (m: Miner) => m.hotkey },
+  weight: { label: "Weight", value: (m: Miner) => m.weight },
+  average: { label: "Moving avg (8 rounds)", value: (m: Miner) => m.movingAverage },
+  last: { label: "Last score", value: (m: Miner) => m.history.at(-1)?.score ?? null },
+  submissions: { label: "Submissions", value: (m: Miner) => m.submissions },
+  group: { label: "Group", value: (m: Miner) => m.lastGroup },
+  status: { label: "Status", value: (m: Miner) => m.refused?.count ?? 0 },
+};
+
+/** A miner that the API refused in the last hour: the badge says how often, the title and text why. */
+export function RefusedBadge({ refused }: { refused: NonNullable<Miner["refused"]> }) {
+  return (
+    <span title={`${refused.route}: ${refused.status} ${refused.reason ?? ""}`}>
+      <Badge tone="red">refused ×{refused.count}</Badge>
+    </span>
+  );
+}
 
 export function MinersView({ initial }: { initial?: Miners }) {
   const trpc = useTRPC();
-  const { data } = useQuery({ ...trpc.validator.miners.queryOptions(), initialData: initial, refetchInterval: 3000 });
-  if (!data)
-    return (
-      <Card>
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading…</p>
-      </Card>
-    );
+  const query = useQuery({ ...trpc.validator.miners.queryOptions(), initialData: initial, refetchInterval: 3000 });
+  return (
+    <QueryPanel query={query} loading="Loading miners…">
+      {(data) => <MinersContent data={data} />}
+    </QueryPanel>
+  );
+}
+
+function MinersContent({ data }: { data: Miners }) {
+  const { rows, head } = useSortedRows(data.miners, columns, { key: "weight", dir: "descending" });
   const rounds = [...new Set(data.miners.flatMap((m) => m.history.map((h) => h.round)))].sort((a, b) => a - b);
-  const chart = rounds.map((round) => ({
-    round: String(round),
-    ...Object.fromEntries(
-      data.miners.map((m) => [`uid ${m.uid}`, m.history.find((h) => h.round === round)?.score ?? null]),
-    ),
-  }));
   const withHistory = data.miners.filter((m) => m.history.length > 0);
+  const scoreAt = (m: Miner, round: number) => m.history.find((h) => h.round === round)?.score ?? null;
+  const chart = rounds.map((round) => ({
+    round,
+    ...Object.fromEntries(withHistory.map((m) => [`uid ${m.uid}`, scoreAt(m, round)])),
+  }));
+  const refused = data.miners.filter((m) => m.refused);
   return (
     <div className="space-y-4">
-      <Card title={`Miners (round ${data.round})`}>
-        <Table
-          head={["UID", "Hotkey", "Group", "Submissions", "Last score", "Moving avg (8 rounds)", "Weight"]}
-          testId="miners-table"
+      {refused.length > 0 && (
+        <div
+          role="alert"
+          className="rounded-xl border border-rose-200 bg-rose-50 p-3 text-sm text-rose-800 dark:border-rose-900 dark:bg-rose-950/40 dark:text-rose-200"
+          data-testid="refused-miners"
         >
-          {data.miners.map((m) => (
-            <Row key={m.hotkey}>
-              <Cell>{m.uid}</Cell>
-              <Cell className="font-mono text-xs" title={m.hotkey}>
-                {shortKey(m.hotkey)}
-              </Cell>
-              <Cell>{m.lastGroup ?? "–"}</Cell>
-              <Cell>{m.submissions}</Cell>
-              <Cell>{formatNumber(m.history.at(-1)?.score ?? null)}</Cell>
-              <Cell>{formatNumber(m.movingAverage, 3)}</Cell>
-              <Cell>
-                <div className="flex items-center gap-2">
-                  <div className="h-1.5 w-20 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
-                    <div className="h-full bg-indigo-600" style={{ width: `${m.weight * 100}%` }} />
+          <p className="font-medium">
+            {refused.length} miner{refused.length > 1 ? "s are" : " is"} being refused by this validator:
+          </p>
+          <ul className="mt-1 list-disc pl-5">
+            {refused.map((m) => (
+              <li key={m.hotkey}>
+                <Link href={`/miners/${m.hotkey}`} className="font-mono text-xs underline">
+                  uid {m.uid} {shortKey(m.hotkey)}
+                </Link>{" "}
+                — {m.refused!.count} refused on {m.refused!.route}: {m.refused!.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <Card title={`Miners (round ${data.round})`}>
+        {data.miners.length === 0 ? (
+          <Empty>No miners on the metagraph yet.</Empty>
+        ) : (
+          <Table head={head} testId="miners-table">
+            {rows.map((m) => (
+              <Row key={m.hotkey}>
+                <Cell>{m.uid}</Cell>
+                <Cell className="font-mono text-xs" title={m.hotkey}>
+                  <Link href={`/miners/${m.hotkey}`} className={linkClass}>
+                    {shortKey(m.hotkey)}
+                    <span className="sr-only">, miner uid {m.uid}</span>
+                  </Link>
+                </Cell>
+                <Cell>
+                  <div className="flex items-center gap-2">
+                    <div className="h-1.5 w-16 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
+                      <div className="h-full bg-indigo-600" style={{ width: `${m.weight * 100}%` }} />
+                    </div>
+                    <span data-testid={`weight-${m.uid}`}>{(m.weight * 100).toFixed(1)}%</span>
                   </div>
-                  <span data-testid={`weight-${m.uid}`}>{(m.weight * 100).toFixed(1)}%</span>
-                </div>
-              </Cell>
-            </Row>
-          ))}
-        </Table>
+                </Cell>
+                <Cell>{formatNumber(m.movingAverage, 3)}</Cell>
+                <Cell>{formatNumber(m.history.at(-1)?.score ?? null)}</Cell>
+                <Cell>{m.submissions}</Cell>
+                <Cell>{m.lastGroup ?? "–"}</Cell>
+                <Cell>{m.refused ? <RefusedBadge refused={m.refused} /> : <Badge tone="green">ok</Badge>}</Cell>
+              </Row>
+            ))}
+          </Table>
+        )}
       </Card>
       <p className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="weights-on-chain">
         {data.onChain ? (
@@ -73,30 +130,30 @@ export function MinersView({ initial }: { initial?: Miners }) {
       </p>
       <Card title="Score history">
         {withHistory.length === 0 ? (
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">No scores yet.</p>
+          <Empty>No scores yet: miners are scored after the Validate phase.</Empty>
         ) : (
-          <div className="h-72 w-full" data-testid="score-chart">
-            <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={chart} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
-                <XAxis dataKey="round" tick={{ fontSize: 11 }} />
-                <YAxis tick={{ fontSize: 11 }} width={48} />
-                <Tooltip formatter={(v) => Number(v).toFixed(4)} />
-                <Legend wrapperStyle={{ fontSize: 11 }} />
-                {withHistory.map((m, i) => (
-                  <Line
-                    key={m.hotkey}
-                    type="monotone"
-                    dataKey={`uid ${m.uid}`}
-                    stroke={phaseColor(i)}
-                    dot={false}
-                    isAnimationActive={false}
-                    connectNulls
-                  />
-                ))}
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
+          <ChartFigure
+            title="Score per round and miner"
+            summary={`Proof-of-Loss score of ${withHistory.length} miners over rounds ${rounds[0]}–${rounds.at(-1)}; a round with one submission shows as a dot.`}
+            head={["Round", ...withHistory.map((m) => `uid ${m.uid}`)]}
+            rows={rounds.map((r) => [r, ...withHistory.map((m) => formatNumber(scoreAt(m, r)))])}
+            testId="score-chart"
+          >
+            <RoundsChart data={chart} yLabel="Score">
+              {withHistory.map((m, i) => (
+                <Line
+                  key={m.hotkey}
+                  type="monotone"
+                  dataKey={`uid ${m.uid}`}
+                  stroke={phaseColor(i)}
+                  fill={phaseColor(i)}
+                  dot={{ r: 3 }}
+                  isAnimationActive={false}
+                  connectNulls
+                />
+              ))}
+            </RoundsChart>
+          </ChartFigure>
         )}
       </Card>
     </div>

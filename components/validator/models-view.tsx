@@ -7,6 +7,8 @@ import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Button, Card, Input } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatBytes, shortKey } from "@/components/ui/format";
+import { Empty, QueryPanel } from "@/components/ui/states";
+import { LossChart, VersionsCard } from "./model-progress";
 import { assignmentSchema, publishSchema } from "@/server/validator/forms";
 
 type Outputs = inferRouterOutputs<AppRouter>["validator"];
@@ -20,11 +22,12 @@ export function ModelsView({
 }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const { data } = useQuery({
+  const models = useQuery({
     ...trpc.validator.models.queryOptions(),
     initialData: initial?.models,
     refetchInterval: 5000,
   });
+  const { data } = models;
   const assignments = useQuery({ ...trpc.validator.assignments.queryOptions(), initialData: initial?.assignments });
   const [error, setError] = useState<string | null>(null);
   const publish = useMutation(
@@ -90,48 +93,34 @@ export function ModelsView({
 
   return (
     <div className="space-y-4">
-      <Card title="Model versions">
-        {data?.versions.length === 0 && (
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">No model published yet.</p>
-        )}
-        {!!data?.versions.length && (
-          <Table
-            head={["Version", "Block", "Size", "Tensors", "Full model sha256", "Downloads", ""]}
-            testId="versions-table"
-          >
-            {data.versions.map((v) => {
-              const full = v.artifacts.find((a) => a.selector === "full");
-              return (
-                <Row key={v.id}>
-                  <Cell className="font-medium">{v.name}</Cell>
-                  <Cell>{v.blockNumber.toLocaleString("en-US")}</Cell>
-                  <Cell>{formatBytes(v.totalBytes)}</Cell>
-                  <Cell>{v.tensorCount}</Cell>
-                  <Cell className="font-mono text-xs" title={full?.sha256}>
-                    {full?.sha256.slice(0, 16)}…
-                  </Cell>
-                  <Cell>{v.artifacts.reduce((n, a) => n + a.downloads, 0)}</Cell>
-                  <Cell>{v.current && <Badge tone="green">served</Badge>}</Cell>
-                </Row>
-              );
-            })}
+      {data ? (
+        <>
+          <VersionsCard data={data} isAdmin={isAdmin} />
+          <LossChart rounds={data.rounds} />
+        </>
+      ) : (
+        <Card>
+          <QueryPanel query={models}>{() => null}</QueryPanel>
+        </Card>
+      )}
+      <Card title="Expert groups of the served version">
+        {!data?.groups.length ? (
+          <Empty>No model is served, so there are no groups.</Empty>
+        ) : (
+          <Table head={["Group", "Experts", "Tensors", "Download size", "sha256"]} testId="groups-table">
+            {data.groups.map((g) => (
+              <Row key={g.id}>
+                <Cell>{g.id}</Cell>
+                <Cell>{g.experts}</Cell>
+                <Cell>{g.tensors}</Cell>
+                <Cell>{formatBytes(g.bytes)}</Cell>
+                <Cell className="font-mono text-xs" title={g.sha256}>
+                  {g.sha256.slice(0, 16)}…
+                </Cell>
+              </Row>
+            ))}
           </Table>
         )}
-      </Card>
-      <Card title="Expert groups of the served version">
-        <Table head={["Group", "Experts", "Tensors", "Download size", "sha256"]} testId="groups-table">
-          {data?.groups.map((g) => (
-            <Row key={g.id}>
-              <Cell>{g.id}</Cell>
-              <Cell>{g.experts}</Cell>
-              <Cell>{g.tensors}</Cell>
-              <Cell>{formatBytes(g.bytes)}</Cell>
-              <Cell className="font-mono text-xs" title={g.sha256}>
-                {g.sha256.slice(0, 16)}…
-              </Cell>
-            </Row>
-          ))}
-        </Table>
       </Card>
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Miner assignments">

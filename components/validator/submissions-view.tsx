@@ -10,6 +10,7 @@ import type { AppRouter } from "@/server/trpc/root";
 import { Card } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatNumber, shortKey } from "@/components/ui/format";
+import { Empty, ErrorState, Loading } from "@/components/ui/states";
 import { StateBadge } from "./state-badge";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,10 +31,6 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
   const selected = asked && UUID.test(asked) ? asked : null;
   const select = (id: string) => router.replace(`/submissions?id=${id}`, { scroll: false });
   const detailCard = useRef<HTMLElement>(null);
-  // On a phone the detail sits below the list: show it when a submission is picked.
-  useEffect(() => {
-    if (selected) detailCard.current?.scrollIntoView({ block: "nearest" });
-  }, [selected]);
   const list = useQuery({
     ...trpc.validator.submissions.queryOptions({
       state: state || undefined,
@@ -48,6 +45,11 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
     enabled: !!selected,
     refetchInterval: 2000,
   });
+  // On a phone the detail sits below the list: bring it into view once the picked submission has loaded.
+  const shown = detail.data?.id === selected ? selected : null;
+  useEffect(() => {
+    if (shown) detailCard.current?.scrollIntoView({ block: "nearest" });
+  }, [shown]);
 
   return (
     <div className="grid gap-4 lg:grid-cols-[2fr_1fr]">
@@ -83,11 +85,17 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
           </div>
         }
       >
-        {list.data?.length === 0 && (
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">
-            No submissions yet. Miners submit in the Submission phase.
-          </p>
+        {list.data === undefined &&
+          (list.isError ? <ErrorState error={list.error} onRetry={() => void list.refetch()} /> : <Loading />)}
+        {list.data !== undefined && list.isError && (
+          <ErrorState error={list.error} onRetry={() => void list.refetch()} />
         )}
+        {list.data?.length === 0 &&
+          (state || hotkey.trim() ? (
+            <Empty onClear={() => (setState(""), setHotkey(""))}>No submission matches these filters.</Empty>
+          ) : (
+            <Empty>No submissions yet. Miners submit in the Submission phase.</Empty>
+          ))}
         {!!list.data?.length && (
           <Table
             head={["Hotkey", "UID", "Group", "Block", "Round", "State", "Loss", "Score", "Points"]}
@@ -101,10 +109,10 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
                     scroll={false}
                     replace
                     onClick={(e) => e.stopPropagation()}
-                    aria-label={`Submission ${s.id} by ${s.hotkey}`}
                     className="rounded text-indigo-700 hover:underline focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-indigo-300"
                   >
                     {shortKey(s.hotkey)}
+                    <span className="sr-only">, submission {s.id}</span>
                   </Link>
                 </Cell>
                 <Cell>{s.uid ?? "–"}</Cell>
@@ -124,7 +132,11 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
         )}
       </Card>
       <Card title="Detail" ref={detailCard}>
-        {!selected && <p className="text-sm text-zinc-500 dark:text-zinc-400">Select a submission to see its steps.</p>}
+        {!selected && <Empty>Select a submission to see its steps.</Empty>}
+        {selected && detail.isPending && <Loading />}
+        {selected && detail.isError && !detail.data && (
+          <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />
+        )}
         {detail.data && (
           <div className="space-y-3 text-sm" data-testid="submission-detail">
             <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">

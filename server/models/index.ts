@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { db } from "../db";
 import { config } from "../env";
-import { BadRequestError, ConflictError } from "../errors";
+import { BadRequestError, ConflictError, NotFoundError } from "../errors";
 import { log } from "../log";
 import { loadCatalog, select, selectorKey, type ModelCatalog, type Selector } from "./catalog";
 import { compose, hashComposition, type Composition } from "./compose";
@@ -61,9 +61,27 @@ async function load(
   return { ...row, catalog, artifacts };
 }
 
-/** Loads the newest published version into memory (no hashing: hashes were stored at publish). */
+/** The served version is the newest published one unless an admin chose another (a rollback). */
+const SERVED_KEY = "model.served";
+
+async function setServed(id: number): Promise<void> {
+  const value = String(id);
+  await db().setting.upsert({ where: { key: SERVED_KEY }, create: { key: SERVED_KEY, value }, update: { value } });
+}
+
+/** The id of the version that should be served: the admin's choice when it still exists, else the newest. */
+export async function servedVersionId(): Promise<number | null> {
+  const chosen = await db().setting.findUnique({ where: { key: SERVED_KEY } });
+  const id = chosen ? Number(chosen.value) : NaN;
+  if (Number.isSafeInteger(id) && (await db().modelVersion.findUnique({ where: { id }, select: { id: true } })))
+    return id;
+  return (await db().modelVersion.findFirst({ orderBy: { id: "desc" }, select: { id: true } }))?.id ?? null;
+}
+
+/** Loads the served version into memory (no hashing: hashes were stored at publish). */
 export async function loadCurrentVersion(): Promise<LoadedVersion | null> {
-  const row = await db().modelVersion.findFirst({ orderBy: { id: "desc" }, include: { artifacts: true } });
+  const id = await servedVersionId();
+  const row = id === null ? null : await db().modelVersion.findUnique({ where: { id }, include: { artifacts: true } });
   if (!row) return (state.current = null);
   try {
     state.current = await load(row, new Map(row.artifacts.map((a) => [a.selector, a.sha256])));
@@ -72,6 +90,18 @@ export async function loadCurrentVersion(): Promise<LoadedVersion | null> {
     state.current = null;
   }
   return state.current;
+}
+
+/** Serves an earlier (or later) published version to miners from now on: an admin's rollback. */
+export async function serveVersion(id: number): Promise<LoadedVersion> {
+  const row = await db().modelVersion.findUnique({ where: { id }, select: { id: true, name: true } });
+  if (!row) throw new NotFoundError(`No model version ${id}`);
+  await setServed(id);
+  const loaded = await loadCurrentVersion();
+  if (loaded?.id !== id)
+    throw new BadRequestError(`version ${row.name} could not be loaded: its files changed or are gone`);
+  log.info({ version: row.name }, "model version served by an admin's choice");
+  return loaded;
 }
 
 /**
@@ -83,6 +113,8 @@ export async function publishVersion(input: {
   name: string;
   blockNumber: number;
   by: string;
+  /** For a merged version: where it came from (stored as JSON). */
+  lineage?: unknown;
 }): Promise<LoadedVersion> {
   const dir = path.resolve(input.dir);
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.name))
@@ -113,6 +145,7 @@ export async function publishVersion(input: {
       tensorCount: full.composition.tensorCount,
       groups: JSON.stringify(version.catalog.groups),
       publishedBy: input.by,
+      lineage: input.lineage === undefined ? null : JSON.stringify(input.lineage),
       artifacts: {
         create: [...version.artifacts.values()].map((a) => ({
           selector: a.selector,
@@ -124,6 +157,7 @@ export async function publishVersion(input: {
     },
   });
   version.id = row.id;
+  await setServed(row.id);
   state.current = version;
   log.info(
     { version: input.name, bytes: full.composition.length, groups: version.catalog.groups.length },

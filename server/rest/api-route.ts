@@ -31,9 +31,21 @@ export interface RouteDef<Q, H, B, A, R> {
   body?: z.ZodType<B>;
   /** Largest body accepted, in bytes (413 past it, before any parsing); default 64 KiB. */
   bodyLimit?: number;
-  response: { status?: number; description: string; schema?: z.ZodType<R>; contentType?: string };
+  response: {
+    status?: number;
+    description: string;
+    schema?: z.ZodType<R>;
+    contentType?: string;
+    /** Response headers clients rely on, documented in OpenAPI (name -> description). */
+    headers?: Record<string, string>;
+  };
   /** Error statuses this route can answer, documented in OpenAPI. */
   errors?: Record<number, string>;
+  /**
+   * Real examples for the docs: the request (body, query, headers) and the answer. A function is called
+   * once, when the document is first built (e.g. to sign an example with a throwaway key).
+   */
+  examples?: RouteExamples | (() => RouteExamples);
   handler(ctx: {
     req: Request;
     query: Q;
@@ -42,6 +54,15 @@ export interface RouteDef<Q, H, B, A, R> {
     auth: A;
     params: Record<string, string>;
   }): Promise<R | Reply | Response> | R | Reply | Response;
+}
+
+export interface RouteExamples {
+  body?: unknown;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  response?: unknown;
+  /** A shell command that performs the request (shown in the operation's description). */
+  curl?: string;
 }
 
 export type RouteHandler = ((req: Request, ctx?: { params?: Promise<Record<string, string>> }) => Promise<Response>) & {

@@ -37,3 +37,29 @@ export function addCollector(
     },
   });
 }
+
+export interface RouteOutcomes {
+  route: string;
+  requests: number;
+  /** 4xx answers: the caller was refused (auth, validation, phase, registration). */
+  refused: number;
+  /** 5xx answers: this console failed. */
+  failed: number;
+}
+
+/** Per route, requests answered since this process started, from the counters /metrics exports. */
+export async function routeOutcomes(): Promise<RouteOutcomes[]> {
+  const byRoute = new Map<string, RouteOutcomes>();
+  for (const { labels, value } of (await metrics.requests.get()).values) {
+    const route = String(labels.route);
+    const row = byRoute.get(route) ?? { route, requests: 0, refused: 0, failed: 0 };
+    const status = Number(labels.status);
+    row.requests += value;
+    if (status >= 500) row.failed += value;
+    else if (status >= 400) row.refused += value;
+    byRoute.set(route, row);
+  }
+  return [...byRoute.values()].sort(
+    (a, b) => b.refused + b.failed - (a.refused + a.failed) || a.route.localeCompare(b.route),
+  );
+}

@@ -7,6 +7,7 @@ import { config } from "../env";
 import { jobs } from "../jobs";
 import { moduleList } from "../modules";
 import { currentPhase, formatSchedule } from "../phases";
+import { routeOutcomes } from "../rest/metrics";
 import { publicProcedure, router, viewerProcedure } from "../trpc/init";
 
 export const systemRouter = router({
@@ -25,6 +26,7 @@ export const systemRouter = router({
       neurons: (await listNeurons()).length,
       database: c.databaseKind,
       modules: moduleList(),
+      requests: await routeOutcomes(),
     };
   }),
   /** What Settings shows: the configuration in force, and the miner token for admins. */

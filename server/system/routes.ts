@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { chain } from "../chain";
+import { cryptoReady } from "../crypto/signature";
 import { config } from "../env";
 import { jobs } from "../jobs";
 import { serverGraphLoads } from "../log";
@@ -49,6 +50,11 @@ export const metricsRoute = apiRoute({
     "Request counts and latency per route, chain head and connection, job queue depth. With METRICS_TOKEN set, a Bearer token is required.",
   response: { description: "Prometheus text format", contentType: "text/plain; version=0.0.4" },
   auth: metricsBearerAuth("metricsBearer", () => config().METRICS_TOKEN),
+  examples: {
+    response:
+      '# TYPE http_requests_total counter\nhttp_requests_total{route="/get_phase",method="GET",status="200"} 1204\n',
+    curl: "curl -s http://localhost:3000/metrics",
+  },
   errors: { 401: "METRICS_TOKEN is set and the bearer token is missing or wrong" },
   handler: async () => {
     registerCollectors();
@@ -66,14 +72,19 @@ export const openApiRoute = apiRoute({
   tags: ["System"],
   summary: "This API as OpenAPI 3.1",
   response: { description: "The OpenAPI document", schema: z.record(z.string(), z.unknown()) },
+  examples: {
+    response: { openapi: "3.1.0", info: { title: "Subnet Console", version: "0.1.0" }, servers: [{ url: "/" }] },
+    curl: "curl -s http://localhost:3000/openapi.json",
+  },
   handler: async () => {
+    await cryptoReady; // examples are signed when the document is first built
     if (!openApiCache) {
       openApiCache = JSON.stringify(
         buildOpenApi(restRoutes(), {
           title: "Subnet Console",
           version: "0.1.0",
           description: [
-            'REST surface of Subnet Console. Paths, fields and status codes follow the subnets\' published APIs; modules switched off by ROLES answer 404. Errors of the phase and validator modules are FastAPI-style {"detail": ...}.',
+            'REST surface of Subnet Console. Paths, fields and status codes follow the subnets\' published APIs; modules switched off by ROLES answer 404. Errors of the phase and validator modules are FastAPI-style {"detail": ...}. The dashboard of this console is at [/](/) (Overview shows requests refused and failed per route); examples use http://localhost:3000 and the development key //Alice (the /submit example is signed with its ed25519 form).',
             "Phase oracle: phase_end_block is inclusive; blocks_remaining_in_phase excludes the current block; /blocks_until_next_phase takes a phase from this cycle when its start offset is at or after the current position, else from the next; /previous_phase_blocks is that answer shifted back one cycle. (The published sample responses for these two were not produced by one consistent rule; this is the rule clients depend on.)",
             'Validator API: Bearer token (BZ_AUTH_TOKEN) on everything but /health. Submission signatures: sr25519 or ed25519, URL-safe base64 with or without padding, over the UTF-8 of the compact sorted-key JSON of {block_number, checkpoint_url, expert_group, hotkey}. /model/full also needs a signed request: X-Hotkey, X-Timestamp (unix seconds, within 60 s), X-Signature over "{timestamp}.{METHOD}.{path with query}", each signature accepted once. Downloads carry X-Content-Hash (sha256 of the exact body) and support Range. /health phase names: distribute, train, commit, submit, validate, merge.',
             "Limits: a body is read only after authentication and only up to its route's limit (413 past it; 16 KiB for /submit, 4 KiB for POST /get-checkpoint, 64 KiB otherwise); SS58 fields are at most 48 characters and checked for shape before decoding; checkpoint_url at most 2048 printable ASCII characters without credentials; a signed request's signature is accepted once whatever its encoding, across restarts and instances. Wrong methods answer 405 with Allow, near misses of a path (another case, a trailing slash, ;params) 404, malformed requests 400 and oversized headers 431, all as JSON.",

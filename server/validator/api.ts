@@ -1,3 +1,4 @@
+import { Keyring } from "@polkadot/keyring";
 import { chain } from "../chain";
 import { AppError } from "../errors";
 import { countDownload, currentVersion, openRange, parseRange, type Selector } from "../models";
@@ -6,6 +7,7 @@ import { dbReplayStore } from "../auth/replay-store";
 import { validatorToken } from "../auth/secrets";
 import { apiRoute, streamReply, type Reply } from "../rest/api-route";
 import { allOf, bearerAuth, signedRequestAuth } from "../rest/auth";
+import { recorded } from "./activity";
 import { artifactFor, checkMinerForGroup, checkValidator } from "./downloads";
 import {
   checkpointSelectorSchema,
@@ -14,11 +16,27 @@ import {
   submitResponseSchema,
   submitSchema,
 } from "./schemas";
+import { signSubmission } from "./message";
 import { submitCheckpoint } from "./submissions";
 
 const bearer = bearerAuth("validatorBearer", validatorToken);
 const signed = signedRequestAuth("hotkeySignature", { replay: dbReplayStore });
 const common = { module: "validator", format: "fastapi", tags: ["Validator"], invalidStatus: 400 } as const;
+/** Examples use a throwaway development key (//Alice), never a real one. */
+const EXAMPLE_TOKEN = "<BZ_AUTH_TOKEN>";
+const EXAMPLE_HOTKEY = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+const bearerHeader = `-H "Authorization: Bearer ${EXAMPLE_TOKEN}"`;
+const downloadHeaders = {
+  "Content-Length": "Size of this answer in bytes (of the range, for 206)",
+  "Content-Range": "bytes start-end/total (206 only)",
+  "Accept-Ranges": "bytes",
+  ETag: 'The content hash in quotes: "<sha256 hex>"; use it with If-Range to resume',
+  "X-Content-Hash": "sha256:<hex> of the complete body (not of a range)",
+  "X-Model-Version": "Name of the served model version, e.g. step_1207",
+  "X-Block-Number": "Block at which the version was published",
+  "X-Expert-Group": "The group number, full or shared",
+  "Content-Disposition": 'attachment; filename="<version>-<selector>.safetensors"',
+};
 const downloadErrors = {
   400: "Malformed headers",
   401: "Missing or invalid auth token",
@@ -76,6 +94,10 @@ export const healthRoute = apiRoute({
   path: "/health",
   summary: "Health check (no authentication)",
   response: { description: "Validator status", schema: healthSchema },
+  examples: {
+    response: { status: "healthy", model_loaded: true, current_block: 54305, phase: "train" },
+    curl: "curl -s http://localhost:3000/health",
+  },
   handler: () => {
     const head = chain().head();
     const modelLoaded = currentVersion() !== null;
@@ -97,13 +119,22 @@ export const partialRoute = apiRoute({
     "A safetensors file with exactly the group's routed-expert tensors, composed from the shards and streamed. `__metadata__` holds expert_group, block_number and model_version; the headers X-Expert-Group, X-Block-Number, X-Model-Version and X-Content-Hash (sha256 of the exact body) carry the same. Supports Range and If-Range; the ETag is the content hash. 403 for a hotkey not registered on the subnet, or asking for a group other than the one an admin assigned it.",
   auth: bearer,
   headers: partialHeadersSchema,
-  response: { description: "Expert group tensor data", contentType: "application/octet-stream" },
-  errors: { ...downloadErrors, 403: "Hotkey not registered on the subnet, or assigned to another group" },
-  handler: async ({ req, headers }) => {
-    artifactFor({ group: headers["x-expert-group"] }); // 503 and 404 before the metagraph check
-    await checkMinerForGroup(headers["x-hotkey"], headers["x-expert-group"]);
-    return download(req, { group: headers["x-expert-group"] });
+  response: {
+    description: "Expert group tensor data",
+    contentType: "application/octet-stream",
+    headers: downloadHeaders,
   },
+  examples: {
+    headers: { "x-hotkey": EXAMPLE_HOTKEY, "x-expert-group": "0" },
+    curl: `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Expert-Group: 0" http://localhost:3000/model/partial`,
+  },
+  errors: { ...downloadErrors, 403: "Hotkey not registered on the subnet, or assigned to another group" },
+  handler: ({ req, headers }) =>
+    recorded(headers["x-hotkey"], "/model/partial", async () => {
+      artifactFor({ group: headers["x-expert-group"] }); // 503 and 404 before the metagraph check
+      await checkMinerForGroup(headers["x-hotkey"], headers["x-expert-group"]);
+      return download(req, { group: headers["x-expert-group"] });
+    }),
 });
 
 export const fullRoute = apiRoute({
@@ -114,12 +145,29 @@ export const fullRoute = apiRoute({
   description:
     "The whole model as one safetensors file composed from the shards and streamed, with Range and the content hash. The caller proves its hotkey with a signed request (X-Hotkey, X-Timestamp, X-Signature) besides the Bearer token; only validators (validator permit, or VALIDATOR_HOTKEYS) are served.",
   auth: allOf(bearer, signed),
-  response: { description: "The streamed safetensors model", contentType: "application/octet-stream" },
-  errors: { ...downloadErrors, 403: "Requester hotkey is not registered as a validator" },
-  handler: async ({ req, auth }) => {
-    await checkValidator(auth.hotkey);
-    return download(req, "full");
+  response: {
+    description: "The streamed safetensors model",
+    contentType: "application/octet-stream",
+    headers: downloadHeaders,
   },
+  examples: {
+    headers: { "x-hotkey": EXAMPLE_HOTKEY, "x-timestamp": "1763900000", "x-signature": "0x<128 hex digits>" },
+    curl: [
+      "# python3: sign '{timestamp}.GET./model/full' with the validator hotkey",
+      "TS=$(date +%s); SIG=$(python3 -c \"import bittensor as bt,sys; w=bt.Wallet(); print('0x'+w.hotkey.sign(f'{sys.argv[1]}.GET./model/full'.encode()).hex())\" $TS)",
+      `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Timestamp: $TS" -H "X-Signature: $SIG" http://localhost:3000/model/full`,
+    ].join("\n"),
+  },
+  errors: {
+    ...downloadErrors,
+    401: "Missing or invalid auth token, or a bad, stale or reused request signature",
+    403: "Requester hotkey is not registered as a validator",
+  },
+  handler: ({ req, auth }) =>
+    recorded(auth.hotkey, "/model/full", async () => {
+      await checkValidator(auth.hotkey);
+      return download(req, "full");
+    }),
 });
 
 const checkpointDoc = {
@@ -129,7 +177,11 @@ const checkpointDoc = {
   description:
     "`expert_group_id` as a query parameter or form field (curl -F sends a multipart POST): a number gives that group, `shared` the shared tensors, absent the full model.",
   auth: bearer,
-  response: { description: "The streamed safetensors checkpoint", contentType: "application/octet-stream" },
+  response: {
+    description: "The streamed safetensors checkpoint",
+    contentType: "application/octet-stream",
+    headers: downloadHeaders,
+  },
   errors: downloadErrors,
 } as const;
 
@@ -140,6 +192,10 @@ export const getCheckpointRoute = apiRoute({
   ...checkpointDoc,
   method: "GET",
   query: checkpointSelectorSchema,
+  examples: {
+    query: { expert_group_id: "0" },
+    curl: `curl -fOJ ${bearerHeader} "http://localhost:3000/get-checkpoint?expert_group_id=0"`,
+  },
   handler: ({ req, query }) => download(req, toSelector(query.expert_group_id)),
 });
 
@@ -148,6 +204,10 @@ export const postCheckpointRoute = apiRoute({
   method: "POST",
   body: checkpointSelectorSchema.optional().transform((b) => b ?? {}),
   bodyLimit: 4 * 1024,
+  examples: {
+    body: { expert_group_id: "shared" },
+    curl: `curl -fOJ ${bearerHeader} -F expert_group_id=shared http://localhost:3000/get-checkpoint`,
+  },
   handler: ({ req, body }) => download(req, toSelector(body.expert_group_id)),
 });
 
@@ -162,6 +222,24 @@ export const submitRoute = apiRoute({
   body: submitSchema,
   bodyLimit: 16 * 1024,
   response: { status: 202, description: "Queued for evaluation", schema: submitResponseSchema },
+  examples: () => {
+    // A real signature by the ed25519 development key //Alice over the canonical message (ed25519 is
+    // deterministic: the document is the same on every start). It verifies, as the docs promise.
+    const body = signSubmission(new Keyring({ type: "ed25519", ss58Format: 42 }).addFromUri("//Alice"), {
+      expert_group: 0,
+      checkpoint_url: "https://example.com/checkpoints/alice-group0.safetensors",
+      block_number: 54300,
+    });
+    return {
+      body,
+      response: {
+        status: "accepted",
+        submission_id: "0b6f1f8e-3c1e-4d7a-9a8e-5d2b1c0e7f42",
+        evaluation_eta_blocks: 12,
+      },
+      curl: `curl -s ${bearerHeader} -H "Content-Type: application/json" -d '${JSON.stringify(body)}' http://localhost:3000/submit`,
+    };
+  },
   errors: {
     400: "Malformed body, invalid signature, unknown group, block in the future or outside the cycle that just trained",
     401: "Missing or invalid auth token",
@@ -169,7 +247,7 @@ export const submitRoute = apiRoute({
     409: "Duplicate submission for this hotkey + block",
     423: "Not currently in submit phase",
   },
-  handler: ({ body }) => submitCheckpoint(body),
+  handler: ({ body }) => recorded(body.hotkey, "/submit", () => submitCheckpoint(body)),
 });
 
 export const validatorRoutes = [

@@ -56,7 +56,14 @@ export async function mergeRound(round: number): Promise<string | null> {
     base.catalog.tensors.map((t) => ({ name: t.name, shape: t.shape, data: weights.get(t.name)! })),
     { merged_from: base.name, round: String(round) },
   );
-  await publishVersion({ dir, name, blockNumber: chain().head() ?? 0, by: "merge" });
+  const lineage = {
+    from: base.name,
+    round,
+    groups: [...best.values()]
+      .sort((a, b) => a.expertGroup - b.expertGroup)
+      .map((s) => ({ group: s.expertGroup, submissionId: s.id, hotkey: s.hotkey, score: s.score, loss: s.loss })),
+  };
+  await publishVersion({ dir, name, blockNumber: chain().head() ?? 0, by: "merge", lineage });
   log.info({ round, version: name, groups: [...best.keys()] }, "merged the round's best experts");
   return name;
 }

@@ -3,6 +3,7 @@ import { phaseAt, schedule } from "../phases";
 import { db } from "../db";
 import { currentVersion } from "../models";
 import { expertOf } from "../models/safetensors";
+import { listActivity, REFUSED_WINDOW_MS, refusalsByHotkey } from "./activity";
 import { WEIGHT_WINDOW, weightsFrom } from "./scoring";
 
 /** The round (cycle index) at the chain head; 0 before a head is known. */
@@ -13,26 +14,26 @@ export function currentRound(): number {
 
 export const SUBMISSION_STATES = ["queued", "fetching", "validating", "evaluating", "scored", "rejected"] as const;
 
+/** The columns of a submission in lists (without its URL, signature and steps). */
+export const SUBMISSION_ROW = {
+  id: true,
+  round: true,
+  expertGroup: true,
+  state: true,
+  loss: true,
+  baselineLoss: true,
+  score: true,
+  points: true,
+  reason: true,
+  createdAt: true,
+} as const;
+
 export async function listSubmissions(filter: { state?: string; hotkey?: string; round?: number; limit?: number }) {
   const rows = await db().submission.findMany({
     where: { state: filter.state, hotkey: filter.hotkey, round: filter.round },
     orderBy: { createdAt: "desc" },
     take: filter.limit ?? 100,
-    select: {
-      id: true,
-      hotkey: true,
-      uid: true,
-      expertGroup: true,
-      blockNumber: true,
-      round: true,
-      state: true,
-      loss: true,
-      baselineLoss: true,
-      score: true,
-      points: true,
-      reason: true,
-      createdAt: true,
-    },
+    select: { ...SUBMISSION_ROW, hotkey: true, uid: true, blockNumber: true },
   });
   return rows;
 }
@@ -70,6 +71,7 @@ export async function minerScores(currentRound: number, rounds = 16) {
     orderBy: { round: "asc" },
   });
   const weights = await currentWeights(currentRound);
+  const refusals = refusalsByHotkey(await listActivity({ refusedSince: new Date(Date.now() - REFUSED_WINDOW_MS) }));
   const byHotkey = new Map<string, typeof subs>();
   for (const s of subs) byHotkey.set(s.hotkey, [...(byHotkey.get(s.hotkey) ?? []), s]);
   return neurons
@@ -85,8 +87,52 @@ export async function minerScores(currentRound: number, rounds = 16) {
         history: mine.map((s) => ({ round: s.round, score: s.score ?? 0, points: s.points ?? 0, state: s.state })),
         movingAverage: recent.reduce((a, s) => a + (s.points ?? 0), 0) / WEIGHT_WINDOW,
         weight: weights.get(n.uid) ?? 0,
+        refused: refusals.get(n.hotkey) ?? null,
       };
     });
+}
+
+/** Model progress: versions with their baseline loss and lineage, and the loss of each round. */
+export async function modelProgress() {
+  const [versions, perVersion, perRound] = await Promise.all([
+    db().modelVersion.findMany({ orderBy: { id: "desc" }, take: 50, select: { id: true, lineage: true } }),
+    db().submission.groupBy({
+      by: ["versionId"],
+      _min: { baselineLoss: true },
+      _count: { _all: true },
+    }),
+    db().submission.groupBy({
+      by: ["round"],
+      where: { state: "scored" },
+      _min: { loss: true, baselineLoss: true },
+      _count: { _all: true },
+      orderBy: { round: "desc" },
+      take: 50,
+    }),
+  ]);
+  const stats = new Map(perVersion.map((v) => [v.versionId, v]));
+  return {
+    versions: versions.map((v) => ({
+      id: v.id,
+      baselineLoss: stats.get(v.id)?._min.baselineLoss ?? null,
+      submissions: stats.get(v.id)?._count._all ?? 0,
+      lineage: v.lineage ? (JSON.parse(v.lineage) as Lineage) : null,
+    })),
+    rounds: perRound
+      .map((r) => ({
+        round: r.round,
+        bestLoss: r._min.loss,
+        baselineLoss: r._min.baselineLoss,
+        scored: r._count._all,
+      }))
+      .reverse(),
+  };
+}
+
+export interface Lineage {
+  from: string;
+  round: number;
+  groups: Array<{ group: number; submissionId: string; hotkey: string; score: number | null; loss: number | null }>;
 }
 
 /** Expert groups of the served version with their tensor counts and sizes. */

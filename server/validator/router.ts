@@ -2,7 +2,7 @@ import { z } from "zod";
 import { rotateValidatorToken, validatorToken } from "../auth/secrets";
 import { chain, listNeurons } from "../chain";
 import { NotFoundError } from "../errors";
-import { listVersions, publishVersion } from "../models";
+import { listVersions, publishVersion, serveVersion } from "../models";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 import { listAssignments, removeAssignment, setAssignment } from "./assignments";
 import { assignmentSchema, publishSchema } from "./forms";
@@ -11,14 +11,40 @@ import {
   currentRound,
   listSubmissions,
   minerScores,
+  modelProgress,
   submissionDetail,
   SUBMISSION_STATES,
 } from "./queries";
 import { ss58Schema } from "./schemas";
 import { lastWeights } from "./weights";
+import { minerDetail, roundHealth } from "./health";
 
 export const validatorRouter = router({
-  models: viewerProcedure.query(async () => ({ versions: await listVersions(), groups: currentGroups() })),
+  models: viewerProcedure.query(async () => {
+    const [versions, progress] = await Promise.all([listVersions(), modelProgress()]);
+    const extra = new Map(progress.versions.map((v) => [v.id, v]));
+    return {
+      versions: versions.map((v) => ({
+        ...v,
+        baselineLoss: extra.get(v.id)?.baselineLoss ?? null,
+        submissions: extra.get(v.id)?.submissions ?? 0,
+        lineage: extra.get(v.id)?.lineage ?? null,
+      })),
+      rounds: progress.rounds,
+      groups: currentGroups(),
+    };
+  }),
+  /** An admin's rollback (or roll forward): serve this published version to miners from now on. */
+  serve: adminProcedure.input(z.object({ id: z.number().int().min(1) })).mutation(async ({ input }) => {
+    const v = await serveVersion(input.id);
+    return { name: v.name };
+  }),
+  health: viewerProcedure.query(() => roundHealth()),
+  miner: viewerProcedure.input(z.object({ hotkey: z.string().max(64) })).query(async ({ input }) => {
+    const m = await minerDetail(input.hotkey);
+    if (!m) throw new NotFoundError("This hotkey is not on the subnet and has never used this validator");
+    return m;
+  }),
   submissions: viewerProcedure
     .input(
       z

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isSs58Address } from "../crypto/signature";
+import { blocks } from "../phases/schemas";
 
 export const ss58Schema = z
   .string()
@@ -13,7 +14,7 @@ export const healthSchema = z
       .enum(["healthy", "degraded"])
       .describe('"healthy" when operating normally: a model is loaded and the chain head is known'),
     model_loaded: z.boolean(),
-    current_block: z.number().int().nullable().describe("Most recently observed chain block number"),
+    current_block: blocks().nullable().describe("Most recently observed chain block number"),
     phase: z
       .string()
       .nullable()
@@ -52,12 +53,7 @@ export const submitSchema = z
         "must not carry credentials (user:password@); use a signed URL instead",
       )
       .describe("URL from which the validator can fetch the checkpoint"),
-    block_number: z
-      .number()
-      .int()
-      .min(0)
-      .max(Number.MAX_SAFE_INTEGER)
-      .describe("Chain block at which the training cycle ended"),
+    block_number: blocks().describe("Chain block at which the training cycle ended"),
     signature: z
       .string()
       .min(1)
@@ -73,6 +69,6 @@ export const submitResponseSchema = z
   .object({
     status: z.literal("accepted"),
     submission_id: z.string().uuid(),
-    evaluation_eta_blocks: z.number().int().describe("Blocks until the end of the next Validate phase"),
+    evaluation_eta_blocks: blocks().describe("Blocks until the end of the next Validate phase"),
   })
   .meta({ id: "SubmissionAccepted" });

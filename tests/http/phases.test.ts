@@ -301,3 +301,84 @@ describe("one definition, two mounts", () => {
     }
   });
 });
+
+describe("API docs: examples, errors, headers", () => {
+  type Op = {
+    description?: string;
+    parameters?: Array<{ name: string; example?: unknown }>;
+    requestBody?: { content: Record<string, { example?: unknown }> };
+    responses: Record<
+      string,
+      { headers?: Record<string, unknown>; content?: Record<string, { example?: unknown; schema?: unknown }> }
+    >;
+  };
+  let doc: {
+    servers: Array<{ url: string }>;
+    paths: Record<string, Record<string, Op>>;
+    components: { schemas: Record<string, unknown> };
+  };
+  beforeAll(async () => {
+    doc = (await get("/openapi.json")).body as typeof doc;
+  });
+
+  it("every operation has an example, every error its {detail} schema, and no ±2^53 bound is left", () => {
+    expect(doc.servers).toEqual([{ url: "/", description: "This console" }]);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const examples = [
+          op.description?.includes("```sh"),
+          op.requestBody && Object.values(op.requestBody.content).some((c) => c.example !== undefined),
+          Object.values(op.responses).some((r) => Object.values(r.content ?? {}).some((c) => c.example !== undefined)),
+        ];
+        expect(examples.some(Boolean), `${method} ${path} has an example`).toBe(true);
+        for (const [status, r] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          expect(r.content?.["application/json"]?.schema, `${method} ${path} ${status}`).toEqual({
+            $ref: "#/components/schemas/HTTPError",
+          });
+        }
+      }
+    }
+    expect(JSON.stringify(doc)).not.toContain("9007199254740991");
+    expect(doc.components.schemas.Phase).toMatchObject({
+      properties: { block: { minimum: 0, maximum: 4294967295 } },
+    });
+  });
+
+  it("declares the download headers clients rely on", () => {
+    for (const path of ["/model/partial", "/model/full", "/get-checkpoint"]) {
+      const ok = doc.paths[path].get.responses["200"];
+      expect(Object.keys(ok.headers ?? {}), path).toEqual(
+        expect.arrayContaining(["X-Content-Hash", "ETag", "Content-Range", "X-Model-Version"]),
+      );
+    }
+  });
+
+  it("the phase examples are the oracle's answers at the seed's sample block", () => {
+    const example = doc.paths["/get_phase"].get.responses["200"].content!["application/json"].example;
+    expect(phaseSchema.parse(example)).toMatchObject({ block: 54305 });
+  });
+
+  it("the /submit example carries a signature that verifies (checked with python3-cryptography)", async () => {
+    const body = doc.paths["/submit"].post.requestBody!.content["application/json"].example as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(["block_number", "checkpoint_url", "expert_group", "hotkey", "signature"]);
+    const script = String.raw`
+import base64, json, sys
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+body = json.loads(sys.argv[1])
+alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+n = 0
+for ch in body["hotkey"]:
+    n = n * 58 + alphabet.index(ch)
+raw = n.to_bytes(35, "big")
+assert raw[0] == 42, "SS58 prefix"
+public = raw[1:33]
+message = json.dumps({k: body[k] for k in ("block_number", "checkpoint_url", "expert_group", "hotkey")}, sort_keys=True, separators=(",", ":"))
+sig = base64.urlsafe_b64decode(body["signature"] + "=" * (-len(body["signature"]) % 4))
+Ed25519PublicKey.from_public_bytes(public).verify(sig, message.encode())
+print("verified")
+`;
+    const out = await run("python3", ["-c", script, JSON.stringify(body)]);
+    expect(out.stdout.trim()).toBe("verified");
+  });
+});

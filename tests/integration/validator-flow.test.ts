@@ -16,15 +16,19 @@ import { toSafetensors } from "@/server/devnet/miner";
 import { writeDevnetModel } from "@/server/devnet/model";
 import { trainRound } from "@/server/devnet/training";
 import { config } from "@/server/env";
-import { ConflictError, LockedError } from "@/server/errors";
+import { ConflictError, ForbiddenError, LockedError, NotFoundError, UnavailableError } from "@/server/errors";
 import { defineJobs, jobs } from "@/server/jobs";
-import { currentVersion, publishVersion } from "@/server/models";
+import { currentVersion, loadCurrentVersion, publishVersion, servedVersionId, serveVersion } from "@/server/models";
 import { select } from "@/server/models/catalog";
 import { readF32Tensors } from "@/server/models/files";
 import { isTinyMoeConfig } from "@/server/models/tiny-moe";
 import { signSubmission, validatorModule } from "@/server/validator";
 import { submitCheckpoint } from "@/server/validator/submissions";
 import { scoreOf } from "@/server/validator/scoring";
+import { flushActivity, recorded } from "@/server/validator/activity";
+import { minerDetail, roundHealth } from "@/server/validator/health";
+import { mergeRound } from "@/server/validator/merge";
+import { minerScores, modelProgress } from "@/server/validator/queries";
 import { freshDb } from "../support/db";
 
 // Cycle 1207 starts at 54315: Train is 54320..54339, Submission 54346..54348.
@@ -161,5 +165,82 @@ describe("submit -> evaluate -> score, in-process", () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockedError);
     expect((error as LockedError).status).toBe(423);
+  });
+});
+
+describe("round health, miner activity, model lineage and rollback", () => {
+  it("Overview's round health counts this round's submissions and finds its best loss", async () => {
+    const h = await roundHealth();
+    expect(h.round).toBe(1207);
+    expect(h.version?.name).toBe("step_0");
+    expect(h.submissions).toEqual({ total: 2, accepted: 1, scored: 1, rejected: 1 });
+    const scored = await db.submission.findFirstOrThrow({ where: { state: "scored" } });
+    expect(h.best).toMatchObject({ loss: scored.loss, baselineLoss: scored.baselineLoss, thisRound: true });
+    expect(h.weights).toMatchObject({ enabled: false, blocksSince: null });
+  });
+
+  it("refusals are counted per miner and route with the last reason, in one row however many", async () => {
+    const pair = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//FlowBroken");
+    for (let i = 0; i < 250; i++) {
+      await expect(
+        recorded(pair.address, "/model/partial", () =>
+          Promise.reject(new ForbiddenError("Hotkey is assigned to expert group 3")),
+        ),
+      ).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    await recorded(pair.address, "/model/partial", async () => "served");
+    // A failure of the console (5xx) is not the miner's refusal.
+    await expect(
+      recorded(pair.address, "/submit", () => Promise.reject(new UnavailableError("Model has not finished loading"))),
+    ).rejects.toBeInstanceOf(UnavailableError);
+    await flushActivity();
+    const rows = await db.minerActivity.findMany({ where: { hotkey: pair.address }, orderBy: { outcome: "asc" } });
+    expect(rows.map((r) => [r.route, r.outcome, r.count, r.lastStatus, r.lastReason])).toEqual([
+      ["/model/partial", "refused", 250, 403, "Hotkey is assigned to expert group 3"],
+      ["/model/partial", "served", 1, 200, null],
+    ]);
+
+    const h = await roundHealth();
+    expect(h.refusedMiners).toEqual([
+      expect.objectContaining({ hotkey: pair.address, count: 250, route: "/model/partial", status: 403 }),
+    ]);
+    const miners = await minerScores(1207);
+    expect(miners.find((m) => m.hotkey === pair.address)?.refused).toMatchObject({ count: 250 });
+    expect(miners.find((m) => m.hotkey !== pair.address)?.refused).toBeNull();
+
+    const detail = await minerDetail(pair.address);
+    expect(detail).toMatchObject({ uid: 2, registered: true, assignedGroup: null });
+    expect(detail!.lastRejection?.reason).toMatch(/not a valid safetensors file/);
+    expect(detail!.activity).toHaveLength(2);
+    expect(detail!.lastSeen).toBeInstanceOf(Date);
+    expect(await minerDetail(new Keyring({ type: "sr25519" }).addFromUri("//Nobody").address)).toBeNull();
+  });
+
+  it("a merge records which submissions it took each group from; an admin can serve an earlier version", async () => {
+    const merged = await mergeRound(1207);
+    expect(merged).toBe("step_1207");
+    expect(currentVersion()?.name).toBe("step_1207");
+    const scored = await db.submission.findFirstOrThrow({ where: { state: "scored" } });
+    const progress = await modelProgress();
+    const step = progress.versions.find((v) => v.lineage)!;
+    expect(step.lineage).toEqual({
+      from: "step_0",
+      round: 1207,
+      groups: [{ group: 1, submissionId: scored.id, hotkey: scored.hotkey, score: scored.score, loss: scored.loss }],
+    });
+    const base = progress.versions.find((v) => !v.lineage)!;
+    expect(base).toMatchObject({ baselineLoss: scored.baselineLoss, submissions: 2 });
+    expect(progress.rounds).toEqual([
+      { round: 1207, bestLoss: scored.loss, baselineLoss: scored.baselineLoss, scored: 1 },
+    ]);
+
+    const step0 = await db.modelVersion.findUniqueOrThrow({ where: { name: "step_0" } });
+    await serveVersion(step0.id);
+    expect(currentVersion()?.name).toBe("step_0");
+    expect(await servedVersionId()).toBe(step0.id);
+    // Another instance (or a restart) loads the admin's choice, not the newest.
+    expect((await loadCurrentVersion())?.name).toBe("step_0");
+    await expect(serveVersion(999_999)).rejects.toBeInstanceOf(NotFoundError);
+    expect(currentVersion()?.name).toBe("step_0");
   });
 });

@@ -13,7 +13,7 @@ export default async function ModelsPage() {
     <>
       <PageTitle
         title="Models"
-        subtitle="Published versions, their expert groups and downloads. The newest version is served."
+        subtitle="Published versions, their expert groups and downloads. The newest version is served unless an admin serves another (a rollback)."
       />
       <ModelsView isAdmin={user?.role === "admin"} initial={{ models, assignments }} />
     </>
