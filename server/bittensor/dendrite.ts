@@ -1,0 +1,356 @@
+/**
+ * The dendrite: signed calls from this console's hotkey to miners' axons, as bittensor's Python dendrite
+ * makes them (same body, headers, nonce and signature), over one keep-alive pool with a bound on sockets
+ * per axon. Failures are results (status and message, like upstream's), never exceptions out of forward.
+ */
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import { nextNonce, signHex, verifyHex, type Signer } from "./keys";
+import {
+  BT_VERSION,
+  bodyHash,
+  parseTerminalHeaders,
+  requestMessage,
+  responseMessage,
+  toBody,
+  toHeaders,
+  type RequestOf,
+  type ResponseOf,
+  type AnySynapse,
+  type TerminalInfo,
+} from "./synapse";
+
+/** Where a miner serves: from the metagraph. */
+export interface AxonInfo {
+  ip: string;
+  port: number;
+  hotkey: string;
+}
+
+export interface CallResult<S extends AnySynapse> {
+  axon: AxonInfo;
+  /** The axon's status, or the dendrite's for transport failures (408 timeout, 503 refused, 422 bad answer). */
+  status: number;
+  message: string;
+  /** The synapse's fields as the miner answered them (null unless status 200 and valid). */
+  response: (RequestOf<S> & Partial<ResponseOf<S>>) | null;
+  /** Seconds the axon says it spent (bt_header_axon_process_time). */
+  processTime: number | null;
+  /** Milliseconds from sending to the end of the answer, measured here. */
+  latencyMs: number;
+  /** The axon's signature over its answer: true, false, or null when it sent none. */
+  signatureValid: boolean | null;
+  /** The axon's terminal info from its headers. */
+  axonInfo: TerminalInfo;
+}
+
+export interface DendriteOptions {
+  signer: Signer;
+  /** This console's public IP (sent as bt_header_dendrite_ip; an axon at this IP is called at 0.0.0.0). */
+  externalIp?: string;
+  /** Keep-alive sockets per axon (host:port). */
+  maxSocketsPerAxon?: number;
+  /** Largest answer accepted from a miner. */
+  maxResponseBytes?: number;
+  /** This dendrite's uuid (a fresh one by default; fixed only for conformance tests). */
+  uuid?: string;
+}
+
+const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024;
+
+export class Dendrite {
+  readonly uuid: string;
+  private readonly agent: http.Agent;
+  private readonly maxResponse: number;
+
+  constructor(private readonly opts: DendriteOptions) {
+    this.uuid = opts.uuid ?? randomUUID();
+    this.agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: opts.maxSocketsPerAxon ?? 4,
+      maxFreeSockets: opts.maxSocketsPerAxon ?? 4,
+      timeout: 60_000,
+    });
+    this.maxResponse = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
+  }
+
+  get hotkey(): string {
+    return this.opts.signer.address;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** Builds the signed request exactly as the Python dendrite does (exposed for tests and tools). */
+  prepare<S extends AnySynapse>(axon: AxonInfo, def: S, fields: RequestOf<S>, timeoutS: number, nonce = nextNonce()) {
+    const hash = bodyHash(def, fields as Record<string, unknown>);
+    const dendrite: TerminalInfo = {
+      ip: this.opts.externalIp ?? "0.0.0.0",
+      version: BT_VERSION,
+      nonce,
+      uuid: this.uuid,
+      hotkey: this.opts.signer.address,
+    };
+    dendrite.signature = signHex(
+      this.opts.signer,
+      requestMessage({ nonce, hotkey: this.opts.signer.address, uuid: this.uuid }, axon.hotkey, hash),
+    );
+    const synapse = {
+      timeout: timeoutS,
+      dendrite,
+      axon: { ip: axon.ip, port: axon.port, hotkey: axon.hotkey },
+      fields: fields as Record<string, unknown>,
+      bodyHash: hash,
+    };
+    const body = toBody(def, synapse);
+    const headers = toHeaders(def, synapse, Buffer.byteLength(body));
+    const host = axon.ip === this.opts.externalIp ? "0.0.0.0" : axon.ip;
+    return { url: `http://${host.includes(":") ? `[${host}]` : host}:${axon.port}/${def.name}`, headers, body, nonce };
+  }
+
+  /** One call; the answer is read whole (up to maxResponseBytes) and parsed with the synapse's schema. */
+  async call<S extends AnySynapse>(
+    axon: AxonInfo,
+    def: S,
+    fields: RequestOf<S>,
+    opts: { timeout?: number } = {},
+  ): Promise<CallResult<S>> {
+    const timeoutS = opts.timeout ?? 12;
+    const started = performance.now();
+    const result = (status: number, message: string, extra: Partial<CallResult<S>> = {}): CallResult<S> => ({
+      axon,
+      status,
+      message,
+      response: null,
+      processTime: null,
+      latencyMs: performance.now() - started,
+      signatureValid: null,
+      axonInfo: {},
+      ...extra,
+    });
+    let prepared;
+    try {
+      prepared = this.prepare(axon, def, fields, timeoutS);
+    } catch (e) {
+      return result(400, `Payload error: ${(e as Error).message}`);
+    }
+    const answer = await this.send(prepared, timeoutS, false);
+    if ("error" in answer) return result(answer.error[0], answer.error[1]);
+    const { res, body } = answer;
+    const info = this.answerInfo(res, axon);
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+      if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("not an object");
+    } catch {
+      return result(422, "Failed to parse response: the miner's answer is not a JSON object", info);
+    }
+    if (res.statusCode !== 200) {
+      const message = typeof json.message === "string" ? json.message.slice(0, 1000) : `HTTP ${res.statusCode}`;
+      return result(res.statusCode ?? 500, message, info);
+    }
+    const parsed = def.request.merge(def.response.partial()).safeParse(json);
+    if (!parsed.success)
+      return result(422, `Failed to parse response: ${parsed.error.issues[0]?.message ?? "invalid synapse"}`, info);
+    return result(200, info.axonInfo.status_message ?? "Success", {
+      ...info,
+      response: parsed.data as CallResult<S>["response"],
+    });
+  }
+
+  /**
+   * A streaming call: the chunks as the miner writes them (async iteration), then `result` with the status
+   * and the axon's headers. One deadline covers the whole stream; breaking out of the loop cancels the call.
+   */
+  callStream<S extends AnySynapse>(
+    axon: AxonInfo,
+    def: S,
+    fields: RequestOf<S>,
+    opts: { timeout?: number } = {},
+  ): AsyncIterable<Buffer> & { result: Promise<CallResult<S>> } {
+    const timeoutS = opts.timeout ?? 12;
+    const started = performance.now();
+    let settle!: (r: CallResult<S>) => void;
+    const result = new Promise<CallResult<S>>((r) => (settle = r));
+    const base = (status: number, message: string, extra: Partial<CallResult<S>> = {}): CallResult<S> => ({
+      axon,
+      status,
+      message,
+      response: null,
+      processTime: null,
+      latencyMs: performance.now() - started,
+      signatureValid: null,
+      axonInfo: {},
+      ...extra,
+    });
+    const self = this;
+    async function* chunks(): AsyncGenerator<Buffer> {
+      let prepared;
+      try {
+        prepared = self.prepare(axon, def, fields, timeoutS);
+      } catch (e) {
+        settle(base(400, `Payload error: ${(e as Error).message}`));
+        return;
+      }
+      const answer = await self.send(prepared, timeoutS, true);
+      if ("error" in answer) return void settle(base(answer.error[0], answer.error[1]));
+      const { res, deadline, req } = answer;
+      const info = self.answerInfo(res, axon);
+      if (res.statusCode !== 200) {
+        let text = "";
+        for await (const c of res) if (text.length < 4096) text += String(c);
+        clearTimeout(deadline);
+        let message = `HTTP ${res.statusCode}`;
+        try {
+          const m = (JSON.parse(text) as { message?: unknown }).message;
+          if (typeof m === "string") message = m.slice(0, 1000);
+        } catch {
+          // not JSON
+        }
+        return void settle(base(res.statusCode ?? 500, message, info));
+      }
+      let received = 0;
+      let finished = false;
+      try {
+        for await (const chunk of res as AsyncIterable<Buffer>) {
+          received += chunk.length;
+          if (received > self.maxResponse) {
+            req.destroy();
+            return void settle(
+              base(422, `Failed to parse response: stream larger than ${self.maxResponse} bytes`, info),
+            );
+          }
+          yield chunk;
+        }
+        finished = true;
+        settle(base(200, info.axonInfo.status_message ?? "Success", info));
+      } catch (e) {
+        const timedOut = (req as { timedOutByDeadline?: boolean }).timedOutByDeadline;
+        settle(
+          timedOut
+            ? base(408, `Timeout after ${timeoutS} seconds`, info)
+            : base(400, `Payload error: the stream broke (${(e as Error).message})`, info),
+        );
+      } finally {
+        clearTimeout(deadline);
+        if (!finished) {
+          req.destroy();
+          settle(base(499, "Cancelled by the caller", info)); // no-op if already settled
+        }
+      }
+    }
+    const iterable = chunks();
+    return Object.assign(iterable, { result });
+  }
+
+  /** Calls many axons with one synapse; one result per axon, in order, at most `concurrency` at once. */
+  async forward<S extends AnySynapse>(
+    axons: AxonInfo[],
+    def: S,
+    fields: RequestOf<S>,
+    opts: { timeout?: number; concurrency?: number } = {},
+  ): Promise<CallResult<S>[]> {
+    const results = new Array<CallResult<S>>(axons.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < axons.length) {
+        const i = next++;
+        results[i] = await this.call(axons[i], def, fields, opts);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 64, axons.length) }, worker));
+    return results;
+  }
+
+  private answerInfo(res: http.IncomingMessage, axon: AxonInfo) {
+    let parsed: ReturnType<typeof parseTerminalHeaders>;
+    try {
+      parsed = parseTerminalHeaders((n) => headerOf(res, n));
+    } catch {
+      return { axonInfo: {}, processTime: null, signatureValid: false };
+    }
+    const a = parsed.axon;
+    let signatureValid: boolean | null = null;
+    if (a.signature && a.nonce !== undefined && a.nonce !== null && a.uuid) {
+      signatureValid = verifyHex(
+        responseMessage({ nonce: a.nonce, uuid: a.uuid, hotkey: axon.hotkey }, this.opts.signer.address),
+        a.signature,
+        axon.hotkey,
+      );
+    }
+    return { axonInfo: a, processTime: a.process_time ?? null, signatureValid };
+  }
+
+  /** Sends a prepared request; resolves with the answer (whole, or its head when streaming) or an error pair. */
+  private send(
+    prepared: { url: string; headers: Record<string, string>; body: string },
+    timeoutS: number,
+    streaming: boolean,
+  ): Promise<
+    | { error: [number, string] }
+    | { res: http.IncomingMessage; body: Buffer; deadline: NodeJS.Timeout; req: http.ClientRequest }
+  > {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (v: Parameters<typeof resolve>[0]) => {
+        if (done) return;
+        done = true;
+        if ("error" in v) clearTimeout(deadline);
+        resolve(v);
+      };
+      const req = http.request(prepared.url, {
+        method: "POST",
+        agent: this.agent,
+        headers: {
+          ...prepared.headers,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(prepared.body),
+        },
+      });
+      const deadline = setTimeout(() => {
+        (req as { timedOutByDeadline?: boolean }).timedOutByDeadline = true;
+        finish({ error: [408, `Timeout after ${timeoutS} seconds`] });
+        req.destroy(new Error("deadline"));
+      }, timeoutS * 1000);
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        if (done) return;
+        const refused = ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EADDRNOTAVAIL"].includes(
+          e.code ?? "",
+        );
+        finish({
+          error: refused
+            ? [503, `Service unavailable at ${prepared.url}`]
+            : e.code === "ECONNRESET" || e.code === "EPIPE"
+              ? [503, "Service disconnected"]
+              : [500, `Client error: ${e.message}`],
+        });
+      });
+      req.on("response", (res) => {
+        if (streaming) return finish({ res, body: Buffer.alloc(0), deadline, req });
+        const parts: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > this.maxResponse) {
+            finish({ error: [422, `Failed to parse response: larger than ${this.maxResponse} bytes`] });
+            req.destroy();
+            return;
+          }
+          parts.push(c);
+        });
+        res.on("end", () => {
+          clearTimeout(deadline);
+          finish({ res, body: Buffer.concat(parts), deadline, req });
+        });
+        res.on("error", () => finish({ error: [503, "Service disconnected"] }));
+      });
+      req.end(prepared.body);
+    });
+  }
+}
+
+function headerOf(res: http.IncomingMessage, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,23 @@
+/**
+ * The bittensor wire: synapses, the dendrite (signed calls to miners' axons) and the axon (serving
+ * synapses), with wallets. One implementation for every module, the devnet, and operators' own miners.
+ */
+export { Axon, validatorsOnly, type AxonOptions, type CallContext } from "./axon";
+export { Dendrite, type AxonInfo, type CallResult, type DendriteOptions } from "./dendrite";
+export { JsonObjectScanner } from "./json-stream";
+export { loadWalletHotkey, nextNonce, signerFromUri, verifyHex, WalletError, type Signer } from "./keys";
+export {
+  bodyHash,
+  BT_VERSION,
+  defineSynapse,
+  PingSynapse,
+  requestMessage,
+  responseMessage,
+  toBody,
+  toHeaders,
+  type RequestOf,
+  type ResponseOf,
+  type AnySynapse,
+  type SynapseDef,
+  type TerminalInfo,
+} from "./synapse";
