@@ -19,6 +19,7 @@ async function main() {
     // The wallet used by the wallet sign-in test is an admin hotkey.
     ADMIN_HOTKEYS: new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//E2EAdmin").address,
     BLOCK_TIME_MS: "1000",
+    MINER_PING_S: "2",
     SIM_START_BLOCK: "54315",
     BOOTSTRAP_PEERS: "/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1",
     LOG_LEVEL: "warn",

@@ -199,3 +199,17 @@ test("a panel whose data fails to load says so and retries", async ({ page }) =>
   await alert.getByRole("button", { name: "Retry" }).click();
   await expect(alert).toHaveCount(0);
 });
+
+test("miners' axons are pinged over the bittensor wire: round-trip times, and the one that is down marked", async ({
+  page,
+}) => {
+  await signInAsAdmin(page);
+  await page.goto("/miners");
+  const table = page.getByTestId("miners-table");
+  await expect(table.getByText(/^\d+\.\d ms$/).first()).toBeVisible({ timeout: 20_000 });
+  await expect(table.getByText("unreachable")).toHaveCount(1, { timeout: 20_000 });
+  const down = table.locator("tr", { hasText: "unreachable" });
+  await expect(down).toContainText("never answered");
+  await down.getByRole("link").click();
+  await expect(page.getByTestId("miner-axon")).toContainText("unreachable");
+});

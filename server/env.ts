@@ -109,6 +109,14 @@ const schema = z
     SET_WEIGHTS: flag,
     VALIDATOR_HOTKEY_SEED: z.string().min(2).optional(),
     WEIGHTS_INTERVAL_BLOCKS: int(100, 1, 100_000),
+    /** A bittensor wallet on disk signs for the console (instead of VALIDATOR_HOTKEY_SEED). */
+    WALLET_PATH: z.string().default("~/.bittensor/wallets"),
+    WALLET_NAME: z.string().min(1).max(128).optional(),
+    WALLET_HOTKEY: z.string().min(1).max(128).default("default"),
+    /** This console's public IP, sent to miners as bt_header_dendrite_ip. */
+    EXTERNAL_IP: z.string().max(64).optional(),
+    /** How often the miners' axons are pinged (/Synapse), in seconds. */
+    MINER_PING_S: int(60, 1, 86_400),
     DEVNET: z.enum(["0", "1", "auto"]).default("auto"),
     DEVNET_MINERS: int(6, 0, 64),
     DEVNET_MINER_HOTKEYS: list,
@@ -120,8 +128,8 @@ const schema = z
     message: "EVALUATOR=command needs EVALUATOR_CMD",
     path: ["EVALUATOR_CMD"],
   })
-  .refine((c) => !c.SET_WEIGHTS || !!c.VALIDATOR_HOTKEY_SEED, {
-    message: "SET_WEIGHTS=1 needs VALIDATOR_HOTKEY_SEED (the hotkey that signs set_weights)",
+  .refine((c) => !c.SET_WEIGHTS || !!c.VALIDATOR_HOTKEY_SEED || !!c.WALLET_NAME, {
+    message: "SET_WEIGHTS=1 needs VALIDATOR_HOTKEY_SEED or WALLET_NAME (the hotkey that signs set_weights)",
     path: ["VALIDATOR_HOTKEY_SEED"],
   });
 

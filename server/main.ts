@@ -16,6 +16,10 @@ import { closeDb } from "./db";
 import { migrate } from "./db/migrate";
 import { ensureDevnetModel, startDevnet } from "./devnet";
 import { ConfigError, config, type Config } from "./env";
+import { cryptoWaitReady } from "@polkadot/util-crypto";
+import { consoleHotkey } from "./bittensor/identity";
+import { dendrite } from "./bittensor/ping";
+import { WalletError } from "./bittensor/keys";
 import { AppError } from "./errors";
 import { formatError } from "./rest/error-format";
 import { RestDispatcher } from "./http/dispatch";
@@ -71,8 +75,10 @@ async function main() {
   let c;
   try {
     c = config();
+    await cryptoWaitReady();
+    consoleHotkey(); // a wallet that cannot be read stops the start with one clear line
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof WalletError) {
       console.error(e.message);
       process.exit(1);
     }
@@ -147,6 +153,7 @@ async function main() {
     await stopDevnet();
     for (const stop of stops.reverse()) await stop();
     await jobs().stop();
+    dendrite.peek()?.close();
     await chain().stop();
     await app.close?.().catch(() => undefined);
     await closeDb();

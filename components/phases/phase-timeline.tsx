@@ -6,7 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { Badge, Card, Stat, cx } from "@/components/ui";
 import { CycleChart } from "@/components/charts/cycle-chart";
 import { formatSeconds, refetchMs, useNow } from "./use-live";
-import { phaseColor } from "./phase-colors";
+import { phaseColor, textOn } from "./phase-colors";
 
 type Timeline = inferRouterOutputs<AppRouter>["phases"]["timeline"];
 
@@ -59,15 +59,16 @@ export function PhaseTimeline({ initial }: { initial: Timeline }) {
                 title={`${p.name}: blocks ${p.start}–${p.end}`}
                 data-phase={p.name}
                 data-current={p.index === current.phase_index || undefined}
-                // Labels stay readable (WCAG AA): dark text on the current phase's colour, and on a light tint of
-                // the others' (a dark tint in dark mode) instead of fading the whole segment.
+                // Labels stay readable (WCAG AA): black or white, whichever contrasts more with the current phase's
+                // colour, and dark text on a light tint of the others' (light text on a dark tint in dark mode).
                 className={cx(
                   "flex items-center justify-center border-r border-white/40 text-[10px] font-medium last:border-r-0",
-                  p.index === current.phase_index ? "text-zinc-950" : "text-zinc-900 dark:text-zinc-100",
+                  p.index !== current.phase_index && "text-zinc-900 dark:text-zinc-100",
                 )}
                 style={{
                   width: `${(p.length / L) * 100}%`,
                   background: p.index === current.phase_index ? phaseColor(p.index) : `${phaseColor(p.index)}40`,
+                  color: p.index === current.phase_index ? textOn(phaseColor(p.index)) : undefined,
                 }}
               >
                 <span className="hidden truncate px-1 md:inline">{p.name}</span>

@@ -9,6 +9,7 @@ import { Cell, Row, Table } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
 import { formatNumber } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
+import { PingBadge } from "./miners-view";
 import { StateBadge } from "./state-badge";
 
 type Miner = inferRouterOutputs<AppRouter>["validator"]["miner"];
@@ -29,13 +30,24 @@ function Content({ m }: { m: Miner }) {
   const refused = m.activity.filter((a) => a.outcome === "refused");
   return (
     <div className="space-y-4">
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-5">
         <Card>
           <Stat
             label="Registration"
             value={m.registered ? (m.validatorPermit ? "validator" : "registered") : "not registered"}
             hint={m.uid === null ? "not on the metagraph" : `uid ${m.uid}`}
           />
+        </Card>
+        <Card>
+          <div className="text-xs uppercase tracking-wide text-zinc-500 dark:text-zinc-400">Axon</div>
+          <div className="mt-1" data-testid="miner-axon">
+            <PingBadge miner={m} />
+          </div>
+          {m.ping && (
+            <div className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
+              {m.ping.status === 200 ? "answered" : m.ping.message} · <LocalTime at={m.ping.at} timeOnly />
+            </div>
+          )}
         </Card>
         <Card>
           <Stat label="Assigned group" value={m.assignedGroup ?? "any"} hint="set on Models" />

@@ -29,7 +29,31 @@ const columns = {
   submissions: { label: "Submissions", value: (m: Miner) => m.submissions },
   group: { label: "Group", value: (m: Miner) => m.lastGroup },
   status: { label: "Status", value: (m: Miner) => m.refused?.count ?? 0 },
+  axon: {
+    label: "Axon (ping)",
+    value: (m: Miner) => (m.ping ? (m.ping.status === 200 ? m.ping.rttMs : 1e9 + m.ping.status) : null),
+  },
 };
+
+/** The last /Synapse ping of the miner's axon: its round-trip time, or why it was not reached. */
+export function PingBadge({ miner }: { miner: Pick<Miner, "axon" | "ping"> }) {
+  if (!miner.axon) return <span className="text-xs text-zinc-500 dark:text-zinc-400">no axon</span>;
+  const p = miner.ping;
+  return (
+    <span className="inline-flex items-center gap-1.5" title={p ? `${p.status} ${p.message}` : "not pinged yet"}>
+      <span className="font-mono text-xs">{miner.axon}</span>
+      {!p ? (
+        <Badge>not pinged yet</Badge>
+      ) : p.status === 200 ? (
+        <Badge tone="green">{p.rttMs.toFixed(1)} ms</Badge>
+      ) : (
+        <Badge tone="red">
+          {p.status === 503 ? "unreachable" : p.status === 408 ? "timeout" : `error ${p.status}`}
+        </Badge>
+      )}
+    </span>
+  );
+}
 
 /** A miner that the API refused in the last hour: the badge says how often, the title and text why. */
 export function RefusedBadge({ refused }: { refused: NonNullable<Miner["refused"]> }) {
@@ -110,6 +134,20 @@ function MinersContent({ data }: { data: Miners }) {
                 <Cell>{m.submissions}</Cell>
                 <Cell>{m.lastGroup ?? "–"}</Cell>
                 <Cell>{m.refused ? <RefusedBadge refused={m.refused} /> : <Badge tone="green">ok</Badge>}</Cell>
+                <Cell>
+                  <PingBadge miner={m} />
+                  {m.ping && (
+                    <div className="text-xs text-zinc-500 dark:text-zinc-400">
+                      {m.ping.lastOkAt ? (
+                        <>
+                          seen <LocalTime at={m.ping.lastOkAt} timeOnly />
+                        </>
+                      ) : (
+                        "never answered"
+                      )}
+                    </div>
+                  )}
+                </Cell>
               </Row>
             ))}
           </Table>

@@ -131,7 +131,8 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
           </Table>
         )}
       </Card>
-      <Card title="Detail" ref={detailCard}>
+      {/* On a phone the picked submission's detail comes first, above the live list that grows as rows arrive. */}
+      <Card title="Detail" ref={detailCard} className={selected ? "order-first lg:order-none" : undefined}>
         {!selected && <Empty>Select a submission to see its steps.</Empty>}
         {selected && detail.isPending && <Loading />}
         {selected && detail.isError && !detail.data && (

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
+import type { KeyringPair } from "@polkadot/keyring/types";
 import { hexToU8a, isHex, u8aToHex } from "@polkadot/util";
 import { decodeAddress, sr25519Verify } from "@polkadot/util-crypto";
 
@@ -47,7 +48,7 @@ export function nextNonce(): bigint {
 export class WalletError extends Error {}
 
 /** A keyring pair from a secret URI (//Alice, a mnemonic, a 0x seed). */
-export function signerFromUri(uri: string): Signer {
+export function signerFromUri(uri: string): KeyringPair {
   return new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri(uri);
 }
 
@@ -55,7 +56,7 @@ export function signerFromUri(uri: string): Signer {
  * A bittensor wallet's hotkey on disk: `<path>/<name>/hotkeys/<hotkey>`, JSON with `secretPhrase` or
  * `secretSeed` and `ss58Address` (bittensor writes hotkeys unencrypted). The derived address must match.
  */
-export function loadWalletHotkey(opts: { path?: string; name: string; hotkey: string }): Signer {
+export function loadWalletHotkey(opts: { path?: string; name: string; hotkey: string }): KeyringPair {
   const base = (opts.path ?? "~/.bittensor/wallets").replace(/^~(?=$|\/)/, os.homedir());
   const file = path.join(base, opts.name, "hotkeys", opts.hotkey);
   let text: string;
@@ -79,7 +80,7 @@ export function loadWalletHotkey(opts: { path?: string; name: string; hotkey: st
     );
   }
   const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
-  let pair: Signer;
+  let pair: KeyringPair;
   if (typeof data.secretPhrase === "string" && data.secretPhrase.trim())
     pair = keyring.addFromMnemonic(data.secretPhrase.trim());
   else if (typeof data.secretSeed === "string" && /^0x[0-9a-fA-F]{64}$/.test(data.secretSeed))

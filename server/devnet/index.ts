@@ -1,7 +1,9 @@
+import net from "node:net";
 import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { chain, invalidateNeurons } from "../chain";
 import { db } from "../db";
+import { consoleHotkey, DEVNET_VALIDATOR_URI } from "../bittensor/identity";
 import { config } from "../env";
 import { log } from "../log";
 import { currentVersion, publishVersion } from "../models";
@@ -29,9 +31,11 @@ export function devnetKeyring() {
 async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
   const c = config();
   const keyring = devnetKeyring();
+  const offlinePort = await closedPort();
   const neurons = [
     {
-      hotkey: keyring.addFromUri("//devnet-validator").address,
+      // The console's own hotkey, so that miners' blacklists let its dendrite in.
+      hotkey: consoleHotkey()?.address ?? keyring.addFromUri(DEVNET_VALIDATOR_URI).address,
       coldkey: keyring.addFromUri("//devnet-validator//cold").address,
       validatorPermit: true,
       stake: "1000000000000",
@@ -46,6 +50,15 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
       axonIp: "127.0.0.1",
       axonPort: m.port,
     })),
+    // A miner whose axon is down on purpose: published, nothing listening.
+    {
+      hotkey: keyring.addFromUri("//devnet-miner-offline").address,
+      coldkey: keyring.addFromUri("//devnet-miner-offline//cold").address,
+      validatorPermit: false,
+      stake: "0",
+      axonIp: "127.0.0.1",
+      axonPort: offlinePort,
+    },
     ...c.DEVNET_MINER_HOTKEYS.map((h) => ({
       hotkey: h,
       coldkey: h,
@@ -68,6 +81,15 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
     ...neurons.map((n, uid) => db().neuron.create({ data: { netuid: c.NETUID, uid, ...n } })),
   ]);
   invalidateNeurons();
+}
+
+/** A loopback port nobody listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }
 
 /** Publishes the devnet's first model when none exists yet (before the server listens: clients see it at once). */

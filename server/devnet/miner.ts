@@ -1,11 +1,23 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KeyringPair } from "@polkadot/keyring/types";
+import { z } from "zod";
+import { Axon, defineSynapse, validatorsOnly } from "../bittensor";
+import { findNeuron } from "../chain";
 import { composeHeader, parseHeader, readHeaderLength } from "../models/safetensors";
 import type { TinyMoeConfig, Weights } from "../models/tiny-moe";
 import type { Trainer } from "./trainer";
 import { DEVNET_USER_AGENT, log } from "../log";
 import { signSubmission } from "../validator";
+
+/** A small synapse every devnet miner serves besides the ping: answers its text. */
+export const DevnetEcho = defineSynapse({
+  name: "DevnetEcho",
+  request: { text: z.string().max(1000) },
+  response: { echo: z.string() },
+  required: ["text"],
+  hashFields: ["text"],
+});
 
 export type MinerBehaviour = "train" | "broken" | "copy";
 
@@ -63,10 +75,19 @@ export class DevnetMiner {
     return this.pair.address;
   }
 
+  /**
+   * One port, as a real miner's: its axon (the ping /Synapse and DevnetEcho, for registered validators
+   * only) and the checkpoints it serves for download.
+   */
   async start(): Promise<void> {
+    const axon = new Axon({
+      signer: this.pair,
+      externalIp: "127.0.0.1",
+      blacklist: validatorsOnly(async (hotkey) => (await findNeuron(hotkey))?.validatorPermit ?? false),
+    }).attach(DevnetEcho, (f) => ({ echo: f.text }));
     this.server = http.createServer((req, res) => {
       const body = this.checkpoints.get(req.url ?? "");
-      if (!body) return void res.writeHead(404).end();
+      if (!body) return void axon.handle(req, res);
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
     });
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
@@ -74,6 +95,7 @@ export class DevnetMiner {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 

@@ -1,3 +1,4 @@
+import { MINER_PING, pingMiners } from "../bittensor/ping";
 import { refreshMetagraph } from "../chain";
 import { db } from "../db";
 import { config } from "../env";
@@ -26,6 +27,11 @@ export const jobs = lazy(() => {
       log.info(r, "metagraph refreshed");
     },
   });
+  q.define({
+    kind: MINER_PING,
+    everyMs: () => config().MINER_PING_S * 1000,
+    run: async () => void (await pingMiners()),
+  });
   return q;
 });
 
@@ -51,4 +57,5 @@ export function defineJobs(list: readonly ModuleJob<any>[]): void {
 /** Makes sure every recurring job of the runtime has its row (a unique key keeps it to one). */
 export async function scheduleRecurringJobs(): Promise<void> {
   await jobs().enqueue(METAGRAPH_REFRESH, {}, { uniqueKey: METAGRAPH_REFRESH, maxAttempts: 1_000_000 });
+  await jobs().enqueue(MINER_PING, {}, { uniqueKey: MINER_PING, maxAttempts: 1_000_000 });
 }

@@ -1,3 +1,4 @@
+import { lastPings } from "../bittensor/ping";
 import { chain, findNeuron } from "../chain";
 import { db } from "../db";
 import { config } from "../env";
@@ -64,6 +65,8 @@ export async function minerDetail(hotkey: string) {
     uid: neuron?.uid ?? null,
     registered: !!neuron,
     validatorPermit: neuron?.validatorPermit ?? false,
+    axon: neuron?.axonIp && neuron.axonPort ? `${neuron.axonIp}:${neuron.axonPort}` : null,
+    ping: (await lastPings()).get(hotkey) ?? null,
     assignedGroup: assigned,
     lastSeen: seen.length ? new Date(Math.max(...seen.map((d) => d.getTime()))) : null,
     lastRejection: lastRejection && { id: lastRejection.id, reason: lastRejection.reason, at: lastRejection.createdAt },

@@ -1,3 +1,4 @@
+import { lastPings } from "../bittensor/ping";
 import { chain, listNeurons } from "../chain";
 import { phaseAt, schedule } from "../phases";
 import { db } from "../db";
@@ -72,6 +73,7 @@ export async function minerScores(currentRound: number, rounds = 16) {
   });
   const weights = await currentWeights(currentRound);
   const refusals = refusalsByHotkey(await listActivity({ refusedSince: new Date(Date.now() - REFUSED_WINDOW_MS) }));
+  const pings = await lastPings();
   const byHotkey = new Map<string, typeof subs>();
   for (const s of subs) byHotkey.set(s.hotkey, [...(byHotkey.get(s.hotkey) ?? []), s]);
   return neurons
@@ -88,6 +90,8 @@ export async function minerScores(currentRound: number, rounds = 16) {
         movingAverage: recent.reduce((a, s) => a + (s.points ?? 0), 0) / WEIGHT_WINDOW,
         weight: weights.get(n.uid) ?? 0,
         refused: refusals.get(n.hotkey) ?? null,
+        axon: n.axonIp && n.axonPort ? `${n.axonIp}:${n.axonPort}` : null,
+        ping: pingOf(pings.get(n.hotkey)),
       };
     });
 }
@@ -133,6 +137,18 @@ export interface Lineage {
   from: string;
   round: number;
   groups: Array<{ group: number; submissionId: string; hotkey: string; score: number | null; loss: number | null }>;
+}
+
+function pingOf(p: Awaited<ReturnType<typeof lastPings>> extends Map<string, infer R> ? R | undefined : never) {
+  if (!p) return null;
+  return {
+    status: p.status,
+    message: p.message,
+    rttMs: p.rttMs,
+    at: p.at,
+    lastOkAt: p.lastOkAt,
+    signatureValid: p.signatureValid,
+  };
 }
 
 /** Expert groups of the served version with their tensor counts and sizes. */

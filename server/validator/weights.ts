@@ -1,7 +1,6 @@
-import { Keyring } from "@polkadot/keyring";
+import { consoleHotkey } from "../bittensor/identity";
 import { chain } from "../chain";
 import { db } from "../db";
-import { config } from "../env";
 import { log } from "../log";
 import { phaseAt, schedule } from "../phases";
 import { currentWeights } from "./queries";
@@ -30,8 +29,7 @@ export async function setWeightsOnChain(): Promise<LastWeights> {
   if (!c.setWeights) result = { status: "skipped", reason: "the simulated chain has no weights to set" };
   else if (uids.length === 0) result = { status: "skipped", reason: "no miner has points in the last 8 rounds" };
   else {
-    const signer = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri(config().VALIDATOR_HOTKEY_SEED!);
-    result = await c.setWeights(signer, uids, weights);
+    result = await c.setWeights(consoleHotkey()!, uids, weights);
   }
   const last: LastWeights = { ...result, at: new Date().toISOString(), block: head, uids };
   const value = JSON.stringify(last);

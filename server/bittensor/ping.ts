@@ -1,0 +1,60 @@
+/** The ping job: every serving axon of the metagraph gets a signed /Synapse from this console's dendrite. */
+import { listNeurons } from "../chain";
+import { db } from "../db";
+import { config } from "../env";
+import { lazy } from "../global";
+import { log } from "../log";
+import { Dendrite, type AxonInfo } from "./dendrite";
+import { consoleHotkey } from "./identity";
+import { PingSynapse } from "./synapse";
+
+export const MINER_PING = "network.ping";
+const PING_TIMEOUT_S = 5;
+const PING_CONCURRENCY = 32;
+
+/** One dendrite per process: one keep-alive pool for every call to miners. */
+export const dendrite = lazy<Dendrite | null>(() => {
+  const signer = consoleHotkey();
+  return signer ? new Dendrite({ signer, externalIp: config().EXTERNAL_IP, maxSocketsPerAxon: 4 }) : null;
+});
+
+/** The axon a neuron serves, or null when it publishes none (ip 0 or port 0). */
+export function axonOf(n: { hotkey: string; axonIp: string | null; axonPort: number | null }): AxonInfo | null {
+  if (!n.axonIp || !n.axonPort || n.axonIp === "0.0.0.0") return null;
+  return { ip: n.axonIp, port: n.axonPort, hotkey: n.hotkey };
+}
+
+export async function pingMiners(): Promise<{ pinged: number; ok: number }> {
+  const d = dendrite();
+  if (!d) return { pinged: 0, ok: 0 };
+  const netuid = config().NETUID;
+  const axons = (await listNeurons(netuid)).map(axonOf).filter((a): a is AxonInfo => a !== null);
+  const results = await d.forward(axons, PingSynapse, {}, { timeout: PING_TIMEOUT_S, concurrency: PING_CONCURRENCY });
+  const at = new Date();
+  for (const r of results) {
+    const row = {
+      ip: r.axon.ip,
+      port: r.axon.port,
+      status: r.status,
+      message: r.message.slice(0, 500),
+      rttMs: Math.round(r.latencyMs * 10) / 10,
+      signatureValid: r.signatureValid,
+      at,
+    };
+    const ok = r.status === 200 ? { lastOkAt: at } : {};
+    await db().axonPing.upsert({
+      where: { netuid_hotkey: { netuid, hotkey: r.axon.hotkey } },
+      create: { netuid, hotkey: r.axon.hotkey, ...row, ...ok },
+      update: { ...row, ...ok },
+    });
+  }
+  const okCount = results.filter((r) => r.status === 200).length;
+  log.debug({ pinged: results.length, ok: okCount }, "pinged miners' axons");
+  return { pinged: results.length, ok: okCount };
+}
+
+/** The last ping of every neuron of the subnet, by hotkey. */
+export async function lastPings(netuid = config().NETUID) {
+  const rows = await db().axonPing.findMany({ where: { netuid } });
+  return new Map(rows.map((r) => [r.hotkey, r]));
+}
