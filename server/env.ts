@@ -57,6 +57,11 @@ const schema = z
       .transform((v) => (v ? (SUBTENSOR_ALIASES[v] ?? v) : undefined))
       .refine((v) => v === undefined || /^wss?:\/\//.test(v), "must be finney, test, local or a ws:// or wss:// URL"),
     NETUID: int(1, 0, 65535),
+    /** Per-role subnets (on a real chain the roles are different subnets); each defaults to NETUID. */
+    OWNER_NETUID: z.coerce.number().int().min(0).max(65535).optional(),
+    VALIDATOR_NETUID: z.coerce.number().int().min(0).max(65535).optional(),
+    SEARCH_NETUID: z.coerce.number().int().min(0).max(65535).optional(),
+    COMPUTE_NETUID: z.coerce.number().int().min(0).max(65535).optional(),
     BLOCK_TIME_MS: int(12_000, 1),
     SIM_START_BLOCK: int(0, 0),
     PHASE_SCHEDULE: z
@@ -121,6 +126,24 @@ const schema = z
     DEVNET_MINERS: int(6, 0, 64),
     DEVNET_MINER_HOTKEYS: list,
     DEVNET_VALIDATOR_HOTKEYS: list,
+    /** Outside miners on the devnet: `[role:]<ss58 hotkey>@<host>:<port>`, comma-separated. */
+    DEVNET_MINER_AXONS: list.transform((items, ctx) =>
+      items.flatMap((item) => {
+        const m =
+          /^(?:(owner|validator|search|compute):)?([1-9A-HJ-NP-Za-km-z]{46,48})@([A-Za-z0-9.-]{1,253}|\[[0-9a-fA-F:]{2,45}\]):(\d{1,5})$/.exec(
+            item,
+          );
+        const port = m ? Number(m[4]) : 0;
+        if (!m || port < 1 || port > 65535) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${item.slice(0, 120)}" is not [role:]<ss58 hotkey>@<host>:<port>`,
+          });
+          return [];
+        }
+        return [{ role: (m[1] as Role | undefined) ?? null, hotkey: m[2], host: m[3].replace(/^\[|\]$/g, ""), port }];
+      }),
+    ),
     SHUTDOWN_TIMEOUT_MS: int(5000, 100),
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
@@ -142,6 +165,10 @@ export type Config = z.infer<typeof schema> & {
   databaseKind: "sqlite" | "postgres";
   /** The devnet (simulated miners) runs on the simulated chain unless DEVNET=0. */
   devnet: boolean;
+  /** The subnet of each role. */
+  netuids: Record<Role, number>;
+  /** The subnets of the enabled roles, each once (the metagraphs this console keeps). */
+  netuidsInUse: number[];
 };
 
 export class ConfigError extends Error {}
@@ -155,17 +182,30 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const c = result.data;
+  const netuids: Record<Role, number> = {
+    owner: c.OWNER_NETUID ?? c.NETUID,
+    validator: c.VALIDATOR_NETUID ?? c.NETUID,
+    search: c.SEARCH_NETUID ?? c.NETUID,
+    compute: c.COMPUTE_NETUID ?? c.NETUID,
+  };
   return {
     ...c,
     schedule: c.PHASE_SCHEDULE,
     chainKind: c.SUBTENSOR_URL ? "subtensor" : "simulated",
     databaseKind: c.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",
     devnet: c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL),
+    netuids,
+    netuidsInUse: [...new Set(c.ROLES.map((r) => netuids[r]))],
   };
 }
 
 /** The configuration of this process, parsed once from the environment. */
 export const config = lazy<Config>(() => parseConfig(process.env));
+
+/** The subnet a role serves. */
+export function netuidOf(role: Role): number {
+  return config().netuids[role];
+}
 
 export function roleEnabled(role: Role): boolean {
   return config().ROLES.includes(role);

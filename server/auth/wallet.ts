@@ -59,8 +59,9 @@ export async function verifyWalletSignIn(
   if (count !== 1) throw new UnauthorizedError("Sign-in nonce already used");
   const c = config();
   if (c.ADMIN_HOTKEYS.includes(address)) return "admin";
-  if (c.VIEWER_HOTKEYS.includes(address) || (await findNeuron(address))) return "viewer";
+  if (c.VIEWER_HOTKEYS.includes(address)) return "viewer";
+  for (const netuid of c.netuidsInUse) if (await findNeuron(address, netuid)) return "viewer";
   throw new ForbiddenError(
-    `This hotkey is not registered on subnet ${c.NETUID} and not in VIEWER_HOTKEYS: ask the operator for access.`,
+    `This hotkey is not registered on ${c.netuidsInUse.length > 1 ? "subnets" : "subnet"} ${c.netuidsInUse.join(", ")} and not in VIEWER_HOTKEYS: ask the operator for access.`,
   );
 }

@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { nextNonce, signHex, verifyHex, type Signer } from "./keys";
+import { nextNonce, signHex, verifyHex, type Signer, type Verifier } from "./keys";
 import {
   BT_VERSION,
   bodyHash,
@@ -51,6 +51,8 @@ export interface AxonOptions {
   maxTimeoutS?: number;
   /** Refuses a caller (403) with the returned reason; default: none refused. */
   blacklist?: (hotkey: string, synapse: string) => Promise<string | null> | string | null;
+  /** Checks a dendrite's signature (default: on this thread; the console passes its verification worker). */
+  verifier?: Verifier;
   /** Runs before the handler (upstream orders its queue by it); a throw refuses with 503. */
   priority?: (hotkey: string, synapse: string) => Promise<number> | number;
 }
@@ -132,7 +134,7 @@ export class Axon {
       const reason = await this.opts.blacklist?.(hotkey, name);
       if (reason) throw new AxonError(403, reason);
       const timeoutS = Math.min(parsed.timeout ?? 12, this.opts.maxTimeoutS ?? 60);
-      this.verify(parsed, hotkey, timeoutS);
+      await this.verify(parsed, hotkey, timeoutS);
       try {
         await this.opts.priority?.(hotkey, name);
       } catch (e) {
@@ -147,7 +149,13 @@ export class Axon {
       const def = declared?.def ?? PingSynapse;
       const body = JSON.stringify({ message });
       res.writeHead(status, {
-        ...this.answerHeaders(def, dendrite, status, message, started, {}, Buffer.byteLength(body)),
+        ...this.answerHeaders(
+          def,
+          dendrite,
+          this.axonInfo(status, message, started, dendrite),
+          {},
+          Buffer.byteLength(body),
+        ),
         "content-type": "application/json",
         "content-length": Buffer.byteLength(body),
         ...(status === 413 ? { connection: "close" } : {}),
@@ -158,7 +166,7 @@ export class Axon {
   }
 
   /** Signature and nonce: bittensor's rules for dendrites from 7.2.0 on. */
-  private verify(p: ReturnType<typeof parseTerminalHeaders>, hotkey: string, timeoutS: number): void {
+  private async verify(p: ReturnType<typeof parseTerminalHeaders>, hotkey: string, timeoutS: number): Promise<void> {
     const d = p.dendrite;
     if (d.nonce === undefined || d.nonce === null) throw new AxonError(401, "Missing Nonce");
     if (!d.uuid || d.uuid.length > 64) throw new AxonError(401, "Missing dendrite uuid");
@@ -177,7 +185,12 @@ export class Axon {
     if (last !== undefined && d.nonce <= last)
       throw new AxonError(401, "Nonce is too old, a newer one was last processed");
     const message = requestMessage({ nonce: d.nonce, hotkey, uuid: d.uuid }, this.opts.signer.address, p.bodyHash);
-    if (!verifyHex(message, d.signature, hotkey)) throw new AxonError(401, "Signature mismatch");
+    if (!(await (this.opts.verifier ?? verifyHex)(message, d.signature, hotkey)))
+      throw new AxonError(401, "Signature mismatch");
+    // Checked again after the await: a concurrent request of the same dendrite may have used a newer nonce.
+    const now = this.nonces.get(key);
+    if (now !== undefined && d.nonce <= now)
+      throw new AxonError(401, "Nonce is too old, a newer one was last processed");
     if (last === undefined && this.nonces.size >= MAX_NONCE_KEYS) this.nonces.delete(this.nonces.keys().next().value!);
     this.nonces.set(key, d.nonce);
   }
@@ -235,7 +248,13 @@ export class Axon {
         // The first chunk decides between an error answer and a 200 stream.
         const first = await withAbort(iterator.next(), abort.signal);
         res.writeHead(200, {
-          ...this.answerHeaders(def, call.dendrite, 200, "Success", call.started, fields, 0),
+          ...this.answerHeaders(
+            def,
+            call.dendrite,
+            this.axonInfo(200, "Success", call.started, call.dendrite),
+            fields,
+            0,
+          ),
           "content-type": "text/event-stream",
           "cache-control": "no-cache",
           "x-accel-buffering": "no",
@@ -255,15 +274,16 @@ export class Axon {
       if (!checked.success)
         throw new AxonError(500, `The handler's answer does not fit ${def.name}: ${checked.error.issues[0]?.message}`);
       const hash = bodyHash(def, merged);
+      const axon = this.axonInfo(200, "Success", call.started, call.dendrite);
       const body = toBody(def, {
         timeout: call.timeoutS,
         dendrite: call.dendrite,
-        axon: this.axonInfo(200, "Success", call.started, call.dendrite),
+        axon,
         fields: checked.data as Record<string, unknown>,
         bodyHash: hash,
       });
       res.writeHead(200, {
-        ...this.answerHeaders(def, call.dendrite, 200, "Success", call.started, merged, Buffer.byteLength(body)),
+        ...this.answerHeaders(def, call.dendrite, axon, merged, Buffer.byteLength(body)),
         "content-type": "application/json",
         "content-length": Buffer.byteLength(body),
       });
@@ -298,24 +318,17 @@ export class Axon {
     return info;
   }
 
+  /** The answer's headers: the call's dendrite info and the axon's own, signed once per answer. */
   private answerHeaders(
     def: AnySynapse,
     dendrite: TerminalInfo,
-    status: number,
-    message: string,
-    started: number,
+    axon: TerminalInfo,
     fields: Record<string, unknown>,
     bytes: number,
   ): Record<string, string> {
     const headers = toHeaders(
       def,
-      {
-        timeout: 12,
-        dendrite: { ...dendrite, signature: undefined },
-        axon: this.axonInfo(status, message, started, dendrite),
-        fields,
-        bodyHash: "",
-      },
+      { timeout: 12, dendrite: { ...dendrite, signature: undefined }, axon, fields, bodyHash: "" },
       bytes,
     );
     // Header values are Latin-1 on the wire: a message in another script is escaped, not a crash.

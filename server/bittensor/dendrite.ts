@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { nextNonce, signHex, verifyHex, type Signer } from "./keys";
+import { nextNonce, signHex, verifyHex, type Signer, type Verifier } from "./keys";
 import {
   BT_VERSION,
   bodyHash,
@@ -52,6 +52,8 @@ export interface DendriteOptions {
   maxSocketsPerAxon?: number;
   /** Largest answer accepted from a miner. */
   maxResponseBytes?: number;
+  /** Checks axons' answer signatures (default: on this thread; the console passes its verification worker). */
+  verifier?: Verifier;
   /** This dendrite's uuid (a fresh one by default; fixed only for conformance tests). */
   uuid?: string;
 }
@@ -138,7 +140,7 @@ export class Dendrite {
     const answer = await this.send(prepared, timeoutS, false);
     if ("error" in answer) return result(answer.error[0], answer.error[1]);
     const { res, body } = answer;
-    const info = this.answerInfo(res, axon);
+    const info = await this.answerInfo(res, axon);
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
@@ -196,7 +198,7 @@ export class Dendrite {
       const answer = await self.send(prepared, timeoutS, true);
       if ("error" in answer) return void settle(base(answer.error[0], answer.error[1]));
       const { res, deadline, req } = answer;
-      const info = self.answerInfo(res, axon);
+      const info = await self.answerInfo(res, axon);
       if (res.statusCode !== 200) {
         let text = "";
         for await (const c of res) if (text.length < 4096) text += String(c);
@@ -263,7 +265,7 @@ export class Dendrite {
     return results;
   }
 
-  private answerInfo(res: http.IncomingMessage, axon: AxonInfo) {
+  private async answerInfo(res: http.IncomingMessage, axon: AxonInfo) {
     let parsed: ReturnType<typeof parseTerminalHeaders>;
     try {
       parsed = parseTerminalHeaders((n) => headerOf(res, n));
@@ -273,7 +275,7 @@ export class Dendrite {
     const a = parsed.axon;
     let signatureValid: boolean | null = null;
     if (a.signature && a.nonce !== undefined && a.nonce !== null && a.uuid) {
-      signatureValid = verifyHex(
+      signatureValid = await (this.opts.verifier ?? verifyHex)(
         responseMessage({ nonce: a.nonce, uuid: a.uuid, hotkey: axon.hotkey }, this.opts.signer.address),
         a.signature,
         axon.hotkey,

@@ -15,6 +15,9 @@ export interface Signer {
 
 export const signHex = (signer: Signer, message: string) => u8aToHex(signer.sign(new TextEncoder().encode(message)));
 
+/** Checks a `0x`+hex sr25519 signature by an SS58 hotkey over a UTF-8 message (possibly off this thread). */
+export type Verifier = (message: string, signature: string, address: string) => Promise<boolean> | boolean;
+
 const publicKeys = new Map<string, Uint8Array>();
 
 /** sr25519 check of a `0x`+hex signature by an SS58 hotkey over a UTF-8 message; false for anything malformed. */

@@ -7,6 +7,7 @@ import { log } from "../log";
 import { Dendrite, type AxonInfo } from "./dendrite";
 import { consoleHotkey } from "./identity";
 import { PingSynapse } from "./synapse";
+import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
 
 export const MINER_PING = "network.ping";
 const PING_TIMEOUT_S = 5;
@@ -15,7 +16,16 @@ const PING_CONCURRENCY = 32;
 /** One dendrite per process: one keep-alive pool for every call to miners. */
 export const dendrite = lazy<Dendrite | null>(() => {
   const signer = consoleHotkey();
-  return signer ? new Dendrite({ signer, externalIp: config().EXTERNAL_IP, maxSocketsPerAxon: 4 }) : null;
+  // Answer signatures are checked in the console's verification worker: a few hundred axons cost about a
+  // second of WASM, which would otherwise block the event loop.
+  return signer
+    ? new Dendrite({
+        signer,
+        externalIp: config().EXTERNAL_IP,
+        maxSocketsPerAxon: 4,
+        verifier: verifyHotkeySignatureOffThread,
+      })
+    : null;
 });
 
 /** The axon a neuron serves, or null when it publishes none (ip 0 or port 0). */
@@ -25,9 +35,19 @@ export function axonOf(n: { hotkey: string; axonIp: string | null; axonPort: num
 }
 
 export async function pingMiners(): Promise<{ pinged: number; ok: number }> {
+  let pinged = 0;
+  let ok = 0;
+  for (const netuid of config().netuidsInUse) {
+    const r = await pingSubnet(netuid);
+    pinged += r.pinged;
+    ok += r.ok;
+  }
+  return { pinged, ok };
+}
+
+async function pingSubnet(netuid: number): Promise<{ pinged: number; ok: number }> {
   const d = dendrite();
   if (!d) return { pinged: 0, ok: 0 };
-  const netuid = config().NETUID;
   const axons = (await listNeurons(netuid)).map(axonOf).filter((a): a is AxonInfo => a !== null);
   const results = await d.forward(axons, PingSynapse, {}, { timeout: PING_TIMEOUT_S, concurrency: PING_CONCURRENCY });
   const at = new Date();
@@ -49,7 +69,7 @@ export async function pingMiners(): Promise<{ pinged: number; ok: number }> {
     });
   }
   const okCount = results.filter((r) => r.status === 200).length;
-  log.debug({ pinged: results.length, ok: okCount }, "pinged miners' axons");
+  log.debug({ netuid, pinged: results.length, ok: okCount }, "pinged miners' axons");
   return { pinged: results.length, ok: okCount };
 }
 

@@ -23,10 +23,20 @@ export async function listNeurons(netuid = config().NETUID): Promise<NeuronRecor
   return rows.map(({ netuid: _n, updatedAt: _u, ...n }) => n);
 }
 
-/** Replaces the stored metagraph of `netuid` with what the chain says, in one transaction. */
+/** Replaces the stored metagraph of every subnet in use with what the chain says, one transaction each. */
 export async function refreshMetagraph(): Promise<{ neurons: number; source: "chain" | "database" }> {
-  const netuid = config().NETUID;
-  const neurons = await chain().fetchNeurons();
+  let total = 0;
+  let source: "chain" | "database" = "database";
+  for (const netuid of config().netuidsInUse) {
+    const r = await refreshSubnet(netuid);
+    total += r.neurons;
+    source = r.source;
+  }
+  return { neurons: total, source };
+}
+
+async function refreshSubnet(netuid: number): Promise<{ neurons: number; source: "chain" | "database" }> {
+  const neurons = await chain().fetchNeurons(netuid);
   if (neurons === null) return { neurons: await db().neuron.count({ where: { netuid } }), source: "database" };
   await db().$transaction([
     db().neuron.deleteMany({ where: { netuid, uid: { notIn: neurons.map((n) => n.uid) } } }),
@@ -38,14 +48,18 @@ export async function refreshMetagraph(): Promise<{ neurons: number; source: "ch
   return { neurons: neurons.length, source: "chain" };
 }
 
-// Hotkey lookups happen on every download and submission: the metagraph is kept in memory.
-const neuronCache = loadedCache(5000, async () => new Map((await listNeurons()).map((n) => [n.hotkey, n])));
+// Hotkey lookups happen on every download and submission: each subnet's metagraph is kept in memory.
+const neuronCaches = new Map<number, ReturnType<typeof metagraphCache>>();
+const metagraphCache = (netuid: number) =>
+  loadedCache(5000, async () => new Map((await listNeurons(netuid)).map((n) => [n.hotkey, n])));
 
 export function invalidateNeurons(): void {
-  neuronCache.invalidate();
+  for (const c of neuronCaches.values()) c.invalidate();
 }
 
-/** The neuron of `hotkey` on this subnet, or null when it is not registered. */
-export async function findNeuron(hotkey: string): Promise<NeuronRecord | null> {
-  return (await neuronCache.get()).get(hotkey) ?? null;
+/** The neuron of `hotkey` on a subnet (NETUID by default), or null when it is not registered there. */
+export async function findNeuron(hotkey: string, netuid = config().NETUID): Promise<NeuronRecord | null> {
+  let cache = neuronCaches.get(netuid);
+  if (!cache) neuronCaches.set(netuid, (cache = metagraphCache(netuid)));
+  return (await cache.get()).get(hotkey) ?? null;
 }

@@ -118,7 +118,7 @@ export class SimulatedChain implements Chain {
   }
 
   /** The simulated metagraph is the Neuron table itself: nothing to fetch. */
-  async fetchNeurons(): Promise<NeuronRecord[] | null> {
+  async fetchNeurons(_netuid: number): Promise<NeuronRecord[] | null> {
     return null;
   }
 }

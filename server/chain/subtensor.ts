@@ -136,10 +136,9 @@ export class SubtensorChain implements Chain {
     };
   }
 
-  async setWeights(signer: KeyringPair, uids: number[], weights: number[]): Promise<WeightsResult> {
+  async setWeights(signer: KeyringPair, netuid: number, uids: number[], weights: number[]): Promise<WeightsResult> {
     const api = this.api;
     if (!api || !this.connected) throw new Error("chain not connected");
-    const netuid = this.opts.netuid;
     const commitReveal = (await api.query.subtensorModule.commitRevealWeightsEnabled(netuid)).toJSON();
     if (commitReveal === true) {
       return {
@@ -153,10 +152,10 @@ export class SubtensorChain implements Chain {
     return { status: "submitted", txHash: hash.toHex(), versionKey };
   }
 
-  async fetchNeurons(): Promise<NeuronRecord[]> {
+  async fetchNeurons(netuid: number): Promise<NeuronRecord[]> {
     const api = this.api;
     if (!api || !this.connected) throw new Error("chain not connected");
-    const result = await api.call.neuronInfoRuntimeApi.getNeuronsLite(this.opts.netuid);
+    const result = await api.call.neuronInfoRuntimeApi.getNeuronsLite(netuid);
     const neurons = result.toJSON() as unknown as NeuronLiteJson[];
     return neurons.map((n) => ({
       uid: n.uid,

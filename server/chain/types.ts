@@ -43,12 +43,12 @@ export interface Chain {
   setHead?(block: number): Promise<void>;
   status(): ChainStatus;
   /** Reads the subnet's neurons from the chain itself (the metagraph refresh job stores them). */
-  fetchNeurons(): Promise<NeuronRecord[] | null>;
+  fetchNeurons(netuid: number): Promise<NeuronRecord[] | null>;
   /**
    * Sets this validator's weights on the subnet (u16 values per uid). Only the subtensor chain can;
    * it declines when the subnet uses commit-reveal.
    */
-  setWeights?(signer: KeyringPair, uids: number[], weights: number[]): Promise<WeightsResult>;
+  setWeights?(signer: KeyringPair, netuid: number, uids: number[], weights: number[]): Promise<WeightsResult>;
 }
 
 export type WeightsResult =

@@ -4,7 +4,8 @@ import { Keyring } from "@polkadot/keyring";
 import { chain, invalidateNeurons } from "../chain";
 import { db } from "../db";
 import { consoleHotkey, DEVNET_VALIDATOR_URI } from "../bittensor/identity";
-import { config } from "../env";
+import type { NeuronRecord } from "../chain/types";
+import { config, netuidOf } from "../env";
 import { log } from "../log";
 import { currentVersion, publishVersion } from "../models";
 import { isTinyMoeConfig } from "../models/tiny-moe";
@@ -32,16 +33,20 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
   const c = config();
   const keyring = devnetKeyring();
   const offlinePort = await closedPort();
-  const neurons = [
-    {
-      // The console's own hotkey, so that miners' blacklists let its dendrite in.
-      hotkey: consoleHotkey()?.address ?? keyring.addFromUri(DEVNET_VALIDATOR_URI).address,
-      coldkey: keyring.addFromUri("//devnet-validator//cold").address,
-      validatorPermit: true,
-      stake: "1000000000000",
-      axonIp: "127.0.0.1",
-      axonPort: c.PORT,
-    },
+  type Entry = Omit<NeuronRecord, "uid">;
+  const validator: Entry = {
+    // The console's own hotkey, so that miners' blacklists let its dendrite in (on every simulated subnet).
+    hotkey: consoleHotkey()?.address ?? keyring.addFromUri(DEVNET_VALIDATOR_URI).address,
+    coldkey: keyring.addFromUri("//devnet-validator//cold").address,
+    validatorPermit: true,
+    stake: "1000000000000",
+    axonIp: "127.0.0.1",
+    axonPort: c.PORT,
+  };
+  const subnets = new Map<number, Entry[]>();
+  const subnet = (netuid: number) => subnets.get(netuid) ?? (subnets.set(netuid, [validator]).get(netuid) as Entry[]);
+  for (const netuid of c.netuidsInUse) subnet(netuid);
+  subnet(netuidOf("validator")).push(
     ...miners.map((m) => ({
       hotkey: m.hotkey,
       coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address,
@@ -75,12 +80,32 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
       axonIp: null,
       axonPort: null,
     })),
-  ];
+  );
+  // Operators' own miners, with their axon, on the subnet of their role (NETUID without one).
+  for (const a of c.DEVNET_MINER_AXONS) {
+    const list = subnet(a.role ? netuidOf(a.role) : c.NETUID);
+    if (list.some((n) => n.hotkey === a.hotkey)) continue;
+    list.push({
+      hotkey: a.hotkey,
+      coldkey: a.hotkey,
+      validatorPermit: false,
+      stake: "0",
+      axonIp: a.host,
+      axonPort: a.port,
+    });
+  }
   await db().$transaction([
-    db().neuron.deleteMany({ where: { netuid: c.NETUID } }),
-    ...neurons.map((n, uid) => db().neuron.create({ data: { netuid: c.NETUID, uid, ...n } })),
+    db().neuron.deleteMany({ where: { netuid: { in: [...subnets.keys()] } } }),
+    ...[...subnets].flatMap(([netuid, list]) =>
+      list.map((n, uid) => db().neuron.create({ data: { netuid, uid, ...n } })),
+    ),
   ]);
   invalidateNeurons();
+  if (c.DEVNET_MINER_AXONS.length)
+    log.info(
+      { miners: c.DEVNET_MINER_AXONS.map((a) => `${a.hotkey}@${a.host}:${a.port}`) },
+      "devnet: outside miners registered",
+    );
 }
 
 /** A loopback port nobody listens on (bound, then released). */

@@ -4,6 +4,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { z } from "zod";
 import { Axon, defineSynapse, validatorsOnly } from "../bittensor";
 import { findNeuron } from "../chain";
+import { netuidOf } from "../env";
 import { composeHeader, parseHeader, readHeaderLength } from "../models/safetensors";
 import type { TinyMoeConfig, Weights } from "../models/tiny-moe";
 import type { Trainer } from "./trainer";
@@ -83,7 +84,9 @@ export class DevnetMiner {
     const axon = new Axon({
       signer: this.pair,
       externalIp: "127.0.0.1",
-      blacklist: validatorsOnly(async (hotkey) => (await findNeuron(hotkey))?.validatorPermit ?? false),
+      blacklist: validatorsOnly(
+        async (hotkey) => (await findNeuron(hotkey, netuidOf("validator")))?.validatorPermit ?? false,
+      ),
     }).attach(DevnetEcho, (f) => ({ echo: f.text }));
     this.server = http.createServer((req, res) => {
       const body = this.checkpoints.get(req.url ?? "");

@@ -1,6 +1,6 @@
 import { findNeuron } from "../chain";
 import { db } from "../db";
-import { config } from "../env";
+import { netuidOf } from "../env";
 import { ConflictError, UnavailableError, ValidationError } from "../errors";
 import { currentVersion } from "../models";
 import { loadedCache } from "../cache";
@@ -29,8 +29,10 @@ export async function setAssignment(hotkey: string, expertGroup: number, by: str
     throw new ValidationError(`Group ${expertGroup} does not exist in ${version.name} (groups 0–${groups - 1})`, [
       { field: "expertGroup", message: `must be one of the served model's groups, 0–${groups - 1}` },
     ]);
-  if (!allowUnregistered && !(await findNeuron(hotkey)))
-    throw new ConflictError(`${hotkey} is not registered on subnet ${config().NETUID}: confirm to assign it anyway`);
+  if (!allowUnregistered && !(await findNeuron(hotkey, netuidOf("validator"))))
+    throw new ConflictError(
+      `${hotkey} is not registered on subnet ${netuidOf("validator")}: confirm to assign it anyway`,
+    );
   await db().minerAssignment.upsert({
     where: { hotkey },
     create: { hotkey, expertGroup, assignedBy: by },

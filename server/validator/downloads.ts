@@ -1,7 +1,7 @@
 import { findNeuron } from "../chain";
 import type { NeuronRecord } from "../chain/types";
 import { assignedGroup } from "./assignments";
-import { config } from "../env";
+import { config, netuidOf } from "../env";
 import { ForbiddenError, NotFoundError, UnavailableError } from "../errors";
 import { currentVersion, type Artifact, type LoadedVersion, type Selector } from "../models";
 
@@ -21,7 +21,7 @@ export function artifactFor(selector: Selector): { version: LoadedVersion; artif
  * group, only for that one. Returns its neuron.
  */
 export async function checkMinerForGroup(hotkey: string, group: number): Promise<NeuronRecord> {
-  const neuron = await findNeuron(hotkey);
+  const neuron = await findNeuron(hotkey, netuidOf("validator"));
   if (!neuron) throw new ForbiddenError("Hotkey is not registered on the subnet");
   const assigned = await assignedGroup(hotkey);
   if (assigned !== null && assigned !== group)
@@ -32,6 +32,6 @@ export async function checkMinerForGroup(hotkey: string, group: number): Promise
 /** Peer validators: a validator permit on the metagraph, or listed in VALIDATOR_HOTKEYS. */
 export async function checkValidator(hotkey: string): Promise<void> {
   if (config().VALIDATOR_HOTKEYS.includes(hotkey)) return;
-  const neuron = await findNeuron(hotkey);
+  const neuron = await findNeuron(hotkey, netuidOf("validator"));
   if (!neuron?.validatorPermit) throw new ForbiddenError("Requester hotkey is not registered as a validator");
 }

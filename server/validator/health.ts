@@ -1,7 +1,7 @@
 import { lastPings } from "../bittensor/ping";
 import { chain, findNeuron } from "../chain";
 import { db } from "../db";
-import { config } from "../env";
+import { config, netuidOf } from "../env";
 import { currentVersion } from "../models";
 import { listActivity, REFUSED_WINDOW_MS, refusalsByHotkey } from "./activity";
 import { assignedGroup } from "./assignments";
@@ -47,7 +47,7 @@ export async function roundHealth() {
 /** One miner: who it is on the metagraph, its submissions, and what it did on the API. */
 export async function minerDetail(hotkey: string) {
   const [neuron, submissions, activity, assigned] = await Promise.all([
-    findNeuron(hotkey),
+    findNeuron(hotkey, netuidOf("validator")),
     db().submission.findMany({
       where: { hotkey },
       orderBy: { createdAt: "desc" },
@@ -66,7 +66,7 @@ export async function minerDetail(hotkey: string) {
     registered: !!neuron,
     validatorPermit: neuron?.validatorPermit ?? false,
     axon: neuron?.axonIp && neuron.axonPort ? `${neuron.axonIp}:${neuron.axonPort}` : null,
-    ping: (await lastPings()).get(hotkey) ?? null,
+    ping: (await lastPings(netuidOf("validator"))).get(hotkey) ?? null,
     assignedGroup: assigned,
     lastSeen: seen.length ? new Date(Math.max(...seen.map((d) => d.getTime()))) : null,
     lastRejection: lastRejection && { id: lastRejection.id, reason: lastRejection.reason, at: lastRejection.createdAt },

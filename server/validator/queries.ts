@@ -1,5 +1,6 @@
 import { lastPings } from "../bittensor/ping";
 import { chain, listNeurons } from "../chain";
+import { netuidOf } from "../env";
 import { phaseAt, schedule } from "../phases";
 import { db } from "../db";
 import { currentVersion } from "../models";
@@ -65,7 +66,8 @@ export async function currentWeights(currentRound: number) {
 
 /** Per miner: scores by round, moving average of round points, and weight. */
 export async function minerScores(currentRound: number, rounds = 16) {
-  const neurons = await listNeurons();
+  const netuid = netuidOf("validator");
+  const neurons = await listNeurons(netuid);
   const subs = await db().submission.findMany({
     where: { round: { gt: currentRound - rounds } },
     select: { hotkey: true, uid: true, round: true, score: true, points: true, state: true, expertGroup: true },
@@ -73,7 +75,7 @@ export async function minerScores(currentRound: number, rounds = 16) {
   });
   const weights = await currentWeights(currentRound);
   const refusals = refusalsByHotkey(await listActivity({ refusedSince: new Date(Date.now() - REFUSED_WINDOW_MS) }));
-  const pings = await lastPings();
+  const pings = await lastPings(netuid);
   const byHotkey = new Map<string, typeof subs>();
   for (const s of subs) byHotkey.set(s.hotkey, [...(byHotkey.get(s.hotkey) ?? []), s]);
   return neurons

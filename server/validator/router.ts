@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { rotateValidatorToken, validatorToken } from "../auth/secrets";
 import { chain, listNeurons } from "../chain";
+import { netuidOf } from "../env";
 import { NotFoundError } from "../errors";
 import { listVersions, publishVersion, serveVersion } from "../models";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
@@ -77,7 +78,9 @@ export const validatorRouter = router({
   }),
   assignments: viewerProcedure.query(() => listAssignments()),
   /** Hotkeys of the subnet, for the assignment form. */
-  neurons: viewerProcedure.query(async () => (await listNeurons()).map((n) => ({ uid: n.uid, hotkey: n.hotkey }))),
+  neurons: viewerProcedure.query(async () =>
+    (await listNeurons(netuidOf("validator"))).map((n) => ({ uid: n.uid, hotkey: n.hotkey })),
+  ),
   assign: adminProcedure
     .input(assignmentSchema.extend({ hotkey: ss58Schema }))
     .mutation(({ input, ctx }) =>

@@ -1,4 +1,5 @@
 import { consoleHotkey } from "../bittensor/identity";
+import { netuidOf } from "../env";
 import { chain } from "../chain";
 import { db } from "../db";
 import { log } from "../log";
@@ -29,7 +30,7 @@ export async function setWeightsOnChain(): Promise<LastWeights> {
   if (!c.setWeights) result = { status: "skipped", reason: "the simulated chain has no weights to set" };
   else if (uids.length === 0) result = { status: "skipped", reason: "no miner has points in the last 8 rounds" };
   else {
-    result = await c.setWeights(consoleHotkey()!, uids, weights);
+    result = await c.setWeights(consoleHotkey()!, netuidOf("validator"), uids, weights);
   }
   const last: LastWeights = { ...result, at: new Date().toISOString(), block: head, uids };
   const value = JSON.stringify(last);

@@ -305,6 +305,49 @@ describe("dendrite and axon over real sockets", () => {
   });
 });
 
+describe("hostile input to the axon", () => {
+  it("random headers and bodies get a 4xx in {message} form, never a 5xx or a hang", async () => {
+    const d = new Dendrite({ signer: alice });
+    const base = d.prepare(info, Search, { prompt: "p", urls: [], count: 1 }, 5);
+    d.close();
+    const junk = [
+      "",
+      "0",
+      "-1",
+      "x".repeat(600),
+      "0x" + "f".repeat(128),
+      "99999999999999999999999999999999",
+      "\u0000",
+      "null",
+    ];
+    const pick = <T>(a: T[]) => a[Math.floor(Math.random() * a.length)];
+    const seen = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      const headers: Record<string, string> = { ...base.headers };
+      for (const k of Object.keys(headers))
+        if (Math.random() < 0.2) headers[k] = pick(junk).replace(/[^\x20-\x7e]/g, "");
+      if (Math.random() < 0.1) delete headers.bt_header_dendrite_hotkey;
+      const path = pick([
+        "/SearchSynapse",
+        "/Synapse",
+        "/searchsynapse",
+        "/SearchSynapse/",
+        "/%00",
+        "/" + "A".repeat(300),
+      ]);
+      const body = pick([base.body, "{", "[]", '{"prompt": 5}', "x".repeat(70 * 1024), ""]);
+      const r = await fetch(`http://127.0.0.1:${info.port}${path}`, { method: "POST", headers, body });
+      seen.add(r.status);
+      expect(r.status, `${path} ${JSON.stringify(headers).slice(0, 200)}`).toBeGreaterThanOrEqual(200);
+      expect(r.status).toBeLessThan(500);
+      if (r.status >= 400) expect(typeof ((await r.json()) as { message: unknown }).message).toBe("string");
+      else await r.arrayBuffer();
+    }
+    expect([...seen].every((s) => [200, 400, 401, 404, 413].includes(s))).toBe(true);
+    expect((await dendrite.call(info, PingSynapse, {})).status).toBe(200);
+  });
+});
+
 describe("wallet hotkey files", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wallets-"));
   const write = (hotkey: string, text: string) => {

@@ -62,7 +62,7 @@ describe("subtensor chain over a real WebSocket", () => {
   });
 
   it("reads the metagraph through the neuron runtime API", async () => {
-    const got = await chain.fetchNeurons();
+    const got = await chain.fetchNeurons(1);
     expect(got).toEqual([
       {
         uid: 0,
@@ -128,7 +128,7 @@ describe("subtensor chain over a real WebSocket", () => {
 
   it("sets weights with a signed set_weights extrinsic, and declines under commit-reveal", async () => {
     const signer = new Keyring({ ss58Format: 42, type: "sr25519" }).addFromUri("//WeightSetter");
-    const result = await chain.setWeights(signer, [1, 2], [65535, 30000]);
+    const result = await chain.setWeights(signer, 1, [1, 2], [65535, 30000]);
     expect(result).toMatchObject({ status: "submitted", versionKey: "7" });
     expect(fake.extrinsics.at(-1)).toEqual({
       signer: signer.address,
@@ -137,7 +137,7 @@ describe("subtensor chain over a real WebSocket", () => {
       args: { netuid: 1, dests: [1, 2], weights: [65535, 30000], version_key: 7 },
     });
     fake.commitReveal = true;
-    const declined = await chain.setWeights(signer, [1], [65535]);
+    const declined = await chain.setWeights(signer, 1, [1], [65535]);
     fake.commitReveal = false;
     expect(declined.status).toBe("skipped");
     expect((declined as { reason: string }).reason).toMatch(/commit-reveal is on for subnet 1/);

@@ -26,6 +26,27 @@ describe("configuration", () => {
     expect(parseConfig({ PORT: "" }).PORT).toBe(3000);
   });
 
+  it("gives each role its subnet, NETUID by default, and keeps one metagraph per subnet in use", () => {
+    const c = parseConfig({ NETUID: "5", SEARCH_NETUID: "22", COMPUTE_NETUID: "27", ROLES: "owner,validator,search" });
+    expect(c.netuids).toEqual({ owner: 5, validator: 5, search: 22, compute: 27 });
+    expect(c.netuidsInUse).toEqual([5, 22]);
+    expect(parseConfig({}).netuidsInUse).toEqual([1]);
+  });
+
+  it("reads DEVNET_MINER_AXONS as [role:]hotkey@host:port and names a bad entry", () => {
+    const hk = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    expect(
+      parseConfig({ DEVNET_MINER_AXONS: `search:${hk}@127.0.0.1:8091, ${hk}@[::1]:9000` }).DEVNET_MINER_AXONS,
+    ).toEqual([
+      { role: "search", hotkey: hk, host: "127.0.0.1", port: 8091 },
+      { role: null, hotkey: hk, host: "::1", port: 9000 },
+    ]);
+    for (const bad of [`${hk}@host`, `miner:${hk}@h:1`, `${hk}@h:70000`, "x@h:1"])
+      expect(() => parseConfig({ DEVNET_MINER_AXONS: bad }), bad).toThrow(
+        /DEVNET_MINER_AXONS: .* is not \[role:\]<ss58 hotkey>@<host>:<port>/,
+      );
+  });
+
   it("names every bad value", () => {
     let error: unknown;
     try {

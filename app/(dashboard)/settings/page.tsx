@@ -24,8 +24,8 @@ export default async function SettingsPage() {
             <dd>{s.roles.join(", ")}</dd>
             <dt className="text-zinc-500 dark:text-zinc-400">Chain</dt>
             <dd className="break-all">{s.chain}</dd>
-            <dt className="text-zinc-500 dark:text-zinc-400">Netuid</dt>
-            <dd>{s.netuid}</dd>
+            <dt className="text-zinc-500 dark:text-zinc-400">Subnets</dt>
+            <dd data-testid="settings-netuids">{s.roles.map((r) => `${r} ${s.netuids[r]}`).join(" · ")}</dd>
             <dt className="text-zinc-500 dark:text-zinc-400">Schedule</dt>
             <dd className="break-all font-mono text-xs">{s.schedule}</dd>
             <dt className="text-zinc-500 dark:text-zinc-400">Database</dt>
