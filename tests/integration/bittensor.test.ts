@@ -216,10 +216,19 @@ describe("dendrite and axon over real sockets", () => {
     expect(r.latencyMs).toBeGreaterThan(0);
   });
 
-  it("401 for a signature made for another axon, a replayed nonce and a stale one", async () => {
+  it("401 for a signature by another key, one made for another axon, a replayed nonce and a stale one", async () => {
     const charlie = new Keyring({ type: "sr25519" }).addFromUri("//Charlie").address;
     const wrong = await dendrite.call({ ...info, hotkey: charlie }, PingSynapse, {});
     expect(wrong).toMatchObject({ status: 401, message: "Signature mismatch" });
+
+    // Signed by another key than the hotkey the request claims.
+    const forged = new Dendrite({ signer: alice }).prepare(info, PingSynapse, {}, 12);
+    const charliePair = new Keyring({ type: "sr25519" }).addFromUri("//Charlie");
+    const claimed = `${forged.nonce}.${alice.address}.${bob.address}.${forged.headers.bt_header_dendrite_uuid}.${forged.headers.computed_body_hash}`;
+    forged.headers.bt_header_dendrite_signature = u8aToHex(charliePair.sign(new TextEncoder().encode(claimed)));
+    const f = await fetch(forged.url, { method: "POST", headers: forged.headers, body: forged.body });
+    expect(f.status).toBe(401);
+    expect(await f.json()).toEqual({ message: "Signature mismatch" });
 
     const d = new Dendrite({ signer: alice });
     const p = d.prepare(info, PingSynapse, {}, 12);
