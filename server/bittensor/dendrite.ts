@@ -140,7 +140,9 @@ export class Dendrite {
     const answer = await this.send(prepared, timeoutS, false);
     if ("error" in answer) return result(answer.error[0], answer.error[1]);
     const { res, body } = answer;
-    const info = await this.answerInfo(res, axon);
+    // The round trip ends with the answer's last byte, before this side checks its signature.
+    const latencyMs = performance.now() - started;
+    const info = { ...(await this.answerInfo(res, axon)), latencyMs };
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
