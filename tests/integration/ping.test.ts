@@ -1,46 +1,15 @@
 /** The ping job: every serving axon of the metagraph gets a signed /Synapse; the outcome is stored per miner. */
 import net from "node:net";
 import { Keyring } from "@polkadot/keyring";
-import { cryptoWaitReady } from "@polkadot/util-crypto";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { Axon, validatorsOnly } from "@/server/bittensor";
 import { consoleHotkey } from "@/server/bittensor/identity";
-import { dendrite, lastPings, pingMiners } from "@/server/bittensor/ping";
+import { lastPings, pingMiners } from "@/server/bittensor/ping";
 import { findNeuron, invalidateNeurons } from "@/server/chain";
-import { db as dbOf, type Db } from "@/server/db";
-import { config } from "@/server/env";
-import { freshDb } from "../support/db";
+import { inProcessRuntime } from "../support/in-process";
 
-const savedEnv = { ...process.env };
-let db: Db;
+const rt = inProcessRuntime({ NETUID: "7", VALIDATOR_HOTKEY_SEED: "//PingValidator" });
 const axons: Axon[] = [];
-
-beforeAll(async () => {
-  await cryptoWaitReady();
-  const fresh = await freshDb();
-  db = fresh.db;
-  Object.assign(process.env, {
-    DATABASE_URL: fresh.url,
-    NETUID: "7",
-    VALIDATOR_HOTKEY_SEED: "//PingValidator",
-    DEVNET: "0",
-  });
-  config.set(undefined);
-  consoleHotkey.set(undefined);
-  dendrite.set(undefined);
-  dbOf.set(db);
-});
-
-afterAll(async () => {
-  dendrite.peek()?.close();
-  for (const a of axons) await a.close();
-  dbOf.set(undefined);
-  config.set(undefined);
-  consoleHotkey.set(undefined);
-  dendrite.set(undefined);
-  process.env = savedEnv;
-  await db?.$disconnect();
-});
 
 it("stores each miner's answer: round-trip time and valid signature, refusal, or unreachable", async () => {
   const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
@@ -48,7 +17,7 @@ it("stores each miner's answer: round-trip time and valid signature, refusal, or
   const [up, picky, down, none] = ["//PingUp", "//PingPicky", "//PingDown", "//PingNone"].map((u) =>
     keyring.addFromUri(u),
   );
-  const serve = async (a: Axon) => (axons.push(a), a.listen(0));
+  const serve = async (a: Axon) => (axons.push(a), rt.stops.push(() => a.close()), a.listen(0));
   const upPort = await serve(
     new Axon({ signer: up, blacklist: validatorsOnly(async (h) => (await findNeuron(h))?.validatorPermit ?? false) }),
   );
@@ -66,7 +35,7 @@ it("stores each miner's answer: round-trip time and valid signature, refusal, or
     { hotkey: none.address, validatorPermit: false, axonIp: "0.0.0.0", axonPort: 0 },
   ];
   for (const [uid, n] of neurons.entries())
-    await db.neuron.create({ data: { netuid: 7, uid, coldkey: n.hotkey, stake: "0", ...n } });
+    await rt.db.neuron.create({ data: { netuid: 7, uid, coldkey: n.hotkey, stake: "0", ...n } });
   invalidateNeurons();
 
   expect(await pingMiners()).toEqual({ pinged: 3, ok: 1 });
