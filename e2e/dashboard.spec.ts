@@ -37,7 +37,7 @@ test("admin signs in and sees the chain and phase on the overview", async ({ pag
 
 test("the phase timeline advances with the chain, without a reload", async ({ page }) => {
   await signInAsAdmin(page);
-  await page.getByRole("link", { name: "Phases" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Phases", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Phases" })).toBeVisible();
   await expect(page.locator("[data-phase]")).toHaveCount(9);
   const block = page.getByTestId("current-block");
@@ -53,7 +53,7 @@ test("the phase timeline advances with the chain, without a reload", async ({ pa
 
 test("an admin edits the bootstrap peers, and /get_init_peer_id follows", async ({ page, request }) => {
   await signInAsAdmin(page);
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings", exact: true }).click();
   const list = page.getByTestId("peer-list");
   await expect(list).toContainText("/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1");
 

@@ -18,12 +18,12 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
   test.setTimeout(150_000);
   await signInAsAdmin(page);
 
-  await page.getByRole("link", { name: "Models" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models", exact: true }).click();
   await expect(page.getByTestId("versions-table")).toContainText("step_0");
   await expect(page.getByTestId("groups-table").locator("tbody tr")).toHaveCount(4);
 
   // The simulated miners download in Distribute, train, and submit in the Submission phase.
-  await page.getByRole("link", { name: "Submissions" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Submissions", exact: true }).click();
   const table = page.getByTestId("submissions-table");
   await expect(table.getByText("scored").first()).toBeVisible({ timeout: 120_000 });
   await expect(table.getByText("rejected").first()).toBeVisible({ timeout: 30_000 }); // the broken miner
@@ -46,7 +46,7 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
   await expect(page.getByTestId("submission-detail")).toBeInViewport();
   await page.setViewportSize({ width: 1280, height: 900 });
 
-  await page.getByRole("link", { name: "Miners" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Miners", exact: true }).click();
   await expect(page.getByTestId("score-chart")).toBeVisible({ timeout: 30_000 });
   // The chart is named, and its numbers are a table away.
   const chart = page.getByRole("figure", { name: "Score per round and miner" });
@@ -65,7 +65,7 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
   expect(overflow).toBeLessThanOrEqual(0);
 
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.getByRole("link", { name: "Models" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models", exact: true }).click();
   // Merge publishes the round's best experts as a new version, with where each group came from.
   const versions = page.getByTestId("versions-table");
   await expect.poll(() => versions.locator("tbody tr").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
