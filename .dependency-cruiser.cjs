@@ -2,7 +2,7 @@
  * The layer rules of ARCHITECTURE.md, checked by `npm run lint` (dependency-cruiser).
  * Modules are the folders of server/ that have a manifest; add a new one to MODULES below.
  */
-const MODULES = "(phases|validator)";
+const MODULES = "(phases|validator|compute)";
 // Files a browser component may import: they import nothing but zod (and each other).
 const CLIENT_SAFE = ["^server/[^/]+/forms\\.ts$", "^server/phases/schemas\\.ts$", "^server/crypto/ss58-format\\.ts$"];
 

@@ -110,6 +110,7 @@ test("every page renders at desktop and phone widths, in light and dark", async 
     ["submissions", "/submissions"],
     ["miners", "/miners"],
     ["miner", miner!],
+    ["inventory", "/inventory"],
     ["settings", "/settings"],
   ] as const) {
     for (const width of [1280, 390]) {

@@ -213,3 +213,23 @@ test("miners' axons are pinged over the bittensor wire: round-trip times, and th
   await down.getByRole("link").click();
   await expect(page.getByTestId("miner-axon")).toContainText("unreachable");
 });
+
+test("the GPU inventory lists the devnet's machines as reported over the wire, and filters them", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "GPU inventory", exact: true })
+    .click();
+  await expect(page.getByTestId("inventory-gpus")).toHaveText("18", { timeout: 30_000 });
+  const table = page.getByTestId("inventory-table");
+  await expect(page.getByTestId("gpus-by-model").locator("tbody tr").first()).toContainText("nvidia h100 80gb hbm3");
+  await page.getByLabel("GPU model").fill("4090");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText("nvidia geforce rtx 4090");
+  await page.getByLabel("GPU model").fill("b200");
+  await expect(page.getByText("No machine matches these filters.")).toBeVisible();
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await page.getByLabel("State").selectOption("unknown");
+  // The validator's devnet miners share the subnet here and do not serve Specs.
+  await expect(table.locator("tbody tr").first()).toContainText("does not serve Specs");
+});

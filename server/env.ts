@@ -145,6 +145,11 @@ const schema = z
       }),
     ),
     SHUTDOWN_TIMEOUT_MS: int(5000, 100),
+    /** The compute marketplace API's key (Bearer or X-API-Key); unset: its routes answer 403. */
+    COMPUTE_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+    /** How often compute miners are asked for their Specs, in seconds. */
+    COMPUTE_SPECS_S: int(600, 5, 86_400),
+    DEVNET_COMPUTE_MINERS: int(8, 0, 64),
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
   .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, {

@@ -41,8 +41,8 @@ export class ForbiddenError extends AppError {
   }
 }
 export class NotFoundError extends AppError {
-  constructor(message = "Not Found") {
-    super(404, "not_found", message);
+  constructor(message = "Not Found", detail?: ErrorDetail) {
+    super(404, "not_found", message, detail);
   }
 }
 export class ConflictError extends AppError {

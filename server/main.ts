@@ -18,7 +18,7 @@ import { ensureDevnetModel, startDevnet } from "./devnet";
 import { ConfigError, config, type Config } from "./env";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { consoleHotkey } from "./bittensor/identity";
-import { dendrite } from "./bittensor/ping";
+import { dendrite, MINER_PING } from "./bittensor/ping";
 import { WalletError } from "./bittensor/keys";
 import { AppError } from "./errors";
 import { formatError } from "./rest/error-format";
@@ -131,12 +131,8 @@ async function main() {
 
   const devnet = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT;
   if (devnet) await ensureDevnetModel();
-  await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
-  // The devnet's miners are HTTP clients of this server, so they start once it listens.
-  const stopDevnet = devnet ? await startDevnet(`http://127.0.0.1:${c.PORT}`) : async () => undefined;
-  log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
-  console.log(firstRunBanner(c, publicUrl, generatedPassword, devnet));
-
+  // Signals are handled from the moment the server listens (a stop during the devnet's start is clean too).
+  let stopDevnet: () => Promise<void> = async () => undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -164,6 +160,20 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
+  // The devnet's miners are HTTP clients of this server, so they start once it listens.
+  if (devnet) stopDevnet = await startDevnet(`http://127.0.0.1:${c.PORT}`);
+  // The devnet just registered its miners: jobs that read the metagraph run now, not at their next interval.
+  if (devnet)
+    await jobs().runNow([
+      MINER_PING,
+      ...modules
+        .flatMap((m) => m.jobs ?? [])
+        .filter((j) => j.onMetagraph)
+        .map((j) => j.kind),
+    ]);
+  log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
+  console.log(firstRunBanner(c, publicUrl, generatedPassword, devnet));
 }
 
 /** What an operator needs right after start, in words: where, who, and where the miner token is. */

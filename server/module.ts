@@ -21,6 +21,8 @@ export interface ModuleJob<P = unknown> {
   leaseMs?: number;
   /** Re-queue the same row this long after each success. */
   everyMs?: () => number;
+  /** A recurring job that reads the metagraph: run again at once when it changes (the devnet's registrations). */
+  onMetagraph?: boolean;
 }
 
 export interface NavEntry {

@@ -3,15 +3,15 @@
  * router, jobs, navigation, Overview's list, WebSocket upgrades) is derived from its manifest.
  */
 import { config, type Role } from "./env";
+import { computeModule } from "./compute";
 import { phasesModule } from "./phases";
 import { validatorModule } from "./validator";
 
-export const MODULES = [phasesModule, validatorModule] as const;
+export const MODULES = [phasesModule, validatorModule, computeModule] as const;
 
 /** Roles announced in the product but not built yet: Overview lists them as such. */
 export const PLANNED_MODULES: ReadonlyArray<{ role: Role; title: string; paths: string }> = [
   { role: "search", title: "Organic search API", paths: "/search, /twitter/*, /web/search, /public/miners" },
-  { role: "compute", title: "Compute marketplace API", paths: "/service/*, /list/*, /connect" },
 ];
 
 export type Module = (typeof MODULES)[number];

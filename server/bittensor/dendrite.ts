@@ -260,6 +260,9 @@ export class Dendrite {
     const worker = async () => {
       while (next < axons.length) {
         const i = next++;
+        // Each call signs (~1 ms of WASM): one per macrotask, so a wide forward never blocks the event loop
+        // for long (signals, requests and timers run in between).
+        await new Promise((r) => setImmediate(r));
         results[i] = await this.call(axons[i], def, fields, opts);
       }
     };

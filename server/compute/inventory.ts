@@ -59,7 +59,7 @@ async function store(netuid: number, r: CallResult<typeof SpecsSynapse>): Promis
       const f = verdict.resource;
       figures = {
         cpuCount: f.cpu_count,
-        gpuName: f.gpu_name,
+        gpuName: f.gpu_name?.toLowerCase() ?? null,
         gpuCount: f.gpu_count,
         gpuCapacityGib: f.gpu_capacity,
         ramGib: f.ram,

@@ -3,8 +3,9 @@
  * answer `Allocate` checks (free unless rented), like real SN27 miners.
  */
 import type { KeyringPair } from "@polkadot/keyring/types";
+import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
 import { Axon } from "../bittensor";
-import { AllocateSynapse, SpecsSynapse } from "../compute/protocol";
+import { AllocateSynapse, SpecsSynapse } from "../compute";
 
 export interface MachineProfile {
   label: string;
@@ -106,6 +107,8 @@ export class DevnetComputeMiner {
     this.axon = new Axon({
       signer: pair,
       externalIp: "127.0.0.1",
+      // In the console's process: checks go to its verification worker, not its event loop.
+      verifier: verifyHotkeySignatureOffThread,
       blacklist: async (hotkey) => ((await isRegistered(hotkey)) ? null : `Hotkey ${hotkey} is not registered`),
     })
       .attach(SpecsSynapse, () => ({ specs_output: JSON.stringify(specsOf(this.machine)) }))

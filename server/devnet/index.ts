@@ -1,15 +1,16 @@
 import net from "node:net";
 import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
-import { chain, invalidateNeurons } from "../chain";
+import { chain, findNeuron, invalidateNeurons } from "../chain";
 import { db } from "../db";
 import { consoleHotkey, DEVNET_VALIDATOR_URI } from "../bittensor/identity";
 import type { NeuronRecord } from "../chain/types";
-import { config, netuidOf } from "../env";
+import { config, netuidOf, roleEnabled } from "../env";
 import { log } from "../log";
 import { currentVersion, publishVersion } from "../models";
 import { isTinyMoeConfig } from "../models/tiny-moe";
 import { validatorToken } from "../auth/secrets";
+import { DEVNET_MACHINES, DevnetComputeMiner } from "./compute-miner";
 import { DevnetMiner, type MinerBehaviour } from "./miner";
 import { Trainer } from "./trainer";
 import { writeDevnetModel } from "./model";
@@ -29,7 +30,7 @@ export function devnetKeyring() {
  * Registers the devnet's neurons in the simulated metagraph: this validator (uid 0, with a permit), the
  * simulated miners, and the operator's own miners and validators from DEVNET_*_HOTKEYS.
  */
-async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
+async function seedMetagraph(miners: DevnetMiner[], computeMiners: DevnetComputeMiner[]): Promise<void> {
   const c = config();
   const keyring = devnetKeyring();
   const offlinePort = await closedPort();
@@ -81,6 +82,17 @@ async function seedMetagraph(miners: DevnetMiner[]): Promise<void> {
       axonPort: null,
     })),
   );
+  if (computeMiners.length)
+    subnet(netuidOf("compute")).push(
+      ...computeMiners.map((m) => ({
+        hotkey: m.hotkey,
+        coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address,
+        validatorPermit: false,
+        stake: "0",
+        axonIp: "127.0.0.1",
+        axonPort: m.port,
+      })),
+    );
   // Operators' own miners, with their axon, on the subnet of their role (NETUID without one).
   for (const a of c.DEVNET_MINER_AXONS) {
     const list = subnet(a.role ? netuidOf(a.role) : c.NETUID);
@@ -153,7 +165,20 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
       }),
   );
   for (const m of miners) await m.start();
-  await seedMetagraph(miners);
+  // Compute miners (with the compute role): machines that report their Specs over the wire.
+  const computeMiners = roleEnabled("compute")
+    ? Array.from(
+        { length: c.DEVNET_COMPUTE_MINERS },
+        (_, i) =>
+          new DevnetComputeMiner(
+            keyring.addFromUri(`//devnet-compute-${i}`),
+            { ...DEVNET_MACHINES[i % DEVNET_MACHINES.length] },
+            async (hotkey) => !!(await findNeuron(hotkey, netuidOf("compute"))),
+          ),
+      )
+    : [];
+  for (const m of computeMiners) await m.start();
+  await seedMetagraph(miners, computeMiners);
   const off = chain().onHead(() => {
     for (const m of miners) void m.onHead();
   });
@@ -161,6 +186,7 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
   return async () => {
     off();
     for (const m of miners) await m.stop();
+    for (const m of computeMiners) await m.stop();
     await trainer.stop();
   };
 }

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { z } from "zod";
+import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
 import { Axon, defineSynapse, validatorsOnly } from "../bittensor";
 import { findNeuron } from "../chain";
 import { netuidOf } from "../env";
@@ -84,6 +85,8 @@ export class DevnetMiner {
     const axon = new Axon({
       signer: this.pair,
       externalIp: "127.0.0.1",
+      // In the console's process: checks go to its verification worker, not its event loop.
+      verifier: verifyHotkeySignatureOffThread,
       blacklist: validatorsOnly(
         async (hotkey) => (await findNeuron(hotkey, netuidOf("validator")))?.validatorPermit ?? false,
       ),

@@ -91,6 +91,15 @@ export class JobQueue {
     }
   }
 
+  /** Makes the queued jobs with these unique keys due now (recurring jobs whose inputs just changed). */
+  async runNow(uniqueKeys: string[]): Promise<void> {
+    if (!uniqueKeys.length) return;
+    await this.db.job.updateMany({
+      where: { uniqueKey: { in: uniqueKeys }, status: "queued" },
+      data: { runAt: new Date() },
+    });
+  }
+
   /** Claims one due job, or returns null. */
   async claim(
     now = new Date(),

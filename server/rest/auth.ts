@@ -140,3 +140,26 @@ export function signedRequestAuth(
     },
   };
 }
+
+/**
+ * An API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Unset on the server: 403 with
+ * `disabledMessage` (the API is off); missing or wrong: 401.
+ */
+export function apiKeyAuth(
+  name: string,
+  key: () => string | undefined,
+  disabledMessage: string,
+): AuthScheme<{ scheme: "api-key" }> {
+  return {
+    name,
+    openapi: { type: "http", scheme: "bearer", description: "The API key, or the same key in X-API-Key" },
+    authenticate(req) {
+      const expected = key();
+      if (!expected) throw new ForbiddenError(disabledMessage);
+      const bearer = /^Bearer (.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+      const given = bearer ?? req.headers.get("x-api-key");
+      if (!given || !safeEqual(given, expected)) throw new UnauthorizedError("Missing or invalid API key");
+      return { scheme: "api-key" };
+    },
+  };
+}

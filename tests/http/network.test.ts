@@ -58,10 +58,10 @@ describe("miners over the wire on the devnet", () => {
       server.databaseUrl,
       Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
     );
-    // Subnet 1 (owner, compute): the validator; 3: the validator, 2 devnet miners, the one that is down; 22:
-    // the validator and the operator's miner.
+    // Subnet 1 (owner, compute): the validator and 8 devnet compute miners; 3: the validator, 2 devnet
+    // miners, the one that is down; 22: the validator and the operator's miner.
     expect(neurons.map((r) => [r.netuid, Number(r.n)])).toEqual([
-      [1, 1],
+      [1, 9],
       [3, 4],
       [22, 2],
     ]);

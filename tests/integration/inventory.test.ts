@@ -67,7 +67,7 @@ it("keeps what each miner reports, in upstream's units, and says why the others 
     rt.db.computeMiner.findUniqueOrThrow({ where: { netuid_hotkey: { netuid: NETUID, hotkey: h } } });
   expect(await row(h100.hotkey)).toMatchObject({
     state: "reported",
-    gpuName: "NVIDIA H100 80GB HBM3",
+    gpuName: "nvidia h100 80gb hbm3", // lower case, as upstream lists it
     gpuCount: 8,
     gpuCapacityGib: 637.18, // 8 x 81559 MiB
     cpuCount: 192,
@@ -94,7 +94,7 @@ it("keeps what each miner reports, in upstream's units, and says why the others 
   await refreshInventory(NETUID);
   expect(await row(rtx.hotkey)).toMatchObject({
     state: "unreachable",
-    gpuName: "NVIDIA GeForce RTX 4090",
+    gpuName: "nvidia geforce rtx 4090",
     ramGib: 230.4,
   });
 });

@@ -54,7 +54,8 @@ export async function startServer(
   const nodeArgs = process.env.SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), ...nodeArgs, path.join(ROOT, "server/main.ts")],
+    // Node itself runs the server (tsx as a loader, as `npm start` does): signals reach it directly.
+    ["--import", "tsx", ...nodeArgs, path.join(ROOT, "server/main.ts")],
     {
       cwd: ROOT,
       env: {

@@ -1,0 +1,132 @@
+/**
+ * The inventory as SN27's RegisterAPI lists it: machines with GPUs that reported valid Specs, in upstream's
+ * units and field names, filtered in the database and paged.
+ */
+import { z } from "zod";
+import { db } from "../db";
+import { netuidOf } from "../env";
+import { NotFoundError } from "../errors";
+
+export const resourceQuerySchema = z
+  .object({
+    gpu_name: z.string().max(128).optional().nullable(),
+    cpu_count_min: z.number().int().min(0).max(1_000_000).optional().nullable(),
+    cpu_count_max: z.number().int().min(0).max(1_000_000).optional().nullable(),
+    gpu_capacity_min: z.number().min(0).max(1e9).optional().nullable(),
+    gpu_capacity_max: z.number().min(0).max(1e9).optional().nullable(),
+    hard_disk_total_min: z.number().min(0).max(1e12).optional().nullable(),
+    hard_disk_total_max: z.number().min(0).max(1e12).optional().nullable(),
+    ram_total_min: z.number().min(0).max(1e12).optional().nullable(),
+    ram_total_max: z.number().min(0).max(1e12).optional().nullable(),
+  })
+  .describe("Filters; capacities in GiB (GPU memory summed over the GPUs, RAM available, disk free)")
+  .meta({ id: "ResourceQuery" });
+export type ResourceQuery = z.infer<typeof resourceQuerySchema>;
+
+export const resourceSchema = z
+  .object({
+    hotkey: z.string(),
+    cpu_count: z.number().int().min(0).max(1_000_000),
+    gpu_name: z.string().describe("Lower case"),
+    gpu_capacity: z.number().describe("GiB, summed over the GPUs"),
+    gpu_count: z.number().int().min(0).max(64),
+    ram: z.number().describe("GiB available"),
+    hard_disk: z.number().describe("GiB free"),
+    allocate_status: z.enum(["available", "reserved"]),
+  })
+  .meta({ id: "Resource" });
+
+const range = (min?: number | null, max?: number | null) =>
+  min == null && max == null
+    ? undefined
+    : { ...(min != null ? { gte: min } : {}), ...(max != null ? { lte: max } : {}) };
+
+function whereOf(netuid: number, q: ResourceQuery | undefined) {
+  return {
+    netuid,
+    state: "reported",
+    gpuCount: { gt: 0 },
+    ...(q?.gpu_name ? { gpuName: { contains: q.gpu_name.toLowerCase() } } : {}),
+    ...(range(q?.cpu_count_min, q?.cpu_count_max) ? { cpuCount: range(q?.cpu_count_min, q?.cpu_count_max) } : {}),
+    ...(range(q?.gpu_capacity_min, q?.gpu_capacity_max)
+      ? { gpuCapacityGib: range(q?.gpu_capacity_min, q?.gpu_capacity_max) }
+      : {}),
+    ...(range(q?.ram_total_min, q?.ram_total_max) ? { ramGib: range(q?.ram_total_min, q?.ram_total_max) } : {}),
+    ...(range(q?.hard_disk_total_min, q?.hard_disk_total_max)
+      ? { diskGib: range(q?.hard_disk_total_min, q?.hard_disk_total_max) }
+      : {}),
+  };
+}
+
+/** /list/resources_sql: a page of resources, or with `stats` the counts by allocation status. */
+export async function listResources(opts: {
+  query?: ResourceQuery;
+  stats?: boolean;
+  pageSize?: number;
+  pageNumber?: number;
+}) {
+  const netuid = netuidOf("compute");
+  if ((await db().computeMiner.count({ where: { netuid, state: "reported" } })) === 0)
+    throw new NotFoundError("There is no resource available", "No resources found.");
+  const where = whereOf(netuid, opts.query);
+  if (opts.stats) {
+    const total = await db().computeMiner.count({ where });
+    // Reservations come with allocations; until a miner is rented it is available.
+    return { message: "List resources successfully", data: { stats: { available: total, reserved: 0, total } } };
+  }
+  const paged = opts.pageNumber !== undefined;
+  const pageSize = opts.pageSize ?? 50;
+  const rows = await db().computeMiner.findMany({
+    where,
+    orderBy: { hotkey: "asc" },
+    ...(paged ? { skip: (opts.pageNumber! - 1) * pageSize, take: pageSize + 1 } : {}),
+  });
+  const items = (paged ? rows.slice(0, pageSize) : rows).map((r) => ({
+    hotkey: r.hotkey,
+    cpu_count: r.cpuCount ?? 0,
+    gpu_name: r.gpuName ?? "",
+    gpu_capacity: r.gpuCapacityGib,
+    gpu_count: r.gpuCount,
+    ram: r.ramGib,
+    hard_disk: r.diskGib,
+    allocate_status: "available" as const,
+  }));
+  return {
+    message: "List resources successfully",
+    data: {
+      page_items: items,
+      page_number: paged ? opts.pageNumber! : 1,
+      page_size: paged ? pageSize : items.length,
+      next_page_number: paged && rows.length > pageSize ? opts.pageNumber! + 1 : null,
+    },
+  };
+}
+
+/** /list/count_all_gpus: GPUs over every miner that reported valid Specs. */
+export async function countAllGpus(): Promise<{ count: number }> {
+  const r = await db().computeMiner.aggregate({
+    where: { netuid: netuidOf("compute"), state: "reported" },
+    _sum: { gpuCount: true },
+  });
+  return { count: r._sum.gpuCount ?? 0 };
+}
+
+/**
+ * /list/count_all_by_model: machines whose GPU is exactly `model` (any case), optionally with exactly
+ * `cpu_count` CPUs, or else with `ram_size` GB of RAM installed (rounded up), as upstream counts.
+ */
+export async function countByModel(model: string, cpuCount?: number, ramSize?: number): Promise<{ count: number }> {
+  const rows = await db().computeMiner.findMany({
+    where: { netuid: netuidOf("compute"), state: "reported", gpuName: model.toLowerCase() },
+    select: { cpuCount: true, specs: true },
+  });
+  const count = rows.filter((r) => {
+    if (cpuCount !== undefined) return r.cpuCount === cpuCount;
+    if (ramSize !== undefined) {
+      const total = (JSON.parse(r.specs ?? "{}") as { ram?: { total?: number } }).ram?.total ?? 0;
+      return Math.ceil(total / 1024 ** 3) === Math.trunc(ramSize);
+    }
+    return true;
+  }).length;
+  return { count };
+}
