@@ -120,17 +120,7 @@ export class Dendrite {
   ): Promise<CallResult<S>> {
     const timeoutS = opts.timeout ?? 12;
     const started = performance.now();
-    const result = (status: number, message: string, extra: Partial<CallResult<S>> = {}): CallResult<S> => ({
-      axon,
-      status,
-      message,
-      response: null,
-      processTime: null,
-      latencyMs: performance.now() - started,
-      signatureValid: null,
-      axonInfo: {},
-      ...extra,
-    });
+    const result = resultFor<S>(axon, started);
     let prepared;
     try {
       prepared = this.prepare(axon, def, fields, timeoutS);
@@ -177,17 +167,7 @@ export class Dendrite {
     const started = performance.now();
     let settle!: (r: CallResult<S>) => void;
     const result = new Promise<CallResult<S>>((r) => (settle = r));
-    const base = (status: number, message: string, extra: Partial<CallResult<S>> = {}): CallResult<S> => ({
-      axon,
-      status,
-      message,
-      response: null,
-      processTime: null,
-      latencyMs: performance.now() - started,
-      signatureValid: null,
-      axonInfo: {},
-      ...extra,
-    });
+    const base = resultFor<S>(axon, started);
     const self = this;
     async function* chunks(): AsyncGenerator<Buffer> {
       let prepared;
@@ -355,6 +335,21 @@ export class Dendrite {
       req.end(prepared.body);
     });
   }
+}
+
+/** A call's result: the status and message, with whatever else is known; latency measured from `started`. */
+function resultFor<S extends AnySynapse>(axon: AxonInfo, started: number) {
+  return (status: number, message: string, extra: Partial<CallResult<S>> = {}): CallResult<S> => ({
+    axon,
+    status,
+    message,
+    response: null,
+    processTime: null,
+    latencyMs: performance.now() - started,
+    signatureValid: null,
+    axonInfo: {},
+    ...extra,
+  });
 }
 
 function headerOf(res: http.IncomingMessage, name: string): string | undefined {

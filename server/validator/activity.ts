@@ -1,5 +1,6 @@
 import { db } from "../db";
 import { AppError } from "../errors";
+import { lazy } from "../global";
 import { log } from "../log";
 
 /**
@@ -24,11 +25,14 @@ const MAX_PENDING = 2_000;
 const FLUSH_MS = 1_000;
 export const ACTIVITY_RETENTION_MS = 7 * 24 * 3600_000;
 
-const pending = new Map<string, Pending>();
-let dropped = 0;
-let timer: NodeJS.Timeout | null = null;
-let flushing: Promise<void> = Promise.resolve();
-let lastPrune = 0;
+/** This process's counts not yet written (one per runtime, like the other shared state). */
+const buffer = lazy(() => ({
+  pending: new Map<string, Pending>(),
+  dropped: 0,
+  timer: null as NodeJS.Timeout | null,
+  flushing: Promise.resolve(),
+  lastPrune: 0,
+}));
 
 export function recordActivity(
   hotkey: string,
@@ -37,21 +41,22 @@ export function recordActivity(
   status: number,
   reason: string | null = null,
 ): void {
+  const b = buffer();
   const key = `${hotkey}\n${route}\n${outcome}`;
-  const entry = pending.get(key);
+  const entry = b.pending.get(key);
   const at = new Date();
   if (entry) {
     entry.count++;
     entry.lastStatus = status;
     entry.lastReason = reason;
     entry.lastAt = at;
-  } else if (pending.size >= MAX_PENDING) {
-    dropped++;
+  } else if (b.pending.size >= MAX_PENDING) {
+    b.dropped++;
     return;
   } else {
-    pending.set(key, { hotkey, route, outcome, count: 1, lastStatus: status, lastReason: reason, lastAt: at });
+    b.pending.set(key, { hotkey, route, outcome, count: 1, lastStatus: status, lastReason: reason, lastAt: at });
   }
-  timer ??= setTimeout(() => void flushActivity(), FLUSH_MS).unref();
+  b.timer ??= setTimeout(() => void flushActivity(), FLUSH_MS).unref();
 }
 
 /** Runs `fn` for a miner's request and records its outcome: served, or refused with the error's status. */
@@ -68,14 +73,18 @@ export async function recorded<T>(hotkey: string, route: string, fn: () => Promi
 
 /** Writes what was counted since the last write (also called at shutdown and by tests). */
 export function flushActivity(): Promise<void> {
-  if (timer) clearTimeout(timer);
-  timer = null;
-  const batch = [...pending.values()];
-  pending.clear();
-  if (dropped) log.warn({ dropped }, "miner activity: too many distinct hotkeys in one second, some not recorded");
-  dropped = 0;
-  flushing = flushing.then(() => write(batch)).catch((e) => log.error({ err: (e as Error).message }, "miner activity"));
-  return flushing;
+  const b = buffer();
+  if (b.timer) clearTimeout(b.timer);
+  b.timer = null;
+  const batch = [...b.pending.values()];
+  b.pending.clear();
+  if (b.dropped)
+    log.warn({ dropped: b.dropped }, "miner activity: too many distinct hotkeys in one second, some not recorded");
+  b.dropped = 0;
+  b.flushing = b.flushing
+    .then(() => write(batch))
+    .catch((e) => log.error({ err: (e as Error).message }, "miner activity"));
+  return b.flushing;
 }
 
 async function write(batch: Pending[]): Promise<void> {
@@ -87,8 +96,9 @@ async function write(batch: Pending[]): Promise<void> {
       update: { count: { increment: p.count }, lastStatus: p.lastStatus, lastReason: reason, lastAt: p.lastAt },
     });
   }
-  if (Date.now() - lastPrune > 3600_000) {
-    lastPrune = Date.now();
+  const b = buffer();
+  if (Date.now() - b.lastPrune > 3600_000) {
+    b.lastPrune = Date.now();
     await db().minerActivity.deleteMany({ where: { lastAt: { lt: new Date(Date.now() - ACTIVITY_RETENTION_MS) } } });
   }
 }
