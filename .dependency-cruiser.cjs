@@ -56,7 +56,7 @@ module.exports = {
       severity: "error",
       from: {
         path: `^server/(${MODULES.slice(1, -1)}|models|chain|db|jobs|crypto|devnet)/`,
-        pathNot: ["/(api|router|index)\\.ts$"],
+        pathNot: ["/(api|api-[a-z]+|router|index)\\.ts$"],
       },
       to: { path: ["^node_modules/(next|next-auth|@trpc)/", "^server/(rest|trpc|http|system)/"] },
     },

@@ -1,7 +1,17 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "./fixtures";
 
-const PAGES = ["/signin", "/", "/phases", "/models", "/submissions", "/miners", "/inventory", "/settings"];
+const PAGES = [
+  "/signin",
+  "/",
+  "/phases",
+  "/models",
+  "/submissions",
+  "/miners",
+  "/inventory",
+  "/allocations",
+  "/settings",
+];
 
 test("every page has no serious or critical accessibility violation (axe-core), in light and dark", async ({
   page,

@@ -111,6 +111,7 @@ test("every page renders at desktop and phone widths, in light and dark", async 
     ["miners", "/miners"],
     ["miner", miner!],
     ["inventory", "/inventory"],
+    ["allocations", "/allocations"],
     ["settings", "/settings"],
   ] as const) {
     for (const width of [1280, 390]) {

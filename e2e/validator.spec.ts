@@ -233,3 +233,43 @@ test("the GPU inventory lists the devnet's machines as reported over the wire, a
   // The validator's devnet miners share the subnet here and do not serve Specs.
   await expect(table.locator("tbody tr").first()).toContainText("does not serve Specs");
 });
+
+test("an admin allocates a machine by spec, sees the credentials once, and deallocates it", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Allocations", exact: true }).click();
+  await expect(page.getByTestId("allocations-live")).toHaveText("0");
+  // The count of matching machines follows the form as the admin types.
+  await page.getByLabel("GPU model contains").fill("4090");
+  await expect(page.getByTestId("allocate-matches")).toHaveText("1 free machine matches", { timeout: 30_000 });
+  await page.getByLabel("GPU memory over (GB)").fill("60");
+  await expect(page.getByTestId("allocate-matches")).toHaveText("0 free machines match");
+  await page.getByLabel("GPU memory over (GB)").fill("40");
+  await expect(page.getByTestId("allocate-matches")).toHaveText("1 free machine matches");
+  await page.getByLabel("Your SSH public key").fill("ssh-ed25519 not a key; rm -rf /");
+  await expect(page.getByRole("button", { name: "Allocate", exact: true })).toBeDisabled();
+  await page.getByLabel("Your SSH public key").fill("");
+  await page.getByRole("button", { name: "Allocate", exact: true }).click();
+
+  const credentials = page.getByTestId("allocation-credentials");
+  await expect(credentials).toContainText("nvidia geforce rtx 4090", { timeout: 20_000 });
+  await expect(credentials).toContainText(/ssh root@127\.0\.0\.1 -p \d+/);
+  const password = (await credentials.locator("dd span").nth(1).textContent())!.trim();
+  expect(password.length).toBeGreaterThanOrEqual(16);
+  await expect(page.getByTestId("allocations-live")).toHaveText("1");
+  const row = page.getByTestId("allocations-table").locator("tbody tr");
+  await expect(row).toContainText("ONLINE");
+  // Shown once: gone when dismissed and after a reload, and nowhere else on the page.
+  await page.getByRole("button", { name: "I saved them" }).click();
+  await expect(credentials).toHaveCount(0);
+  await page.reload();
+  await expect(page.locator("body")).not.toContainText(password);
+
+  // Pause, then deallocate after a confirmation: the miner's answers are shown.
+  await row.getByRole("button", { name: /^Pause / }).click();
+  await expect(row.getByRole("status")).toHaveText("Resource paused successfully.");
+  await expect(row).toContainText("paused");
+  page.once("dialog", (d) => void d.accept());
+  await row.getByRole("button", { name: /^Deallocate / }).click();
+  await expect(page.getByTestId("allocations-live")).toHaveText("0");
+  await expect(page.getByTestId("allocations-ended")).toContainText("deallocated by admin:admin");
+});

@@ -149,6 +149,12 @@ const schema = z
     COMPUTE_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
     /** How often compute miners are asked for their Specs, in seconds. */
     COMPUTE_SPECS_S: int(600, 5, 86_400),
+    /** A second key for admin-only reads of the compute API (`include_secrets=true` on /list/allocations_sql). */
+    COMPUTE_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+    /** How often every allocation's miner is asked whether the rental is running, in seconds. */
+    ALLOCATION_CHECK_S: int(180, 1, 86_400),
+    /** Failed checks (or unconfirmed releases) after which an allocation ends. */
+    ALLOCATION_MAX_STRIKES: int(20, 1, 1000),
     DEVNET_COMPUTE_MINERS: int(8, 0, 64),
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })

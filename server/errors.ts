@@ -71,6 +71,13 @@ export class UnavailableError extends AppError {
   }
 }
 
+/** Something this server depends on (a miner) failed or did not answer. */
+export class BadGatewayError extends AppError {
+  constructor(message: string, detail?: ErrorDetail) {
+    super(502, "bad_gateway", message, detail);
+  }
+}
+
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }

@@ -4,7 +4,7 @@ import { useMemo, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
-import { Badge, Card, Input, Stat } from "@/components/ui";
+import { Badge, Card, Input, Select, Stat } from "@/components/ui";
 import { Cell, Row, Table, useSortedRows } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
 import { shortKey } from "@/components/ui/format";
@@ -116,18 +116,18 @@ function Content({ data }: { data: Inventory }) {
             <label className="sr-only" htmlFor="inventory-state">
               State
             </label>
-            <select
+            <Select
               id="inventory-state"
               value={state}
               onChange={(e) => setState(e.target.value as typeof state)}
-              className="rounded-lg border border-zinc-300 bg-white px-2 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-950"
+              compact
             >
               {STATES.map((s) => (
                 <option key={s} value={s}>
                   {s || "all states"}
                 </option>
               ))}
-            </select>
+            </Select>
           </div>
         }
       >
@@ -156,6 +156,11 @@ function Content({ data }: { data: Inventory }) {
                       {m.state === "reported" ? "self-reported" : m.state}
                     </Badge>
                   </span>
+                  {m.reserved && (
+                    <span className="ml-1">
+                      <Badge tone="amber">reserved</Badge>
+                    </span>
+                  )}
                   {m.reason && (
                     <div className="max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400">{m.reason}</div>
                   )}

@@ -21,7 +21,7 @@ export function NavLinks({ items }: { items: Array<{ href: string; label: string
             href={item.href}
             aria-current={active ? "page" : undefined}
             className={cx(
-              "whitespace-nowrap rounded-lg px-3 py-1.5 text-sm font-medium",
+              "whitespace-nowrap rounded-lg px-3 py-1.5 text-sm font-medium lg:px-2",
               active
                 ? "bg-indigo-600 text-white"
                 : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",

@@ -67,6 +67,7 @@ const tones = {
   red: "bg-rose-100 text-rose-800 dark:bg-rose-900/50 dark:text-rose-300",
   gray: "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
   blue: "bg-sky-100 text-sky-800 dark:bg-sky-900/50 dark:text-sky-300",
+  amber: "bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-200",
 };
 
 export function Badge({ tone = "gray", children }: { tone?: keyof typeof tones; children: ReactNode }) {
@@ -105,8 +106,28 @@ export function Input(props: React.InputHTMLAttributes<HTMLInputElement>) {
     <input
       {...props}
       className={cx(
-        "w-full rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm text-zinc-900 outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100",
+        // A width passed in replaces the default full width (Tailwind would otherwise apply both).
+        !/(^|\s)w-/.test(props.className ?? "") && "w-full",
+        "rounded-lg border border-zinc-300 bg-white px-3 py-1.5 text-sm text-zinc-900 outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100",
         props.className,
+      )}
+    />
+  );
+}
+
+/** A select styled like Input; `compact` for filter bars. */
+export function Select({
+  compact,
+  className,
+  ...props
+}: React.SelectHTMLAttributes<HTMLSelectElement> & { compact?: boolean }) {
+  return (
+    <select
+      {...props}
+      className={cx(
+        "rounded-lg border border-zinc-300 bg-white text-zinc-900 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100",
+        compact ? "px-2 py-1 text-xs" : "block w-full px-3 py-1.5 text-sm",
+        className,
       )}
     />
   );

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
-import { Card } from "@/components/ui";
+import { Card, Input, Select } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatNumber, shortKey } from "@/components/ui/format";
 import { Empty, ErrorState, Loading } from "@/components/ui/states";
@@ -60,27 +60,22 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
             <label className="sr-only" htmlFor="state-filter">
               State
             </label>
-            <select
-              id="state-filter"
-              value={state}
-              onChange={(e) => setState(e.target.value as typeof state)}
-              className="rounded-lg border border-zinc-300 bg-white px-2 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-950"
-            >
+            <Select id="state-filter" value={state} onChange={(e) => setState(e.target.value as typeof state)} compact>
               {STATES.map((s) => (
                 <option key={s} value={s}>
                   {s || "all states"}
                 </option>
               ))}
-            </select>
+            </Select>
             <label className="sr-only" htmlFor="hotkey-filter">
               Hotkey
             </label>
-            <input
+            <Input
               id="hotkey-filter"
               placeholder="hotkey"
               value={hotkey}
               onChange={(e) => setHotkey(e.target.value)}
-              className="w-32 rounded-lg border border-zinc-300 bg-white px-2 py-1 text-xs dark:border-zinc-700 dark:bg-zinc-950"
+              className="w-32 px-2 py-1 text-xs"
             />
           </div>
         }

@@ -123,6 +123,17 @@ export async function rotateValidatorToken(): Promise<string> {
   return token;
 }
 
+/** Seals a secret for the database under the stored-secrets key (AES-256-GCM; loaded by `ensureSecrets`). */
+export function sealSecret(plain: string): string {
+  if (!tokens.key) throw new ConflictError("Secrets are not loaded yet");
+  return seal(plain, tokens.key);
+}
+
+/** The plain text of a sealed secret, or null when it does not open under the loaded key. */
+export function unsealSecret(sealed: string): string | null {
+  return tokens.key ? unseal(sealed, tokens.key) : null;
+}
+
 /** Picks up a token another instance rotated. */
 export async function reloadValidatorToken(): Promise<void> {
   if (config().BZ_AUTH_TOKEN || !tokens.key) return;

@@ -228,11 +228,14 @@ export class Dendrite {
     return Object.assign(iterable, { result });
   }
 
-  /** Calls many axons with one synapse; one result per axon, in order, at most `concurrency` at once. */
+  /**
+   * Calls many axons with one synapse; one result per axon, in order, at most `concurrency` at once.
+   * `fields` may differ per axon (a function of the axon and its index).
+   */
   async forward<S extends AnySynapse>(
     axons: AxonInfo[],
     def: S,
-    fields: RequestOf<S>,
+    fields: RequestOf<S> | ((axon: AxonInfo, index: number) => RequestOf<S>),
     opts: { timeout?: number; concurrency?: number } = {},
   ): Promise<CallResult<S>[]> {
     const results = new Array<CallResult<S>>(axons.length);
@@ -243,7 +246,8 @@ export class Dendrite {
         // Each call signs (~1 ms of WASM): one per macrotask, so a wide forward never blocks the event loop
         // for long (signals, requests and timers run in between).
         await new Promise((r) => setImmediate(r));
-        results[i] = await this.call(axons[i], def, fields, opts);
+        const f = typeof fields === "function" ? fields(axons[i], i) : fields;
+        results[i] = await this.call(axons[i], def, f, opts);
       }
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 64, axons.length) }, worker));

@@ -1,35 +1,8 @@
 import { z } from "zod";
-import { config } from "../env";
 import { apiRoute } from "../rest/api-route";
-import { apiKeyAuth } from "../rest/auth";
+import { common, count, envelope, int, key, whole } from "./api-common";
+import { allocationRoutes } from "./api-allocations";
 import { countAllGpus, countByModel, listResources, resourceQuerySchema, resourceSchema } from "./resources";
-
-const auth = apiKeyAuth(
-  "computeApiKey",
-  () => config().COMPUTE_API_KEY,
-  "The compute marketplace API is off: set COMPUTE_API_KEY",
-);
-const common = {
-  module: "compute",
-  format: "sn27",
-  method: "POST",
-  invalidStatus: 422,
-  auth,
-  errors: {
-    401: "Missing or invalid API key (Authorization: Bearer <key> or X-API-Key)",
-    403: "COMPUTE_API_KEY is not set on this console",
-  },
-} as const;
-const key = `-H "Authorization: Bearer <COMPUTE_API_KEY>"`;
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-const envelope = (data: z.ZodType) => z.object({ success: z.literal(true), message: z.string(), data });
-const whole = (max: number) => z.number().int().min(0).max(max);
-const count = z.object({ count: whole(1_000_000_000) }).meta({ id: "Count" });
 
 export const resourcesRoute = apiRoute({
   ...common,
@@ -131,4 +104,4 @@ export const countByModelRoute = apiRoute({
   handler: ({ query }) => countByModel(query.model, query.cpu_count, query.ram_size),
 });
 
-export const computeRoutes = [resourcesRoute, countAllGpusRoute, countByModelRoute];
+export const computeRoutes = [...allocationRoutes, resourcesRoute, countAllGpusRoute, countByModelRoute];

@@ -4,12 +4,15 @@ import { config, netuidOf } from "../env";
 import { jobs } from "../jobs";
 import { defineJob, defineModule } from "../module";
 import { computeRoutes } from "./api";
+import { checkAllocations } from "./allocations";
 import { refreshInventory } from "./inventory";
 import { computeRouter } from "./router";
 
 export { AllocateSynapse, SpecsSynapse } from "./protocol";
+export { seal } from "./sealing";
 
 export const INVENTORY_JOB = "compute.inventory";
+export const ALLOCATIONS_JOB = "compute.allocations";
 
 export const computeModule = defineModule({
   name: "compute",
@@ -26,10 +29,21 @@ export const computeModule = defineModule({
       onMetagraph: true,
       run: async () => void (await refreshInventory(netuidOf("compute"))),
     }),
+    defineJob({
+      kind: ALLOCATIONS_JOB,
+      payload: z.object({}),
+      everyMs: () => config().ALLOCATION_CHECK_S * 1000,
+      leaseMs: 300_000,
+      run: async () => void (await checkAllocations()),
+    }),
   ],
   start: async () => {
     await jobs().enqueue(INVENTORY_JOB, {}, { uniqueKey: INVENTORY_JOB, maxAttempts: 1_000_000 });
+    await jobs().enqueue(ALLOCATIONS_JOB, {}, { uniqueKey: ALLOCATIONS_JOB, maxAttempts: 1_000_000 });
     return () => undefined;
   },
-  nav: [{ href: "/inventory", label: "GPU inventory" }],
+  nav: [
+    { href: "/inventory", label: "GPU inventory" },
+    { href: "/allocations", label: "Allocations" },
+  ],
 });

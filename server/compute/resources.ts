@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { db } from "../db";
+import { heldHotkeys } from "./allocations";
 import { netuidOf } from "../env";
 import { NotFoundError } from "../errors";
 
@@ -70,17 +71,26 @@ export async function listResources(opts: {
     throw new NotFoundError("There is no resource available", "No resources found.");
   const where = whereOf(netuid, opts.query);
   if (opts.stats) {
-    const total = await db().computeMiner.count({ where });
-    // Reservations come with allocations; until a miner is rented it is available.
-    return { message: "List resources successfully", data: { stats: { available: total, reserved: 0, total } } };
+    const held = [...(await heldHotkeys(netuid))];
+    const [total, reserved] = await Promise.all([
+      db().computeMiner.count({ where }),
+      held.length ? db().computeMiner.count({ where: { AND: [where, { hotkey: { in: held } }] } }) : 0,
+    ]);
+    return {
+      message: "List resources successfully",
+      data: { stats: { available: total - reserved, reserved, total } },
+    };
   }
   const paged = opts.pageNumber !== undefined;
   const pageSize = opts.pageSize ?? 50;
-  const rows = await db().computeMiner.findMany({
-    where,
-    orderBy: { hotkey: "asc" },
-    ...(paged ? { skip: (opts.pageNumber! - 1) * pageSize, take: pageSize + 1 } : {}),
-  });
+  const [rows, held] = await Promise.all([
+    db().computeMiner.findMany({
+      where,
+      orderBy: { hotkey: "asc" },
+      ...(paged ? { skip: (opts.pageNumber! - 1) * pageSize, take: pageSize + 1 } : {}),
+    }),
+    heldHotkeys(netuid),
+  ]);
   const items = (paged ? rows.slice(0, pageSize) : rows).map((r) => ({
     hotkey: r.hotkey,
     cpu_count: r.cpuCount ?? 0,
@@ -89,7 +99,7 @@ export async function listResources(opts: {
     gpu_count: r.gpuCount,
     ram: r.ramGib,
     hard_disk: r.diskGib,
-    allocate_status: "available" as const,
+    allocate_status: held.has(r.hotkey) ? ("reserved" as const) : ("available" as const),
   }));
   return {
     message: "List resources successfully",

@@ -1,15 +1,29 @@
+import { z } from "zod";
 import { db } from "../db";
 import { netuidOf } from "../env";
-import { router, viewerProcedure } from "../trpc/init";
+import { adminProcedure, router, viewerProcedure } from "../trpc/init";
+import {
+  allocateHotkey,
+  allocateSpec,
+  allocationByUuid,
+  deallocate,
+  dockerAction,
+  matchingMiners,
+  viewOf,
+} from "./allocations";
+import { deviceRequirementSchema, dockerRequirementSchema, HELD_STATES, sshPublicKeySchema } from "./forms";
+
+const uuid = z.string().uuid();
 
 export const computeRouter = router({
   /** The GPU inventory page: every compute miner as last checked, and GPUs by model. */
   inventory: viewerProcedure.query(async () => {
     const netuid = netuidOf("compute");
-    const miners = await db().computeMiner.findMany({
-      where: { netuid },
-      orderBy: [{ gpuCount: "desc" }, { hotkey: "asc" }],
-    });
+    const [miners, held] = await Promise.all([
+      db().computeMiner.findMany({ where: { netuid }, orderBy: [{ gpuCount: "desc" }, { hotkey: "asc" }] }),
+      db().allocation.findMany({ where: { netuid, live: { not: null } }, select: { hotkey: true } }),
+    ]);
+    const reserved = new Set(held.map((h) => h.hotkey));
     const byModel = new Map<string, { model: string; gpus: number; machines: number }>();
     for (const m of miners) {
       if (m.state !== "reported" || !m.gpuName) continue;
@@ -20,8 +34,80 @@ export const computeRouter = router({
     }
     return {
       netuid,
-      miners: miners.map(({ specs: _s, netuid: _n, ...m }) => m),
+      miners: miners.map(({ specs: _s, netuid: _n, ...m }) => ({ ...m, reserved: reserved.has(m.hotkey) })),
       byModel: [...byModel.values()].sort((a, b) => b.gpus - a.gpus),
     };
   }),
+
+  /** The Allocations page: live allocations, then the last ended ones (no passwords). */
+  allocations: viewerProcedure.query(async () => {
+    const netuid = netuidOf("compute");
+    const [live, ended] = await Promise.all([
+      db().allocation.findMany({ where: { netuid, state: { in: HELD_STATES } }, orderBy: { id: "desc" } }),
+      db().allocation.findMany({
+        where: { netuid, state: { in: ["released", "failed"] } },
+        orderBy: { id: "desc" },
+        take: 20,
+      }),
+    ]);
+    const row = (a: (typeof live)[number]) => ({
+      ...viewOf(a),
+      reason: a.reason,
+      createdBy: a.createdBy,
+      releasedAt: a.releasedAt?.toISOString() ?? null,
+      statusChangedAt: a.statusChangedAt.toISOString(),
+    });
+    return { live: live.map(row), ended: ended.map(row) };
+  }),
+
+  /** How many free miners meet a requirement (the Allocate form, as the admin types). */
+  matches: viewerProcedure
+    .input(deviceRequirementSchema)
+    .query(async ({ input }) => ({ count: (await matchingMiners(input)).length })),
+
+  /** Rent by spec or by hotkey; the answer carries the password, shown once. */
+  allocate: adminProcedure
+    .input(
+      z.discriminatedUnion("by", [
+        z.object({
+          by: z.literal("spec"),
+          requirements: deviceRequirementSchema,
+          docker_requirement: dockerRequirementSchema,
+        }),
+        z.object({
+          by: z.literal("hotkey"),
+          hotkey: z.string().min(1).max(64),
+          docker_requirement: dockerRequirementSchema,
+        }),
+      ]),
+    )
+    .mutation(({ input, ctx }) => {
+      const by = `admin:${ctx.user?.name ?? "admin"}`;
+      return input.by === "spec"
+        ? allocateSpec(input.requirements, input.docker_requirement, by)
+        : allocateHotkey(input.hotkey, input.docker_requirement, by);
+    }),
+
+  /** restart, pause, unpause, exchange_key or deallocate one allocation; the miner's answer comes back. */
+  act: adminProcedure
+    .input(
+      z.discriminatedUnion("action", [
+        z.object({ uuid, action: z.enum(["restart", "pause", "unpause", "deallocate"]) }),
+        z.object({ uuid, action: z.literal("exchange_key"), ssh_key: sshPublicKeySchema }),
+      ]),
+    )
+    .mutation(async ({ input, ctx }) => {
+      const a = await allocationByUuid(input.uuid);
+      if (input.action === "deallocate") {
+        await deallocate(a.hotkey, a.uuid, `admin:${ctx.user?.name ?? "admin"}`);
+        return { message: "Resource deallocated successfully." };
+      }
+      const r = await dockerAction(
+        a.hotkey,
+        a.uuid,
+        input.action,
+        input.action === "exchange_key" ? { ssh_key: input.ssh_key, key_type: "user" } : undefined,
+      );
+      return { message: r.message };
+    }),
 });

@@ -6,6 +6,8 @@ import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 
 /** Prisma.sql / Prisma.join for raw statements (one runtime serves both generated clients). */
 export { Prisma } from "./generated/sqlite/client";
+/** Row types (the same for both providers). */
+export type { Allocation } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 import { config } from "../env";
 import { lazy } from "../global";

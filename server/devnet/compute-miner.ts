@@ -1,102 +1,32 @@
 /**
  * Devnet compute miners: axons on loopback that serve SN27's `Specs` (a believable machine each) and
- * answer `Allocate` checks (free unless rented), like real SN27 miners.
+ * `Allocate` like real SN27 miners: free checks, rentals sealed to the caller's RSA key with a real SSH
+ * server behind them, release, and the docker actions (restart, pause, unpause, exchange key).
  */
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
-import { Axon } from "../bittensor";
-import { AllocateSynapse, SpecsSynapse } from "../compute";
+import { Axon, type RequestOf } from "../bittensor";
+import { AllocateSynapse, SpecsSynapse, seal } from "../compute";
+import { type MachineProfile, specsOf } from "./machines";
+import { SshBox } from "./ssh-box";
 
-export interface MachineProfile {
-  label: string;
-  gpu: { name: string; mib: number; count: number } | null;
-  cpus: number;
-  ramGib: number;
-  diskGib: number;
-}
+export { DEVNET_MACHINES, specsOf, type MachineProfile } from "./machines";
 
-const GIB = 1024 ** 3;
+/** The miner version devnet machines report in their sealed credentials. */
+export const DEVNET_MINER_VERSION = 200;
 
-/** The devnet's machines: the first eight of DEVNET_COMPUTE_MINERS, then repeated. */
-export const DEVNET_MACHINES: MachineProfile[] = [
-  {
-    label: "8x H100",
-    gpu: { name: "NVIDIA H100 80GB HBM3", mib: 81559, count: 8 },
-    cpus: 192,
-    ramGib: 2048,
-    diskGib: 30_000,
-  },
-  {
-    label: "4x A100",
-    gpu: { name: "NVIDIA A100-SXM4-80GB", mib: 81920, count: 4 },
-    cpus: 128,
-    ramGib: 1024,
-    diskGib: 8000,
-  },
-  {
-    label: "2x RTX 4090",
-    gpu: { name: "NVIDIA GeForce RTX 4090", mib: 24564, count: 2 },
-    cpus: 32,
-    ramGib: 128,
-    diskGib: 2000,
-  },
-  { label: "L40S", gpu: { name: "NVIDIA L40S", mib: 46068, count: 1 }, cpus: 48, ramGib: 256, diskGib: 4000 },
-  {
-    label: "RTX 6000 Ada",
-    gpu: { name: "NVIDIA RTX 6000 Ada Generation", mib: 49140, count: 1 },
-    cpus: 32,
-    ramGib: 192,
-    diskGib: 2000,
-  },
-  { label: "CPU only", gpu: null, cpus: 64, ramGib: 512, diskGib: 4000 },
-  // Claims an H100; Proof of GPU finds out.
-  {
-    label: "claims H100",
-    gpu: { name: "NVIDIA H100 80GB HBM3", mib: 81559, count: 1 },
-    cpus: 16,
-    ramGib: 64,
-    diskGib: 500,
-  },
-  {
-    label: "RTX 3090 (to go offline now and then)",
-    gpu: { name: "NVIDIA GeForce RTX 3090", mib: 24576, count: 1 },
-    cpus: 16,
-    ramGib: 64,
-    diskGib: 1000,
-  },
-];
-
-/** The Specs layout SN27 miners report (sizes in bytes, GPU capacity in MiB). */
-export function specsOf(m: MachineProfile): Record<string, unknown> {
-  const gpus = m.gpu ? Array.from({ length: m.gpu.count }, () => ({ name: m.gpu!.name, capacity: m.gpu!.mib })) : [];
-  return {
-    cpu: { count: m.cpus, frequency: 3000 },
-    gpu: {
-      count: gpus.length,
-      capacity: gpus.reduce((n, g) => n + g.capacity, 0),
-      details: gpus,
-      graphics_speed: 1755,
-      memory_speed: 2619,
-    },
-    hard_disk: {
-      total: m.diskGib * GIB,
-      free: Math.round(m.diskGib * 0.8 * GIB),
-      used: Math.round(m.diskGib * 0.2 * GIB),
-    },
-    ram: {
-      total: m.ramGib * GIB,
-      available: Math.round(m.ramGib * 0.9 * GIB),
-      used: Math.round(m.ramGib * 0.1 * GIB),
-      free: Math.round(m.ramGib * 0.85 * GIB),
-    },
-    has_docker: true,
-  };
+interface Rental {
+  publicKey: string;
+  since: number;
 }
 
 export class DevnetComputeMiner {
   private axon: Axon;
   port = 0;
-  rentedBy: string | null = null;
+  rental: Rental | null = null;
+  /** When set, the miner answers nothing (an outage). */
+  down = false;
+  readonly ssh: SshBox;
 
   constructor(
     readonly pair: KeyringPair,
@@ -104,6 +34,7 @@ export class DevnetComputeMiner {
     /** Miners accept calls from any registered hotkey (stake is not checked). */
     isRegistered: (hotkey: string) => Promise<boolean>,
   ) {
+    this.ssh = new SshBox(machine, `devnet-${pair.address.slice(0, 6).toLowerCase()}`);
     this.axon = new Axon({
       signer: pair,
       externalIp: "127.0.0.1",
@@ -111,23 +42,82 @@ export class DevnetComputeMiner {
       verifier: verifyHotkeySignatureOffThread,
       blacklist: async (hotkey) => ((await isRegistered(hotkey)) ? null : `Hotkey ${hotkey} is not registered`),
     })
-      .attach(SpecsSynapse, () => ({ specs_output: JSON.stringify(specsOf(this.machine)) }))
-      .attach(AllocateSynapse, (f) => {
-        // A check with a timeline asks "are you free?"; allocation itself comes with the marketplace.
-        if (f.checking && f.timeline > 0) return { output: { status: this.rentedBy === null, port: 4444 } };
-        return { output: { status: false } };
-      });
+      .attach(SpecsSynapse, () => {
+        if (this.down) throw new Error("machine is down");
+        return { specs_output: JSON.stringify(specsOf(this.machine)) };
+      })
+      .attach(AllocateSynapse, async (f) => ({ output: { ...(await this.allocate(f)), port: this.ssh.port || 4444 } }));
   }
 
   get hotkey(): string {
     return this.pair.address;
   }
 
+  /** What an SN27 miner does with `Allocate` (neurons/miner.py `allocate`), with an SSH server for a container. */
+  private async allocate(f: RequestOf<typeof AllocateSynapse>): Promise<Record<string, unknown>> {
+    if (this.down) throw new Error("machine is down");
+    const holds = (key: string) => this.rental !== null && key !== "" && this.rental.publicKey === key;
+    if (f.checking) {
+      // timeline > 0: "are you free?"; timeline 0: "is this key's container running?"
+      if (f.timeline > 0) return { status: this.rental === null };
+      return { status: holds(f.public_key) && !this.ssh.paused };
+    }
+    if (f.docker_change) {
+      if (!holds(f.public_key)) return { status: false };
+      const action = f.docker_action.action;
+      if (action === "restart") {
+        this.ssh.pause();
+        this.ssh.resume();
+      } else if (action === "pause") this.ssh.pause();
+      else if (action === "unpause" || action === "resume") this.ssh.resume();
+      else if (action === "exchange_key" && f.docker_action.key_type !== "terminal") {
+        if (!this.ssh.access) return { status: false };
+        this.ssh.access = { ...this.ssh.access, authorizedKey: f.docker_action.ssh_key };
+      } else if (action !== "exchange_key") return { status: false };
+      return { status: true };
+    }
+    if (f.timeline <= 0) {
+      // Release: only the key that rented the machine can.
+      if (!holds(f.public_key)) return { status: false };
+      this.rental = null;
+      await this.ssh.close();
+      return { status: true };
+    }
+    // A busy machine refuses; it never pre-empts the running rental.
+    if (this.rental || !f.public_key) return { status: false };
+    this.rental = { publicKey: f.public_key, since: Date.now() };
+    try {
+      const password = SshBox.password();
+      const port = await this.ssh.open({ username: "root", password, authorizedKey: f.docker_requirement.ssh_key });
+      const info = seal(
+        f.public_key,
+        JSON.stringify({ username: "root", password, port, version: DEVNET_MINER_VERSION }),
+      );
+      return { status: true, info };
+    } catch (e) {
+      this.rental = null;
+      await this.ssh.close();
+      throw e;
+    }
+  }
+
+  private outageTimer: NodeJS.Timeout | null = null;
+
   async start(port = 0): Promise<void> {
     this.port = await this.axon.listen(port);
+    const outage = this.machine.outage;
+    if (outage) {
+      this.outageTimer = setInterval(() => {
+        this.down = true;
+        setTimeout(() => (this.down = false), outage.forS * 1000).unref();
+      }, outage.everyS * 1000);
+      this.outageTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
+    if (this.outageTimer) clearInterval(this.outageTimer);
+    await this.ssh.close();
     await this.axon.close();
   }
 }

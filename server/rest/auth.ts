@@ -143,13 +143,15 @@ export function signedRequestAuth(
 
 /**
  * An API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Unset on the server: 403 with
- * `disabledMessage` (the API is off); missing or wrong: 401.
+ * `disabledMessage` (the API is off); missing or wrong: 401. An optional admin key is accepted too, and
+ * says so (`admin: true`) for the reads only admins may make.
  */
 export function apiKeyAuth(
   name: string,
   key: () => string | undefined,
   disabledMessage: string,
-): AuthScheme<{ scheme: "api-key" }> {
+  adminKey: () => string | undefined = () => undefined,
+): AuthScheme<{ scheme: "api-key"; admin: boolean }> {
   return {
     name,
     openapi: { type: "http", scheme: "bearer", description: "The API key, or the same key in X-API-Key" },
@@ -158,8 +160,10 @@ export function apiKeyAuth(
       if (!expected) throw new ForbiddenError(disabledMessage);
       const bearer = /^Bearer (.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
       const given = bearer ?? req.headers.get("x-api-key");
+      const admin = adminKey();
+      if (given && admin && safeEqual(given, admin)) return { scheme: "api-key", admin: true };
       if (!given || !safeEqual(given, expected)) throw new UnauthorizedError("Missing or invalid API key");
-      return { scheme: "api-key" };
+      return { scheme: "api-key", admin: false };
     },
   };
 }

@@ -2,10 +2,13 @@
  * The compute marketplace's inventory routes against the devnet's compute miners (real axons reporting
  * Specs over the wire): auth, envelopes, upstream's units, filters, paging, stats, counts.
  */
+import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
+import { sshRun } from "../support/ssh";
 
 const KEY = "compute-test-key-0123456789";
+const ADMIN_KEY = "compute-admin-key-0123456789";
 let server: RunningServer;
 
 async function post(
@@ -22,7 +25,12 @@ async function post(
 }
 
 beforeAll(async () => {
-  server = await startServer({ COMPUTE_API_KEY: KEY, COMPUTE_NETUID: "27", DEVNET_MINERS: "1" });
+  server = await startServer({
+    COMPUTE_API_KEY: KEY,
+    COMPUTE_ADMIN_KEY: ADMIN_KEY,
+    COMPUTE_NETUID: "27",
+    DEVNET_MINERS: "1",
+  });
   // The inventory job runs at start: wait until the eight devnet machines have reported (18 GPUs).
   for (let i = 0; i < 150; i++) {
     const r = await post("/list/count_all_gpus");
@@ -109,6 +117,137 @@ describe("compute inventory routes", () => {
     expect(data.netuid).toBe(27);
     expect(data.miners.filter((m) => m.state === "reported")).toHaveLength(8);
     expect(data.byModel[0]).toEqual({ model: "nvidia h100 80gb hbm3", gpus: 9, machines: 2 });
+  });
+});
+
+describe("compute allocation routes", () => {
+  const SERVICE = [
+    "/service/allocate_spec",
+    "/service/allocate_hotkey",
+    "/service/deallocate",
+    "/service/check_miner_status",
+    "/service/restart_docker",
+    "/service/pause_docker",
+    "/service/unpause_docker",
+    "/service/exchange_docker_key",
+    "/list/allocations_sql",
+  ];
+
+  it("every route needs the API key (401 in the sn27 envelope)", async () => {
+    for (const path of SERVICE) {
+      const r = await post(path, undefined, { authorization: "Bearer wrong" });
+      expect([path, r.status, r.body.success]).toEqual([path, 401, false]);
+    }
+  });
+
+  it("allocates by spec with credentials that log in over SSH, and the rental runs its lifecycle", async () => {
+    const none = await post("/list/allocations_sql");
+    expect(none).toMatchObject({ status: 404, body: { success: false, message: "No resources found." } });
+
+    // Upstream's placement: both models embedded in the body; a bare DeviceRequirement is a 422.
+    const bare = await post("/service/allocate_spec", { gpu_type: "4090", gpu_size: 40 });
+    expect(bare.status).toBe(422);
+    expect(bare.body.err_detail).toContainEqual({ field: "body.requirements", message: expect.any(String) });
+    const impossible = await post("/service/allocate_spec", { requirements: { gpu_type: "b200", gpu_size: 100 } });
+    expect(impossible).toMatchObject({
+      status: 404,
+      body: {
+        success: false,
+        message: "Fail to allocate resource",
+        err_detail: "Requested resource is not available.",
+      },
+    });
+
+    const r = await post("/service/allocate_spec", {
+      requirements: { gpu_type: "4090", gpu_size: 40, ram: 64, timeline: 2 },
+      docker_requirement: { ssh_key: "" },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ success: true, message: "Resource was successfully allocated" });
+    const a = r.body.data;
+    expect(a).toMatchObject({
+      resource: "nvidia geforce rtx 4090",
+      ssh_username: "root",
+      ssh_ip: "127.0.0.1",
+      state: "active",
+    });
+    expect(a.ssh_command).toBe(`ssh root@127.0.0.1 -p ${a.ssh_port}`);
+    expect(await sshRun(a.ssh_port, { password: a.ssh_password }, "nvidia-smi --query-gpu=name,memory.total")).toBe(
+      "NVIDIA GeForce RTX 4090, 24564 MiB\nNVIDIA GeForce RTX 4090, 24564 MiB\n",
+    );
+    // The password never reaches the log.
+    expect(server.output()).not.toContain(a.ssh_password);
+
+    // Listed without the password; with include_secrets only to the admin key.
+    const listed = await post("/list/allocations_sql");
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toHaveLength(1);
+    expect(listed.body.data[0]).toMatchObject({ uuid_key: a.uuid_key, hotkey: a.hotkey, ssh_password: "" });
+    const refused = await post("/list/allocations_sql?include_secrets=true");
+    expect(refused).toMatchObject({ status: 403, body: { success: false } });
+    const secrets = await post("/list/allocations_sql?include_secrets=true", undefined, { "x-api-key": ADMIN_KEY });
+    expect(secrets.body.data[0].ssh_password).toBe(a.ssh_password);
+
+    // The inventory shows it reserved.
+    const stats = await post("/list/resources_sql?stats=true");
+    expect(stats.body.data.stats).toEqual({ reserved: 1, available: 6, total: 7 }); // machines with GPUs;
+    const page = await post("/list/resources_sql", { gpu_name: "4090" });
+    expect(page.body.data.page_items[0].allocate_status).toBe("reserved");
+
+    // The same miner by hotkey: busy (404); an empty hotkey is 400; a missing one 422.
+    const busy = await post(`/service/allocate_hotkey?hotkey=${a.hotkey}`);
+    expect(busy).toMatchObject({ status: 404, body: { success: false, message: "Fail to allocate resource" } });
+    expect((await post("/service/allocate_hotkey?hotkey=")).status).toBe(400);
+    expect((await post("/service/allocate_hotkey")).status).toBe(422);
+
+    const status = await post("/service/check_miner_status", [a.hotkey, "5NotOnTheSubnet"]);
+    expect(status.body).toEqual({
+      success: true,
+      message: "List hotkey status successfully.",
+      data: [
+        { hotkey: a.hotkey, status: "Docker ONLINE" },
+        { hotkey: "5NotOnTheSubnet", status: "Not Found" },
+      ],
+    });
+    expect((await post("/service/check_miner_status", { hotkey_list: [a.hotkey] })).status).toBe(422);
+
+    const q = (path: string, extra = "") => `${path}?hotkey=${a.hotkey}&uuid_key=${a.uuid_key}${extra}`;
+    const wrong = await post(`/service/pause_docker?hotkey=${a.hotkey}&uuid_key=00000000-0000-4000-8000-000000000000`);
+    expect(wrong.body).toEqual({
+      success: false,
+      message: "Pause not successfully, please try again.",
+      err_detail: "Invalid UUID key",
+    });
+    expect(wrong.status).toBe(400);
+    expect(await post(q("/service/pause_docker"))).toMatchObject({
+      status: 200,
+      body: { message: "Resource paused successfully." },
+    });
+    await expect(sshRun(a.ssh_port, { password: a.ssh_password }, "whoami")).rejects.toThrow();
+    expect((await post(q("/service/unpause_docker"))).status).toBe(200);
+    expect((await post(q("/service/restart_docker"))).body.message).toBe("Resource restarted successfully.");
+    expect(await sshRun(a.ssh_port, { password: a.ssh_password }, "whoami")).toBe("root\n");
+
+    // exchange_docker_key: the key must be one OpenSSH public key line (no shell or Dockerfile syntax).
+    const injected = await post(
+      q("/service/exchange_docker_key", `&ssh_key=${encodeURIComponent("ssh-ed25519 AAAA; rm -rf /")}`),
+    );
+    expect(injected.status).toBe(422);
+    const renter = ssh2.utils.generateKeyPairSync("ed25519");
+    const swapped = await post(
+      q("/service/exchange_docker_key", `&ssh_key=${encodeURIComponent(renter.public)}&key_type=user`),
+    );
+    expect(swapped).toMatchObject({ status: 200, body: { message: "Resource ssh_key is exchanged successfully." } });
+
+    expect((await post(`/service/deallocate?hotkey=${a.hotkey}&uuid_key=nope`)).status).toBe(400);
+    expect((await post(`/service/deallocate?hotkey=5Nobody&uuid_key=${a.uuid_key}`)).status).toBe(404);
+    expect(await post(q("/service/deallocate"))).toMatchObject({
+      status: 200,
+      body: { success: true, message: "Resource deallocated successfully." },
+    });
+    expect((await post(q("/service/deallocate"))).status).toBe(404);
+    await expect(sshRun(a.ssh_port, { password: a.ssh_password }, "whoami")).rejects.toThrow();
+    expect((await post("/list/allocations_sql")).status).toBe(404);
   });
 });
 

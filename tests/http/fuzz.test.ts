@@ -151,6 +151,7 @@ describe.each([
   beforeAll(async () => {
     server = await startServer({
       BZ_AUTH_TOKEN: TOKEN,
+      COMPUTE_API_KEY: TOKEN,
       DEVNET_MINERS: "0",
       SIM_START_BLOCK: "54346",
       BLOCK_TIME_MS: "3600000",

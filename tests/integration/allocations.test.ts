@@ -1,0 +1,223 @@
+/**
+ * Renting compute miners over the wire: races decided by the database, sealed credentials that open a real
+ * SSH login, release and its retries, docker actions, health-check strikes, secrets never listed.
+ */
+import net from "node:net";
+import { Keyring } from "@polkadot/keyring";
+import ssh2 from "ssh2";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureSecrets } from "@/server/auth/secrets";
+import { consoleHotkey } from "@/server/bittensor/identity";
+import { findNeuron, invalidateNeurons } from "@/server/chain";
+import {
+  allocateHotkey,
+  allocateSpec,
+  checkAllocations,
+  checkMinerStatus,
+  deallocate,
+  dockerAction,
+  listAllocations,
+  matchingMiners,
+} from "@/server/compute/allocations";
+import { deviceRequirementSchema, dockerRequirementSchema } from "@/server/compute/forms";
+import { refreshInventory } from "@/server/compute/inventory";
+import { AllocateSynapse, SpecsSynapse, seal } from "@/server/compute";
+import { Axon } from "@/server/bittensor";
+import { DEVNET_MACHINES, DevnetComputeMiner, specsOf } from "@/server/devnet/compute-miner";
+import { inProcessRuntime } from "../support/in-process";
+import { sshRun } from "../support/ssh";
+
+const NETUID = 27;
+const rt = inProcessRuntime({
+  NETUID: String(NETUID),
+  VALIDATOR_HOTKEY_SEED: "//AllocValidator",
+  SECRETS_KEY: "ab".repeat(32),
+  ADMIN_PASSWORD: "integration-admin-pass",
+  ALLOCATION_MAX_STRIKES: "3",
+});
+const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
+const miners: DevnetComputeMiner[] = [];
+let downHotkey = "";
+const careless: Array<{ hotkey: string; rents: number }> = [];
+const spec = (o: Record<string, unknown> = {}) => deviceRequirementSchema.parse(o);
+const docker = (o: Record<string, unknown> = {}) => dockerRequirementSchema.parse(o);
+
+beforeAll(async () => {
+  await ensureSecrets();
+  const registered = async (h: string) => !!(await findNeuron(h, NETUID));
+  const extra: Array<{ hotkey: string; validatorPermit: boolean; axonIp: string; axonPort: number }> = [];
+  // Four 4090 machines, one H100 machine.
+  const profiles = [2, 2, 2, 2, 0].map((i) => ({ ...DEVNET_MACHINES[i] }));
+  for (const [i, m] of profiles.entries()) {
+    const miner = new DevnetComputeMiner(keyring.addFromUri(`//AllocMiner-${i}`), m, registered);
+    await miner.start();
+    rt.stops.push(() => miner.stop());
+    miners.push(miner);
+  }
+  for (let i = 0; i < 4; i++) {
+    const pair = keyring.addFromUri(`//AllocCareless-${i}`);
+    const state = { hotkey: pair.address, rents: 0 };
+    const axon = new Axon({ signer: pair })
+      .attach(SpecsSynapse, () => ({ specs_output: JSON.stringify(specsOf(DEVNET_MACHINES[3])) }))
+      .attach(AllocateSynapse, (f) => {
+        if (f.checking || f.timeline <= 0) return { output: { status: true } };
+        state.rents++;
+        const info = seal(
+          f.public_key,
+          JSON.stringify({ username: "root", password: "careless-pass-1234", port: 2222 }),
+        );
+        return { output: { status: true, info } };
+      });
+    const port = await axon.listen(0);
+    rt.stops.push(() => axon.close());
+    careless.push(state);
+    extra.push({ hotkey: pair.address, validatorPermit: false, axonIp: "127.0.0.1", axonPort: port });
+  }
+  const down = keyring.addFromUri("//AllocDown");
+  downHotkey = down.address;
+  const closed = net.createServer();
+  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+  const downPort = (closed.address() as net.AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const neurons = [
+    { hotkey: consoleHotkey()!.address, validatorPermit: true, axonIp: null, axonPort: null },
+    ...miners.map((m) => ({ hotkey: m.hotkey, validatorPermit: false, axonIp: "127.0.0.1", axonPort: m.port })),
+    { hotkey: down.address, validatorPermit: false, axonIp: "127.0.0.1", axonPort: downPort },
+    ...extra,
+  ];
+  for (const [uid, n] of neurons.entries())
+    await rt.db.neuron.create({ data: { netuid: NETUID, uid, coldkey: n.hotkey, stake: "0", ...n } });
+  invalidateNeurons();
+  await refreshInventory(NETUID);
+});
+
+describe("allocation", () => {
+  it("matches the inventory with upstream's units and comparisons", async () => {
+    const rtx = miners.slice(0, 4).map((m) => m.hotkey);
+    // 2 x 24564 MiB = 47.98 GiB: more than 47 GB x 1000 MB, not more than 50.
+    expect(new Set(await matchingMiners(spec({ gpu_type: "4090", gpu_size: 47 }), NETUID))).toEqual(new Set(rtx));
+    expect(await matchingMiners(spec({ gpu_type: "4090", gpu_size: 50 }), NETUID)).toEqual([]);
+    expect(await matchingMiners(spec({ gpu_type: "H100", gpu_size: 80 }), NETUID)).toEqual([miners[4].hotkey]);
+    // The default ("gpu", 3 GB) means any GPU: smallest machine first.
+    expect((await matchingMiners(spec(), NETUID)).at(-1)).toBe(miners[4].hotkey);
+    expect(await matchingMiners(spec({ gpu_type: "4090", ram: 116 }), NETUID)).toHaveLength(0); // 115.2 GiB available
+    expect(await matchingMiners(spec({ gpu_type: "4090", cpu_count: 33 }), NETUID)).toHaveLength(0);
+  });
+
+  it("gives each of 4 free miners to exactly one of 32 concurrent callers", async () => {
+    const calls = await Promise.allSettled(
+      Array.from({ length: 32 }, () => allocateSpec(spec({ gpu_type: "4090", gpu_size: 40 }), docker())),
+    );
+    const won = calls.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+    expect(won).toHaveLength(4);
+    expect(new Set(won.map((w) => w.hotkey)).size).toBe(4);
+    for (const c of calls.filter((x) => x.status === "rejected"))
+      expect((c as PromiseRejectedResult).reason).toMatchObject({ status: 404, message: "Fail to allocate resource" });
+    expect(await rt.db.allocation.count({ where: { live: { not: null } } })).toBe(4);
+    expect(miners.slice(0, 4).every((m) => m.rental !== null)).toBe(true);
+    // Release them for the next tests.
+    for (const w of won) await deallocate(w.hotkey, w.uuid_key);
+    expect(miners.slice(0, 4).every((m) => m.rental === null)).toBe(true);
+  });
+
+  it("decides races in the database even when miners would rent twice", async () => {
+    // Careless miners say yes to every check and every rental (the upstream bug that pre-empted renters).
+    expect(careless.map((c) => c.rents)).toEqual([0, 0, 0, 0]);
+    const calls = await Promise.allSettled(
+      Array.from({ length: 32 }, () => allocateSpec(spec({ gpu_type: "l40s", gpu_size: 40 }), docker())),
+    );
+    const won = calls.flatMap((c) => (c.status === "fulfilled" ? [c.value] : []));
+    expect(won).toHaveLength(4);
+    expect(new Set(won.map((w) => w.hotkey))).toEqual(new Set(careless.map((c) => c.hotkey)));
+    expect(careless.map((c) => c.rents)).toEqual([1, 1, 1, 1]);
+    for (const w of won) await deallocate(w.hotkey, w.uuid_key);
+  });
+
+  it("hands out credentials that log in over SSH (password and the renter's key), stored sealed, listed only with secrets", async () => {
+    const renter = ssh2.utils.generateKeyPairSync("ed25519", { comment: "renter@test" });
+    const a = await allocateSpec(spec({ gpu_type: "h100", gpu_size: 80 }), docker({ ssh_key: renter.public }));
+    expect(a).toMatchObject({ hotkey: miners[4].hotkey, ssh_username: "root", ssh_ip: "127.0.0.1", state: "active" });
+    expect(a.ssh_command).toBe(`ssh root@127.0.0.1 -p ${a.ssh_port}`);
+    expect(a.regkey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(a.ssh_password.length).toBeGreaterThanOrEqual(16);
+    expect(await sshRun(a.ssh_port, { password: a.ssh_password })).toContain("NVIDIA H100 80GB HBM3, 81559 MiB");
+    expect(await sshRun(a.ssh_port, { privateKey: renter.private })).toContain("H100");
+    await expect(sshRun(a.ssh_port, { password: "wrong-password" })).rejects.toThrow(/authentication/i);
+
+    const row = await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } });
+    expect(row.sshPassword).toMatch(/^enc:v1:/);
+    expect(row.sshPassword).not.toContain(a.ssh_password);
+    expect((await listAllocations(false)).find((x) => x.uuid_key === a.uuid_key)?.ssh_password).toBe("");
+    expect((await listAllocations(true)).find((x) => x.uuid_key === a.uuid_key)?.ssh_password).toBe(a.ssh_password);
+
+    // Busy: the same miner by hotkey is refused; status says the container is online.
+    await expect(allocateHotkey(a.hotkey, docker())).rejects.toMatchObject({ status: 404 });
+    expect(await checkMinerStatus([a.hotkey, miners[0].hotkey, downHotkey, "5Unknown"], false)).toEqual([
+      { hotkey: a.hotkey, status: "Docker ONLINE" },
+      { hotkey: miners[0].hotkey, status: "Docker OFFLINE" },
+      { hotkey: downHotkey, status: "Miner NO_RESPONSE" },
+      { hotkey: "5Unknown", status: "Not Found" },
+    ]);
+
+    // Pause refuses logins, unpause restores them, exchange_key swaps the key.
+    await expect(dockerAction(a.hotkey, "00000000-0000-4000-8000-000000000000", "pause")).rejects.toMatchObject({
+      status: 400,
+      detail: "Invalid UUID key",
+    });
+    expect((await dockerAction(a.hotkey, a.uuid_key, "pause")).view.state).toBe("paused");
+    await expect(sshRun(a.ssh_port, { password: a.ssh_password })).rejects.toThrow();
+    expect((await dockerAction(a.hotkey, a.uuid_key, "unpause")).view.state).toBe("active");
+    const next = ssh2.utils.generateKeyPairSync("ed25519");
+    await dockerAction(a.hotkey, a.uuid_key, "exchange_key", { ssh_key: next.public, key_type: "user" });
+    await expect(sshRun(a.ssh_port, { privateKey: renter.private })).rejects.toThrow();
+    expect(await sshRun(a.ssh_port, { privateKey: next.private })).toContain("H100");
+
+    await expect(deallocate(a.hotkey, "not-a-uuid")).rejects.toMatchObject({ status: 400 });
+    await deallocate(a.hotkey, a.uuid_key);
+    await expect(sshRun(a.ssh_port, { password: a.ssh_password })).rejects.toThrow();
+    await expect(deallocate(a.hotkey, a.uuid_key)).rejects.toMatchObject({ status: 404 });
+    expect((await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } })).state).toBe("released");
+  });
+
+  it("strikes an allocation whose miner stops answering, and keeps an unconfirmed release until the limit", async () => {
+    const m = miners[1];
+    const a = await allocateHotkey(m.hotkey, docker());
+    expect(a.hotkey).toBe(m.hotkey);
+    expect(await checkAllocations()).toMatchObject({ checked: 1, offline: 0 });
+    m.down = true;
+    await checkAllocations();
+    let row = await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } });
+    expect(row).toMatchObject({ status: "OFFLINE", strikes: 1, state: "active" });
+    // The renter deallocates while the miner is down: 502, the allocation stays releasing.
+    await expect(deallocate(m.hotkey, a.uuid_key)).rejects.toMatchObject({ status: 502 });
+    row = await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } });
+    expect(row.state).toBe("releasing");
+    expect(row.live).not.toBeNull();
+    // The miner comes back: the job's next run releases it.
+    m.down = false;
+    expect((await checkAllocations()).released).toBe(1);
+    row = await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } });
+    expect(row).toMatchObject({ state: "released", live: null });
+    expect(m.rental).toBeNull();
+
+    // A miner that never answers again: released after ALLOCATION_MAX_STRIKES (3) failed checks.
+    const b = await allocateHotkey(m.hotkey, docker());
+    m.down = true;
+    for (let i = 0; i < 3; i++) await checkAllocations();
+    row = await rt.db.allocation.findUniqueOrThrow({ where: { uuid: b.uuid_key } });
+    expect(row.state).toBe("released");
+    expect(row.reason).toMatch(/3 failed checks/);
+    m.down = false;
+    m.rental = null;
+  });
+
+  it("ends a rental whose timeline is over", async () => {
+    const a = await allocateHotkey(miners[2].hotkey, docker());
+    await checkAllocations(new Date(Date.now() + 31 * 86_400_000));
+    expect(await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } })).toMatchObject({
+      state: "released",
+      reason: "the timeline ended",
+    });
+    expect(miners[2].rental).toBeNull();
+  });
+});
