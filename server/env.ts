@@ -33,6 +33,12 @@ const list = z
       .filter(Boolean),
   );
 
+const webhookUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL")
+  .optional();
+
 const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be a whole number`).min(min).max(max).default(def);
 
@@ -155,7 +161,18 @@ const schema = z
     ALLOCATION_CHECK_S: int(180, 1, 86_400),
     /** Failed checks (or unconfirmed releases) after which an allocation ends. */
     ALLOCATION_MAX_STRIKES: int(20, 1, 1000),
+    /** Webhooks about allocations (upstream's bodies, signed with WEBHOOKS_SECRET in x-webhook-signature). */
+    DEALLOCATION_NOTIFY_URL: webhookUrl,
+    STATUS_NOTIFY_URL: webhookUrl,
+    WEBHOOKS_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    WEBHOOK_MAX_ATTEMPTS: int(10, 1, 100),
+    /** /connect's keepalive period (upstream: 30 s). */
+    COMPUTE_KEEPALIVE_MS: int(30_000, 50, 3_600_000),
     DEVNET_COMPUTE_MINERS: int(8, 0, 64),
+  })
+  .refine((c) => !(c.DEALLOCATION_NOTIFY_URL || c.STATUS_NOTIFY_URL) || !!c.WEBHOOKS_SECRET, {
+    message: "DEALLOCATION_NOTIFY_URL and STATUS_NOTIFY_URL need WEBHOOKS_SECRET (webhooks are signed)",
+    path: ["WEBHOOKS_SECRET"],
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
   .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, {

@@ -79,6 +79,40 @@ export function AllocationsView({
               </Table>
             )}
           </Card>
+          <Card title="Webhook deliveries">
+            {data.webhooks.length === 0 ? (
+              <Empty>
+                No webhook sent yet. Set DEALLOCATION_NOTIFY_URL and STATUS_NOTIFY_URL (with WEBHOOKS_SECRET) to be told
+                of ONLINE, OFFLINE and DEALLOCATION events.
+              </Empty>
+            ) : (
+              <Table
+                head={["Sent", "Event", "Miner", "Delivery", "Attempts", "Last answer"]}
+                testId="webhook-deliveries"
+              >
+                {data.webhooks.map((w) => (
+                  <Row key={w.id}>
+                    <Cell className="text-xs">
+                      <LocalTime at={w.createdAt} />
+                    </Cell>
+                    <Cell>{w.event}</Cell>
+                    <Cell className="font-mono text-xs" title={`${w.hotkey} ${w.uuid}`}>
+                      {shortKey(w.hotkey)}
+                    </Cell>
+                    <Cell>
+                      <Badge tone={w.status === "delivered" ? "green" : w.status === "failed" ? "red" : "amber"}>
+                        {w.status}
+                      </Badge>
+                    </Cell>
+                    <Cell>{w.attempts}</Cell>
+                    <Cell className="max-w-64 truncate text-xs" title={w.lastError ?? undefined}>
+                      {w.lastError ?? (w.lastStatus ? `HTTP ${w.lastStatus}` : "–")}
+                    </Cell>
+                  </Row>
+                ))}
+              </Table>
+            )}
+          </Card>
           <Card title="Ended recently">
             {data.ended.length === 0 ? (
               <Empty>Nothing has ended yet.</Empty>

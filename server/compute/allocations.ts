@@ -14,7 +14,9 @@ import { config, netuidOf } from "../env";
 import { BadGatewayError, BadRequestError, NotFoundError, UnavailableError } from "../errors";
 import { log } from "../log";
 import { type AllocationState, type DeviceRequirement, type DockerRequirement, HELD_STATES } from "./forms";
+import { publish } from "./events";
 import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "./protocol";
+import { notify } from "./webhooks";
 import { allocationKeys, openCredentials, SealError } from "./sealing";
 
 const GIB = 1024 ** 3;
@@ -214,6 +216,7 @@ async function rent(
     },
   });
   log.info({ hotkey: axon.hotkey, uuid, ms: r.latencyMs }, "compute miner allocated");
+  await publish("allocation.created", { hotkey: axon.hotkey, uuid, resource: row.resource });
   return { ok: true, view: viewOf(row, creds.password) };
 }
 
@@ -318,39 +321,58 @@ async function askRelease(a: Allocation): Promise<CallResult<typeof AllocateSyna
 /**
  * Ends an allocation. The miner confirms (or answers that it does not hold this key): released. No answer:
  * the allocation stays `releasing` and the allocation job asks again until it answers or the strike limit.
+ * `notifyEnd`: send the DEALLOCATION webhook once it has ended (the console ended it, or the caller asked).
  */
-export async function release(a: Allocation, reason: string): Promise<{ confirmed: boolean; view: AllocationView }> {
-  await db().allocation.update({ where: { id: a.id }, data: { state: "releasing", reason } });
+export async function release(
+  a: Allocation,
+  reason: string,
+  notifyEnd: boolean,
+): Promise<{ confirmed: boolean; view: AllocationView }> {
+  const marked = await db().allocation.update({
+    where: { id: a.id },
+    data: { state: "releasing", reason, notifyRelease: a.notifyRelease || notifyEnd },
+  });
   const r = await askRelease(a);
   const answered = r?.status === 200;
-  const releasedHow = r?.response?.output?.status === true ? reason : `${reason} (the miner no longer held this key)`;
-  const row = answered
-    ? await db().allocation.update({
-        where: { id: a.id },
-        data: { state: "released", live: null, releasedAt: new Date(), reason: releasedHow },
-      })
-    : await db().allocation.update({
-        where: { id: a.id },
-        data: {
-          strikes: { increment: 1 },
-          reason:
-            `${reason}; release not confirmed: ${r ? `${r.status} ${r.message}` : "the miner is not serving"}`.slice(
-              0,
-              500,
-            ),
-        },
-      });
-  return { confirmed: answered, view: viewOf(row) };
+  if (!answered) {
+    const row = await db().allocation.update({
+      where: { id: a.id },
+      data: {
+        strikes: { increment: 1 },
+        reason:
+          `${reason}; release not confirmed: ${r ? `${r.status} ${r.message}` : "the miner is not serving"}`.slice(
+            0,
+            500,
+          ),
+      },
+    });
+    if (a.state !== "releasing") await publish("allocation.releasing", { hotkey: a.hotkey, uuid: a.uuid });
+    return { confirmed: false, view: viewOf(row) };
+  }
+  const how = r.response?.output?.status === true ? reason : `${reason} (the miner no longer held this key)`;
+  return { confirmed: true, view: viewOf(await ended(marked, how)) };
+}
+
+/** The allocation is over: the miner is free for others; webhook and event. */
+async function ended(a: Allocation, reason: string): Promise<Allocation> {
+  const at = new Date();
+  const row = await db().allocation.update({
+    where: { id: a.id },
+    data: { state: "released", live: null, releasedAt: at, reason },
+  });
+  if (a.notifyRelease) await notify("DEALLOCATION", a, at);
+  await publish("allocation.deallocated", { hotkey: a.hotkey, uuid: a.uuid, reason });
+  return row;
 }
 
 /** /service/deallocate. */
-export async function deallocate(hotkey: string, uuid: string, by = "api"): Promise<AllocationView> {
+export async function deallocate(hotkey: string, uuid: string, by = "api", notifyEnd = false): Promise<AllocationView> {
   const a = await heldBy(hotkey, uuid, "Deallocation not successfully, please try again.", [
     "active",
     "paused",
     "releasing",
   ]);
-  const { confirmed, view } = await release(a, `deallocated by ${by}`);
+  const { confirmed, view } = await release(a, `deallocated by ${by}`, notifyEnd);
   if (!confirmed)
     throw new BadGatewayError(
       "The miner did not confirm the release",
@@ -467,11 +489,11 @@ export async function checkAllocations(
   const live: Allocation[] = [];
   for (const a of rows) {
     if (a.state === "releasing") {
-      const r = await release(a, a.reason?.split(";")[0] ?? "released");
+      const r = await release(a, a.reason?.split(";")[0] ?? "released", false);
       if (r.confirmed) out.released++;
       else if (a.strikes + 1 >= c.ALLOCATION_MAX_STRIKES) await giveUp(a, "the miner never confirmed the release");
     } else if (a.expiresAt && a.expiresAt <= now) {
-      if ((await release(a, "the timeline ended")).confirmed) out.released++;
+      if ((await release(a, "the timeline ended", true)).confirmed) out.released++;
     } else live.push(a);
   }
   const axons = await axonsFor(
@@ -511,9 +533,13 @@ export async function checkAllocations(
             }),
       },
     });
-    if (status !== a.status) log.info({ hotkey: a.hotkey, uuid: a.uuid, status }, "allocation status changed");
+    if (status !== a.status) {
+      log.info({ hotkey: a.hotkey, uuid: a.uuid, status }, "allocation status changed");
+      await notify(status, a, now);
+      await publish("allocation.status", { hotkey: a.hotkey, uuid: a.uuid, status, strikes });
+    }
     if (strikes >= c.ALLOCATION_MAX_STRIKES) {
-      const r2 = await release(updated, `${strikes} failed checks`);
+      const r2 = await release(updated, `${strikes} failed checks`, true);
       if (r2.confirmed) out.released++;
       else await giveUp(updated, `${strikes} failed checks; the miner did not answer the release`);
     }
@@ -522,10 +548,8 @@ export async function checkAllocations(
 }
 
 async function giveUp(a: Allocation, reason: string): Promise<void> {
-  await db().allocation.update({
-    where: { id: a.id },
-    data: { state: "released", live: null, releasedAt: new Date(), reason },
-  });
+  const fresh = await db().allocation.findUniqueOrThrow({ where: { id: a.id } });
+  await ended(fresh, reason);
   log.warn({ hotkey: a.hotkey, uuid: a.uuid, reason }, "allocation ended without the miner's confirmation");
 }
 

@@ -148,7 +148,7 @@ export const deallocateRoute = apiRoute({
   tags: ["Compute: allocation"],
   summary: "End an allocation",
   description:
-    "The miner is asked to release the rental (15 s). When it confirms, or answers that it no longer holds this allocation's key, the allocation ends: 200. When it does not answer, the allocation stays `releasing` (listed, the miner still held) and the console asks again at every health check until the miner answers or the strike limit; the answer is 502 with `success: false` (upstream deletes the row and answers 200). `notify_flag` is accepted for upstream's clients.",
+    "The miner is asked to release the rental (15 s). When it confirms, or answers that it no longer holds this allocation's key, the allocation ends: 200. When it does not answer, the allocation stays `releasing` (listed, the miner still held) and the console asks again at every health check until the miner answers or the strike limit; the answer is 502 with `success: false` (upstream deletes the row and answers 200). With `notify_flag=true` the DEALLOCATION webhook is sent once the allocation has ended (as upstream; the console sends it always when it ends an allocation itself: expiry, failed checks).",
   query: z.object({ hotkey, uuid_key: uuidKey, notify_flag: z.stringbool().optional() }),
   response: { description: "Resource deallocated successfully.", schema: done },
   errors: {
@@ -163,7 +163,7 @@ export const deallocateRoute = apiRoute({
     curl: `curl -s -X POST ${key} "http://localhost:3000/service/deallocate?hotkey=5FLNTJ...&uuid_key=0b3f4c8e-..."`,
   },
   handler: async ({ query }) => {
-    await deallocate(query.hotkey, query.uuid_key);
+    await deallocate(query.hotkey, query.uuid_key, "api", query.notify_flag ?? false);
     return { success: true as const, message: "Resource deallocated successfully." };
   },
 });

@@ -2,7 +2,13 @@ import { z } from "zod";
 import { apiRoute } from "../rest/api-route";
 import { common, count, envelope, int, key, whole } from "./api-common";
 import { allocationRoutes } from "./api-allocations";
-import { countAllGpus, countByModel, listResources, resourceQuerySchema, resourceSchema } from "./resources";
+import { countAllGpus, countByModel, listResources, listRuns, resourceQuerySchema, resourceSchema } from "./resources";
+
+const pagingQuery = {
+  stats: z.stringbool().optional(),
+  page_size: int(1, 10_000).optional(),
+  page_number: int(1, 1_000_000).optional(),
+};
 
 export const resourcesRoute = apiRoute({
   ...common,
@@ -11,11 +17,7 @@ export const resourcesRoute = apiRoute({
   summary: "Machines with GPUs that reported valid specs, filtered and paged",
   description:
     "The `query` filters go in the JSON body (GiB: GPU memory summed over the GPUs, RAM available, disk free; `gpu_name` a case-insensitive substring); `stats`, `page_size` (default 50) and `page_number` are query parameters, as upstream. Without `page_number` every match is returned. Specs are self-reported by the miners over the `Specs` synapse (upstream reads them from an outside metrics service). 404 while no miner has reported.",
-  query: z.object({
-    stats: z.stringbool().optional(),
-    page_size: int(1, 10_000).optional(),
-    page_number: int(1, 1_000_000).optional(),
-  }),
+  query: z.object(pagingQuery),
   body: resourceQuerySchema.optional(),
   response: {
     description: "A page of resources, or with stats=true their counts",
@@ -69,6 +71,104 @@ export const resourcesRoute = apiRoute({
   },
 });
 
+export const resourcesWandbRoute = apiRoute({
+  ...common,
+  path: "/list/resources_wandb",
+  tags: ["Compute: inventory"],
+  summary: "Machines free to rent, filtered and paged (served from this console's inventory)",
+  description:
+    "Upstream reads this list from its outside metrics service (wandb); this console serves it from its own inventory, with the same shapes and parameters as /list/resources_sql and upstream's rule for this route: a page lists only machines that are not rented (with `stats=true` both are counted).",
+  query: z.object(pagingQuery),
+  body: resourceQuerySchema.optional(),
+  response: resourcesRoute.def.response,
+  errors: { ...common.errors, 404: "There is no resource available" },
+  examples: {
+    query: { stats: "true" },
+    response: {
+      success: true,
+      message: "List resources successfully",
+      data: { stats: { available: 6, reserved: 1, total: 7 } },
+    },
+    curl: `curl -s -X POST ${key} "http://localhost:3000/list/resources_wandb?stats=true"`,
+  },
+  handler: async ({ query, body }) => ({
+    success: true as const,
+    ...(await listResources({
+      query: body ?? undefined,
+      stats: query.stats,
+      pageSize: query.page_size,
+      pageNumber: query.page_number,
+      onlyAvailable: true,
+    })),
+  }),
+});
+
+const runSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  configs: z.record(z.string(), z.unknown()),
+  state: z.string(),
+  start_at: z.string(),
+});
+
+export const allRunsRoute = apiRoute({
+  ...common,
+  path: "/list/all_runs",
+  tags: ["Compute: inventory"],
+  summary: "One run per machine that reported its specs (served from this console's inventory)",
+  description:
+    'Upstream lists its miners\' running metrics runs from wandb as `{index: {id, name, description, configs, state, start_at}}`; this console lists one run per machine of its inventory with that shape, `configs` holding the hotkey and the last Specs report. `hotkey`, `page_size` (50) and `page_number` are query parameters. No machine: 200 with "No runs available" and empty data, as upstream.',
+  query: z.object({
+    hotkey: z.string().max(64).optional(),
+    page_size: pagingQuery.page_size,
+    page_number: pagingQuery.page_number,
+  }),
+  response: {
+    description: "Runs, paged",
+    schema: envelope(
+      z.union([
+        z.object({
+          page_items: z.array(z.record(z.string(), runSchema)),
+          page_number: whole(1_000_000),
+          page_size: whole(1_000_000_000),
+          next_page_number: whole(1_000_001).nullable(),
+        }),
+        z.object({}),
+      ]),
+    ),
+  },
+  examples: {
+    query: { page_size: "1", page_number: "1" },
+    response: {
+      success: true,
+      message: "List run resources successfully.",
+      data: {
+        page_items: [
+          {
+            "1": {
+              id: "3fa9c2d1",
+              name: "miner-5DcTdL…",
+              description: "Specs reported to this console over the Specs synapse",
+              configs: { netuid: 27, hotkey: "5DcTdL…", role: "miner", specs: { cpu: { count: 192 } } },
+              state: "running",
+              start_at: "2026-11-23T17:00:00",
+            },
+          },
+        ],
+        page_number: 1,
+        page_size: 1,
+        next_page_number: 2,
+      },
+    },
+    curl: `curl -s -X POST ${key} "http://localhost:3000/list/all_runs?page_size=1&page_number=1"`,
+  },
+  handler: async ({ query }) => ({
+    success: true as const,
+    ...(await listRuns({ hotkey: query.hotkey, pageSize: query.page_size, pageNumber: query.page_number })),
+  }),
+});
+
 export const countAllGpusRoute = apiRoute({
   ...common,
   path: "/list/count_all_gpus",
@@ -104,4 +204,11 @@ export const countByModelRoute = apiRoute({
   handler: ({ query }) => countByModel(query.model, query.cpu_count, query.ram_size),
 });
 
-export const computeRoutes = [...allocationRoutes, resourcesRoute, countAllGpusRoute, countByModelRoute];
+export const computeRoutes = [
+  ...allocationRoutes,
+  resourcesRoute,
+  resourcesWandbRoute,
+  allRunsRoute,
+  countAllGpusRoute,
+  countByModelRoute,
+];

@@ -5,6 +5,9 @@ import { jobs } from "../jobs";
 import { defineJob, defineModule } from "../module";
 import { computeRoutes } from "./api";
 import { checkAllocations } from "./allocations";
+import { closeConnect, connectUpgrade } from "./connect";
+import { listenToOtherInstances } from "./events";
+import { deliver, WEBHOOK_JOB } from "./webhooks";
 import { refreshInventory } from "./inventory";
 import { computeRouter } from "./router";
 
@@ -36,11 +39,22 @@ export const computeModule = defineModule({
       leaseMs: 300_000,
       run: async () => void (await checkAllocations()),
     }),
+    defineJob({
+      kind: WEBHOOK_JOB,
+      payload: z.object({ id: z.number().int() }),
+      leaseMs: 30_000,
+      run: ({ id }) => deliver(id),
+    }),
   ],
+  upgrades: { "/connect": connectUpgrade },
   start: async () => {
     await jobs().enqueue(INVENTORY_JOB, {}, { uniqueKey: INVENTORY_JOB, maxAttempts: 1_000_000 });
     await jobs().enqueue(ALLOCATIONS_JOB, {}, { uniqueKey: ALLOCATIONS_JOB, maxAttempts: 1_000_000 });
-    return () => undefined;
+    const stopListening = await listenToOtherInstances();
+    return async () => {
+      closeConnect();
+      await stopListening();
+    };
   },
   nav: [
     { href: "/inventory", label: "GPU inventory" },

@@ -9,6 +9,7 @@ import { db } from "../db";
 import { log } from "../log";
 import { axonOf, dendrite } from "../bittensor/ping";
 import type { AxonInfo, CallResult } from "../bittensor";
+import { publish } from "./events";
 import { SpecsSynapse } from "./protocol";
 import { readSpecs } from "./specs";
 
@@ -31,12 +32,21 @@ export async function refreshInventory(netuid: number): Promise<Record<Inventory
     { specs_input: "" },
     { timeout: SPECS_TIMEOUT_S, concurrency: SPECS_CONCURRENCY },
   );
-  for (const r of results) counts[await store(netuid, r)]++;
+  let changed = 0;
+  for (const r of results) {
+    const s = await store(netuid, r);
+    counts[s.state]++;
+    if (s.changed) changed++;
+  }
+  if (changed) await publish("inventory.changed", { netuid, changed, ...counts });
   log.debug({ netuid, ...counts }, "compute inventory refreshed");
   return counts;
 }
 
-async function store(netuid: number, r: CallResult<typeof SpecsSynapse>): Promise<InventoryState> {
+async function store(
+  netuid: number,
+  r: CallResult<typeof SpecsSynapse>,
+): Promise<{ state: InventoryState; changed: boolean }> {
   const hotkey = r.axon.hotkey;
   const at = new Date();
   const previous = await db().computeMiner.findUnique({ where: { netuid_hotkey: { netuid, hotkey } } });
@@ -94,7 +104,7 @@ async function store(netuid: number, r: CallResult<typeof SpecsSynapse>): Promis
     orderBy: { id: "desc" },
     select: { digest: true },
   });
-  if (last?.digest !== digest)
-    await db().specsReport.create({ data: { netuid, hotkey, at, state, reason, digest, specs } });
-  return state;
+  const changed = last?.digest !== digest;
+  if (changed) await db().specsReport.create({ data: { netuid, hotkey, at, state, reason, digest, specs } });
+  return { state, changed };
 }

@@ -2,6 +2,7 @@
  * The inventory as SN27's RegisterAPI lists it: machines with GPUs that reported valid Specs, in upstream's
  * units and field names, filtered in the database and paged.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { db } from "../db";
 import { heldHotkeys } from "./allocations";
@@ -65,13 +66,16 @@ export async function listResources(opts: {
   stats?: boolean;
   pageSize?: number;
   pageNumber?: number;
+  /** /list/resources_wandb's rule: a page lists only machines that are not rented (stats still count both). */
+  onlyAvailable?: boolean;
 }) {
   const netuid = netuidOf("compute");
   if ((await db().computeMiner.count({ where: { netuid, state: "reported" } })) === 0)
     throw new NotFoundError("There is no resource available", "No resources found.");
-  const where = whereOf(netuid, opts.query);
+  const held = [...(await heldHotkeys(netuid))];
+  const base = whereOf(netuid, opts.query);
   if (opts.stats) {
-    const held = [...(await heldHotkeys(netuid))];
+    const where = base;
     const [total, reserved] = await Promise.all([
       db().computeMiner.count({ where }),
       held.length ? db().computeMiner.count({ where: { AND: [where, { hotkey: { in: held } }] } }) : 0,
@@ -83,14 +87,13 @@ export async function listResources(opts: {
   }
   const paged = opts.pageNumber !== undefined;
   const pageSize = opts.pageSize ?? 50;
-  const [rows, held] = await Promise.all([
-    db().computeMiner.findMany({
-      where,
-      orderBy: { hotkey: "asc" },
-      ...(paged ? { skip: (opts.pageNumber! - 1) * pageSize, take: pageSize + 1 } : {}),
-    }),
-    heldHotkeys(netuid),
-  ]);
+  const where = opts.onlyAvailable && held.length ? { AND: [base, { hotkey: { notIn: held } }] } : base;
+  const heldSet = new Set(held);
+  const rows = await db().computeMiner.findMany({
+    where,
+    orderBy: { hotkey: "asc" },
+    ...(paged ? { skip: (opts.pageNumber! - 1) * pageSize, take: pageSize + 1 } : {}),
+  });
   const items = (paged ? rows.slice(0, pageSize) : rows).map((r) => ({
     hotkey: r.hotkey,
     cpu_count: r.cpuCount ?? 0,
@@ -99,17 +102,19 @@ export async function listResources(opts: {
     gpu_count: r.gpuCount,
     ram: r.ramGib,
     hard_disk: r.diskGib,
-    allocate_status: held.has(r.hotkey) ? ("reserved" as const) : ("available" as const),
+    allocate_status: heldSet.has(r.hotkey) ? ("reserved" as const) : ("available" as const),
   }));
   return {
     message: "List resources successfully",
-    data: {
-      page_items: items,
-      page_number: paged ? opts.pageNumber! : 1,
-      page_size: paged ? pageSize : items.length,
-      next_page_number: paged && rows.length > pageSize ? opts.pageNumber! + 1 : null,
-    },
+    data: pageOf(items, opts.pageNumber, pageSize, rows.length > pageSize),
   };
+}
+
+/** Upstream's page: without a page number, everything as page 1. */
+function pageOf<T>(items: T[], pageNumber: number | undefined, size: number, more: boolean) {
+  return pageNumber === undefined
+    ? { page_items: items, page_number: 1, page_size: items.length, next_page_number: null }
+    : { page_items: items, page_number: pageNumber, page_size: size, next_page_number: more ? pageNumber + 1 : null };
 }
 
 /** /list/count_all_gpus: GPUs over every miner that reported valid Specs. */
@@ -139,4 +144,41 @@ export async function countByModel(model: string, cpuCount?: number, ramSize?: n
     return true;
   }).length;
   return { count };
+}
+
+/**
+ * /list/all_runs from the console's own inventory: one "run" per machine that reported valid Specs (upstream
+ * lists its miners' running metrics runs), `{index: {id, name, description, configs, state, start_at}}`.
+ */
+export async function listRuns(opts: { hotkey?: string; pageSize?: number; pageNumber?: number }) {
+  const netuid = netuidOf("compute");
+  const miners = await db().computeMiner.findMany({
+    where: { netuid, state: "reported", ...(opts.hotkey ? { hotkey: opts.hotkey } : {}) },
+    orderBy: { hotkey: "asc" },
+  });
+  if (!miners.length) return { message: "No runs available", data: {} };
+  const firsts = await db().specsReport.groupBy({
+    by: ["hotkey"],
+    where: { netuid, hotkey: { in: miners.map((m) => m.hotkey) } },
+    _min: { at: true },
+  });
+  const since = new Map(firsts.map((f) => [f.hotkey, f._min.at]));
+  const runs = miners.map((m, i) => ({
+    [i + 1]: {
+      id: createHash("sha256").update(`${netuid}:${m.hotkey}`).digest("hex").slice(0, 8),
+      name: `miner-${m.hotkey}`,
+      description: "Specs reported to this console over the Specs synapse",
+      configs: { netuid, hotkey: m.hotkey, role: "miner", specs: JSON.parse(m.specs ?? "{}") as unknown },
+      state: "running",
+      start_at: (since.get(m.hotkey) ?? m.checkedAt).toISOString().slice(0, 19),
+    },
+  }));
+  const paged = opts.pageNumber !== undefined;
+  const size = opts.pageSize ?? 50;
+  const start = paged ? (opts.pageNumber! - 1) * size : 0;
+  const items = paged ? runs.slice(start, start + size) : runs;
+  return {
+    message: "List run resources successfully.",
+    data: pageOf(items, opts.pageNumber, size, paged && start + size < runs.length),
+  };
 }

@@ -42,12 +42,28 @@ export const computeRouter = router({
   /** The Allocations page: live allocations, then the last ended ones (no passwords). */
   allocations: viewerProcedure.query(async () => {
     const netuid = netuidOf("compute");
-    const [live, ended] = await Promise.all([
+    const [live, ended, webhooks] = await Promise.all([
       db().allocation.findMany({ where: { netuid, state: { in: HELD_STATES } }, orderBy: { id: "desc" } }),
       db().allocation.findMany({
         where: { netuid, state: { in: ["released", "failed"] } },
         orderBy: { id: "desc" },
         take: 20,
+      }),
+      db().webhookDelivery.findMany({
+        orderBy: { id: "desc" },
+        take: 30,
+        select: {
+          id: true,
+          event: true,
+          hotkey: true,
+          uuid: true,
+          status: true,
+          attempts: true,
+          lastStatus: true,
+          lastError: true,
+          createdAt: true,
+          deliveredAt: true,
+        },
       }),
     ]);
     const row = (a: (typeof live)[number]) => ({
@@ -57,7 +73,7 @@ export const computeRouter = router({
       releasedAt: a.releasedAt?.toISOString() ?? null,
       statusChangedAt: a.statusChangedAt.toISOString(),
     });
-    return { live: live.map(row), ended: ended.map(row) };
+    return { live: live.map(row), ended: ended.map(row), webhooks };
   }),
 
   /** How many free miners meet a requirement (the Allocate form, as the admin types). */
@@ -99,7 +115,7 @@ export const computeRouter = router({
     .mutation(async ({ input, ctx }) => {
       const a = await allocationByUuid(input.uuid);
       if (input.action === "deallocate") {
-        await deallocate(a.hotkey, a.uuid, `admin:${ctx.user?.name ?? "admin"}`);
+        await deallocate(a.hotkey, a.uuid, `admin:${ctx.user?.name ?? "admin"}`, true);
         return { message: "Resource deallocated successfully." };
       }
       const r = await dockerAction(

@@ -131,6 +131,8 @@ describe("compute allocation routes", () => {
     "/service/unpause_docker",
     "/service/exchange_docker_key",
     "/list/allocations_sql",
+    "/list/resources_wandb",
+    "/list/all_runs",
   ];
 
   it("every route needs the API key (401 in the sn27 envelope)", async () => {
@@ -193,6 +195,32 @@ describe("compute allocation routes", () => {
     expect(stats.body.data.stats).toEqual({ reserved: 1, available: 6, total: 7 }); // machines with GPUs;
     const page = await post("/list/resources_sql", { gpu_name: "4090" });
     expect(page.body.data.page_items[0].allocate_status).toBe("reserved");
+    // resources_wandb (upstream's rule): rented machines are left off the pages but counted in stats.
+    const wandb = await post("/list/resources_wandb");
+    expect(wandb.body.data.page_items.map((r: { hotkey: string }) => r.hotkey)).not.toContain(a.hotkey);
+    expect(wandb.body.data.page_items).toHaveLength(6);
+    expect((await post("/list/resources_wandb?stats=true")).body.data.stats).toEqual({
+      available: 6,
+      reserved: 1,
+      total: 7,
+    });
+    // all_runs: upstream's {index: run} items, one per machine that reported, filtered by hotkey, paged.
+    const runs = await post("/list/all_runs?page_size=3&page_number=1");
+    expect(runs.body).toMatchObject({ success: true, message: "List run resources successfully." });
+    expect(runs.body.data).toMatchObject({ page_number: 1, page_size: 3, next_page_number: 2 });
+    expect(Object.keys(runs.body.data.page_items[0])).toEqual(["1"]);
+    const one = await post(`/list/all_runs?hotkey=${a.hotkey}`);
+    expect(one.body.data.page_items).toHaveLength(1);
+    expect(one.body.data.page_items[0]["1"]).toMatchObject({
+      name: `miner-${a.hotkey}`,
+      state: "running",
+      configs: { hotkey: a.hotkey, specs: { gpu: { count: 2 } } },
+    });
+    expect((await post("/list/all_runs?hotkey=5Nobody")).body).toEqual({
+      success: true,
+      message: "No runs available",
+      data: {},
+    });
 
     // The same miner by hotkey: busy (404); an empty hotkey is 400; a missing one 422.
     const busy = await post(`/service/allocate_hotkey?hotkey=${a.hotkey}`);

@@ -21,6 +21,7 @@ import {
 } from "@/server/compute/allocations";
 import { deviceRequirementSchema, dockerRequirementSchema } from "@/server/compute/forms";
 import { refreshInventory } from "@/server/compute/inventory";
+import { deliver } from "@/server/compute/webhooks";
 import { AllocateSynapse, SpecsSynapse, seal } from "@/server/compute";
 import { Axon } from "@/server/bittensor";
 import { DEVNET_MACHINES, DevnetComputeMiner, specsOf } from "@/server/devnet/compute-miner";
@@ -34,6 +35,11 @@ const rt = inProcessRuntime({
   SECRETS_KEY: "ab".repeat(32),
   ADMIN_PASSWORD: "integration-admin-pass",
   ALLOCATION_MAX_STRIKES: "3",
+  // Nothing listens there: deliveries are recorded and fail.
+  STATUS_NOTIFY_URL: "http://127.0.0.1:9/status",
+  DEALLOCATION_NOTIFY_URL: "http://127.0.0.1:9/deallocation",
+  WEBHOOKS_SECRET: "integration-webhook-secret",
+  WEBHOOK_MAX_ATTEMPTS: "2",
 });
 const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
 const miners: DevnetComputeMiner[] = [];
@@ -209,6 +215,28 @@ describe("allocation", () => {
     expect(row.reason).toMatch(/3 failed checks/);
     m.down = false;
     m.rental = null;
+  });
+
+  it("records webhooks for status changes and for the ends the console decided, with upstream's bodies", async () => {
+    const rows = await rt.db.webhookDelivery.findMany({ orderBy: { id: "asc" } });
+    const m = miners[1].hotkey;
+    // The strikes test: OFFLINE, back ONLINE, released (by the renter, no notify_flag: no webhook), OFFLINE again,
+    // then released after 3 strikes (the console ended it: DEALLOCATION).
+    expect(rows.filter((r) => r.hotkey === m).map((r) => r.event)).toEqual(["OFFLINE", "OFFLINE", "DEALLOCATION"]);
+    const off = rows[0];
+    expect(off.url).toBe("http://127.0.0.1:9/status");
+    expect(Object.keys(JSON.parse(off.body))).toEqual(["time", "status_change_at", "hotkey", "status", "uuid"]);
+    const end = rows.find((r) => r.event === "DEALLOCATION")!;
+    expect(end.url).toBe("http://127.0.0.1:9/deallocation");
+    expect(JSON.parse(end.body)).toMatchObject({ hotkey: m, status: "DEALLOCATION" });
+    // Nothing listens: an attempt is recorded and retried, then given up at WEBHOOK_MAX_ATTEMPTS.
+    await expect(deliver(off.id)).rejects.toThrow(/webhook OFFLINE/);
+    await deliver(off.id);
+    expect(await rt.db.webhookDelivery.findUniqueOrThrow({ where: { id: off.id } })).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      lastStatus: null,
+    });
   });
 
   it("ends a rental whose timeline is over", async () => {

@@ -1,0 +1,84 @@
+/**
+ * WebSocket `/connect`: upstream's keepalive `{"type": "keepalive", "payload": {"time": ...}}` every 30 s,
+ * and the compute events (allocation created, status changed, releasing, deallocated; inventory changed) to
+ * every connected client. The API key is checked before the upgrade (Authorization: Bearer, X-API-Key, or
+ * `?api_key=` for browsers, which cannot set headers on a WebSocket).
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { safeEqual } from "../crypto/safe-equal";
+import { config } from "../env";
+import { lazy } from "../global";
+import { onComputeEvent } from "./events";
+
+export const KEEPALIVE_MS = 30_000;
+const MAX_CLIENTS = 512;
+const MAX_KEY = 512;
+
+const state = lazy(() => {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, clientTracking: true });
+  const send = (ws: WebSocket, msg: unknown) => {
+    // A client that does not read is dropped rather than buffered without bound.
+    if (ws.bufferedAmount > 1024 * 1024) return ws.terminate();
+    ws.send(JSON.stringify(msg));
+  };
+  const broadcast = (msg: unknown) => wss.clients.forEach((ws) => send(ws, msg));
+  const off = onComputeEvent((e) => broadcast(e));
+  const timer = setInterval(
+    () => broadcast({ type: "keepalive", payload: { time: new Date().toISOString() } }),
+    config().COMPUTE_KEEPALIVE_MS,
+  );
+  timer.unref();
+  wss.on("connection", (ws) => {
+    ws.on("message", () => undefined); // clients have nothing to say; messages past 1 KiB close the socket
+    ws.on("error", () => ws.terminate());
+    send(ws, { type: "keepalive", payload: { time: new Date().toISOString() } });
+  });
+  return {
+    wss,
+    close() {
+      off();
+      clearInterval(timer);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+});
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ success: false, message, err_detail: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : status === 403 ? "Forbidden" : "Service Unavailable"}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function givenKey(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  const bearer = typeof auth === "string" ? /^Bearer (.+)$/i.exec(auth)?.[1] : undefined;
+  if (bearer) return bearer;
+  const header = req.headers["x-api-key"];
+  if (typeof header === "string") return header;
+  const q = (req.url ?? "").split("?")[1];
+  return q ? new URLSearchParams(q).get("api_key") : null;
+}
+
+export function connectUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const c = config();
+  if (!c.COMPUTE_API_KEY) return refuse(socket, 403, "The compute marketplace API is off: set COMPUTE_API_KEY");
+  const key = givenKey(req);
+  const ok = [c.COMPUTE_API_KEY, c.COMPUTE_ADMIN_KEY].some(
+    (k) => !!k && !!key && key.length <= MAX_KEY && safeEqual(key, k),
+  );
+  if (!ok) return refuse(socket, 401, "Missing or invalid API key");
+  const { wss } = state();
+  if (wss.clients.size >= MAX_CLIENTS) return refuse(socket, 503, "Too many /connect clients");
+  wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+}
+
+/** Closes every /connect client (at shutdown). */
+export function closeConnect(): void {
+  state.peek()?.close();
+  state.set(undefined);
+}
