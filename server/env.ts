@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { allowList } from "./http/client-address";
 import {
   SEED_SCHEDULE,
   ScheduleError,
@@ -50,6 +51,8 @@ const schema = z
     PORT: int(3000, 1, 65535),
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
+    /** CA certificate(s) (PEM): with it, every client must present a certificate it signed (mutual TLS). */
+    TLS_CLIENT_CA: z.string().optional(),
     PUBLIC_URL: z.url().optional(),
     DATABASE_URL: z
       .string()
@@ -156,6 +159,19 @@ const schema = z
     /** How often compute miners are asked for their Specs, in seconds. */
     COMPUTE_SPECS_S: int(600, 5, 86_400),
     /** A second key for admin-only reads of the compute API (`include_secrets=true` on /list/allocations_sql). */
+    /** Addresses and CIDR ranges allowed to call the compute API (others: 403); unset: any. */
+    COMPUTE_ALLOWED_IPS: z
+      .string()
+      .max(8192)
+      .optional()
+      .superRefine((v, ctx) => {
+        if (!v) return;
+        try {
+          allowList(v);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: (e as Error).message });
+        }
+      }),
     COMPUTE_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
     /** How often every allocation's miner is asked whether the rental is running, in seconds. */
     ALLOCATION_CHECK_S: int(180, 1, 86_400),
@@ -173,6 +189,10 @@ const schema = z
   .refine((c) => !(c.DEALLOCATION_NOTIFY_URL || c.STATUS_NOTIFY_URL) || !!c.WEBHOOKS_SECRET, {
     message: "DEALLOCATION_NOTIFY_URL and STATUS_NOTIFY_URL need WEBHOOKS_SECRET (webhooks are signed)",
     path: ["WEBHOOKS_SECRET"],
+  })
+  .refine((c) => !c.TLS_CLIENT_CA || !!c.TLS_CERT, {
+    message: "TLS_CLIENT_CA needs TLS_CERT and TLS_KEY (mutual TLS is TLS)",
+    path: ["TLS_CLIENT_CA"],
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
   .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, {

@@ -116,7 +116,17 @@ async function main() {
   jobs().yieldWhile(onRequest.busy);
 
   const server = c.TLS_CERT
-    ? https.createServer({ cert: fs.readFileSync(c.TLS_CERT), key: fs.readFileSync(c.TLS_KEY!) }, onRequest)
+    ? https.createServer(
+        {
+          cert: fs.readFileSync(c.TLS_CERT),
+          key: fs.readFileSync(c.TLS_KEY!),
+          // Mutual TLS (as SN27's API runs): a client without a certificate signed by this CA is refused.
+          ...(c.TLS_CLIENT_CA
+            ? { ca: fs.readFileSync(c.TLS_CLIENT_CA), requestCert: true, rejectUnauthorized: true }
+            : {}),
+        },
+        onRequest,
+      )
     : http.createServer(onRequest);
   server.keepAliveTimeout = 65_000;
   server.on("clientError", answerClientError);

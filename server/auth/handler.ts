@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import NextAuth, { type NextAuthOptions } from "next-auth";
 import { PayloadTooLargeError } from "../errors";
 import { nodeBodyReader } from "../http/body";
-import { CLIENT_ADDRESS_HEADER } from "./options";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
 
 /** Sign-in forms are a few hundred bytes; anything larger is refused before it is parsed. */
 const MAX_AUTH_BODY = 16 * 1024;

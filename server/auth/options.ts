@@ -2,6 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getToken } from "next-auth/jwt";
 import { isAppError } from "../errors";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
 import { log } from "../log";
 import { WindowCounter } from "../rate-limit";
 import { checkAdminPassword } from "./secrets";
@@ -22,8 +23,6 @@ export interface SessionUser {
 const attempts = new WindowCounter(10, 60_000);
 export const MAX_USERNAME_LENGTH = 128;
 const MAX_PASSWORD_LENGTH = 1024;
-/** Set by the auth endpoint from the socket (a client's own header of this name is dropped). */
-export const CLIENT_ADDRESS_HEADER = "x-subnet-console-client";
 
 const truncated = (v: string) => (v.length > 64 ? `${v.slice(0, 64)}…(${v.length} chars)` : v);
 

@@ -1,14 +1,44 @@
 /** What every route of the compute marketplace API shares: its key, its envelopes, its number fields. */
+
+/** One parsed value per distinct input (the allow-list is parsed once, not per request). */
+function loadedOnce<T>(parse: (spec: string) => T): (spec: string) => T {
+  let last: { spec: string; value: T } | null = null;
+  return (spec) => {
+    if (last?.spec !== spec) last = { spec, value: parse(spec) };
+    return last.value;
+  };
+}
 import { z } from "zod";
 import { config } from "../env";
+import { ForbiddenError } from "../errors";
+import { allowList, CLIENT_ADDRESS_HEADER, isAllowed } from "../http/client-address";
 import { apiKeyAuth } from "../rest/auth";
 
-export const auth = apiKeyAuth(
+const apiKey = apiKeyAuth(
   "computeApiKey",
   () => config().COMPUTE_API_KEY,
   "The compute marketplace API is off: set COMPUTE_API_KEY",
   () => config().COMPUTE_ADMIN_KEY,
 );
+
+/** The caller's address must be allowed (COMPUTE_ALLOWED_IPS) before its key is even looked at. */
+const allowedIps = loadedOnce((spec: string) => allowList(spec));
+export function checkAddress(address: string): void {
+  const spec = config().COMPUTE_ALLOWED_IPS;
+  if (spec && !isAllowed(allowedIps(spec), address)) throw new ForbiddenError("Access forbidden: IP not whitelisted");
+}
+
+export const auth: typeof apiKey = {
+  ...apiKey,
+  openapi: {
+    ...apiKey.openapi,
+    description: `${apiKey.openapi.description as string}. With COMPUTE_ALLOWED_IPS set, other addresses get 403 first.`,
+  },
+  authenticate(req) {
+    checkAddress(req.headers.get(CLIENT_ADDRESS_HEADER) ?? "");
+    return apiKey.authenticate(req);
+  },
+};
 export const common = {
   module: "compute",
   format: "sn27",
@@ -17,7 +47,7 @@ export const common = {
   auth,
   errors: {
     401: "Missing or invalid API key (Authorization: Bearer <key>, or X-API-Key)",
-    403: "COMPUTE_API_KEY is not set on this console",
+    403: "COMPUTE_API_KEY is not set on this console, or the caller's address is not in COMPUTE_ALLOWED_IPS",
   },
 } as const;
 export const key = `-H "Authorization: Bearer <COMPUTE_API_KEY>"`;

@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { safeEqual } from "../crypto/safe-equal";
 import { config } from "../env";
 import { lazy } from "../global";
+import { checkAddress } from "./api-common";
 import { onComputeEvent } from "./events";
 
 export const KEEPALIVE_MS = 30_000;
@@ -66,6 +67,11 @@ function givenKey(req: IncomingMessage): string | null {
 
 export function connectUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const c = config();
+  try {
+    checkAddress(req.socket.remoteAddress ?? "");
+  } catch {
+    return refuse(socket, 403, "Access forbidden: IP not whitelisted");
+  }
   if (!c.COMPUTE_API_KEY) return refuse(socket, 403, "The compute marketplace API is off: set COMPUTE_API_KEY");
   const key = givenKey(req);
   const ok = [c.COMPUTE_API_KEY, c.COMPUTE_ADMIN_KEY].some(

@@ -15,6 +15,7 @@ import type { RouteHandler } from "../rest/api-route";
 import { REQUESTED_PATH_HEADER } from "../runtime";
 import { nodeBodyReader } from "./body";
 import { RestDispatcher, wantsHtml } from "./dispatch";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 import { requestHead, sendReply, sendWebResponse, toWebRequest } from "./node-adapter";
 
 /** Methods any route here may have; others (TRACE, CONNECT, WebDAV's) get 405 on every path. */
@@ -93,6 +94,8 @@ export function createRequestHandler(door: FrontDoor) {
       lastEnded = Date.now();
     });
     const socket = req.socket;
+    // Every mount (Next's too) sees the socket's address, never a client's header of that name.
+    req.headers[CLIENT_ADDRESS_HEADER] = socket.remoteAddress ?? "";
     closeGently(req, socket);
     res.once("finish", () => {
       if (!req.complete) lingerAfterEarlyAnswer(req, socket);

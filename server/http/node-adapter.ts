@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
 import type { Reply } from "../rest/reply";
 import { nodeBodyReader } from "./body";
+import { CLIENT_ADDRESS_HEADER } from "./client-address";
 
 function headersOf(req: IncomingMessage): Headers {
   const headers = new Headers();
@@ -10,8 +11,10 @@ function headersOf(req: IncomingMessage): Headers {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     if (name.charCodeAt(0) === 58 /* ":" HTTP/2 pseudo-header */) continue;
+    if (name.length === CLIENT_ADDRESS_HEADER.length && name.toLowerCase() === CLIENT_ADDRESS_HEADER) continue;
     headers.append(name, raw[i + 1]);
   }
+  headers.set(CLIENT_ADDRESS_HEADER, req.socket.remoteAddress ?? "");
   return headers;
 }
 

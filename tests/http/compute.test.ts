@@ -295,3 +295,38 @@ describe("without COMPUTE_API_KEY", () => {
     }
   });
 });
+
+describe.each([
+  ["the custom server's dispatch", {}],
+  ["Next's mount", { REST_FAST_PATH: "0" }],
+])("COMPUTE_ALLOWED_IPS through %s", (_name, extra) => {
+  it("answers 403 to other addresses before looking at the key, whatever header a client sends", async () => {
+    const env = { COMPUTE_API_KEY: KEY, DEVNET_COMPUTE_MINERS: "0", DEVNET_MINERS: "0", ...extra };
+    const denied = await startServer({ ...env, COMPUTE_ALLOWED_IPS: "203.0.113.0/24, 2001:db8::/32" });
+    try {
+      for (const headers of [
+        { authorization: `Bearer ${KEY}` } as Record<string, string>,
+        { authorization: `Bearer ${KEY}`, "x-subnet-console-client": "203.0.113.7", "x-forwarded-for": "203.0.113.7" },
+        {},
+      ]) {
+        const r = await fetch(denied.url + "/list/count_all_gpus", { method: "POST", headers });
+        expect(r.status).toBe(403);
+        expect(await r.json()).toMatchObject({ success: false, message: "Access forbidden: IP not whitelisted" });
+      }
+      // The rest of the console is not behind the list.
+      expect((await fetch(denied.url + "/get_phase")).status).toBe(200);
+    } finally {
+      await denied.stop();
+    }
+    const allowed = await startServer({ ...env, COMPUTE_ALLOWED_IPS: "127.0.0.1" });
+    try {
+      const r = await fetch(allowed.url + "/list/count_all_gpus", {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      expect(r.status).toBe(200);
+    } finally {
+      await allowed.stop();
+    }
+  });
+});

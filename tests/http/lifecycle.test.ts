@@ -110,6 +110,91 @@ describe("start-up and shutdown", () => {
     }
   });
 
+  it("requires a client certificate signed by TLS_CLIENT_CA (mutual TLS, as SN27's API runs)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "console-mtls-"));
+    const f = (n: string) => path.join(dir, n);
+    const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+    const selfSigned = (name: string, cn: string) =>
+      ssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        f(`${name}.key`),
+        "-out",
+        f(`${name}.pem`),
+        "-days",
+        "1",
+        "-subj",
+        `/CN=${cn}`,
+      );
+    selfSigned("server", "localhost");
+    selfSigned("ca", "test-client-ca");
+    selfSigned("stranger", "not-signed-by-the-ca");
+    ssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      f("client.key"),
+      "-out",
+      f("client.csr"),
+      "-subj",
+      "/CN=client",
+    );
+    ssl(
+      "x509",
+      "-req",
+      "-in",
+      f("client.csr"),
+      "-CA",
+      f("ca.pem"),
+      "-CAkey",
+      f("ca.key"),
+      "-CAcreateserial",
+      "-out",
+      f("client.pem"),
+      "-days",
+      "1",
+    );
+    const server = await startServer(
+      {
+        TLS_CERT: f("server.pem"),
+        TLS_KEY: f("server.key"),
+        TLS_CLIENT_CA: f("ca.pem"),
+        DEVNET_MINERS: "0",
+        SIM_START_BLOCK: "54321",
+        BLOCK_TIME_MS: "3600000",
+      },
+      "https",
+    );
+    const get = (client?: string) =>
+      new Promise<number>((resolve, reject) => {
+        https
+          .get(
+            `${server.url}/get_phase`,
+            {
+              rejectUnauthorized: false,
+              ...(client
+                ? { cert: fs.readFileSync(f(`${client}.pem`)), key: fs.readFileSync(f(`${client}.key`)) }
+                : {}),
+            },
+            (res) => (res.resume(), resolve(res.statusCode ?? 0)),
+          )
+          .on("error", reject);
+      });
+    try {
+      expect(await get("client")).toBe(200);
+      await expect(get()).rejects.toThrow();
+      await expect(get("stranger")).rejects.toThrow();
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("shuts down on SIGTERM within a few seconds, finishing requests in flight", async () => {
     const server = await startServer();
     // One complete request first, so the route is loaded and the server is idle when the test begins.
