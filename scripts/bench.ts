@@ -3,6 +3,8 @@
  *   phases  GET /get_phase dispatched by the custom server, with the devnet off, on (as npm start) and on with
  *           fast blocks; the same handler through Next; and the FastAPI peer (scripts/peers) when installed
  *   wire    the bittensor axon (verified requests/s) and dendrite (forward to 256 axons): scripts/bench-wire.ts
+ *   compute /list/resources_sql over 10,000 machines, allocation latency on the devnet, the health check of 1,000
+ *           allocations: scripts/bench-compute.ts (`compute resources|allocate|health` for one part)
  * Uses wrk when installed (as the figures in the README were taken), autocannon otherwise.
  * Options (env): BENCH_CONNECTIONS (64), BENCH_SECONDS (10), BENCH_LOG_LEVEL (warn).
  */
@@ -12,6 +14,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { ROOT, freePort, startServer } from "../tests/support/server";
 import { benchValidator } from "./bench-validator";
+import { benchCompute } from "./bench-compute";
 import { benchWire } from "./bench-wire";
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -177,10 +180,11 @@ async function main() {
   if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID")))
     execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
   const args = process.argv.slice(2);
-  const which = args.length ? args : ["phases", "stream", "submit", "wire"];
+  const which = args.length ? args : ["phases", "stream", "submit", "wire", "compute"];
   let ok = true;
   if (which.includes("phases")) ok = (await phases()) && ok;
   if (which.includes("wire")) ok = (await benchWire()) && ok;
+  if (which.includes("compute")) ok = (await benchCompute(which)) && ok;
   if (which.includes("stream") || which.includes("submit")) {
     const r = await benchValidator(which);
     fs.mkdirSync(path.join(ROOT, "bench-results"), { recursive: true });

@@ -1,11 +1,13 @@
 /**
  * The inventory as SN27's RegisterAPI lists it: machines with GPUs that reported valid Specs, in upstream's
- * units and field names, filtered in the database and paged.
+ * units and field names, filtered and paged.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { loadedCache, type LoadedCache } from "../cache";
 import { db } from "../db";
 import { heldHotkeys } from "./allocations";
+import { onComputeEvent } from "./events";
 import { netuidOf } from "../env";
 import { NotFoundError } from "../errors";
 
@@ -38,26 +40,73 @@ export const resourceSchema = z
   })
   .meta({ id: "Resource" });
 
-const range = (min?: number | null, max?: number | null) =>
-  min == null && max == null
-    ? undefined
-    : { ...(min != null ? { gte: min } : {}), ...(max != null ? { lte: max } : {}) };
+interface Machine {
+  hotkey: string;
+  cpu_count: number;
+  gpu_name: string;
+  gpu_capacity: number;
+  gpu_count: number;
+  ram: number;
+  hard_disk: number;
+}
 
-function whereOf(netuid: number, q: ResourceQuery | undefined) {
-  return {
-    netuid,
-    state: "reported",
-    gpuCount: { gt: 0 },
-    ...(q?.gpu_name ? { gpuName: { contains: q.gpu_name.toLowerCase() } } : {}),
-    ...(range(q?.cpu_count_min, q?.cpu_count_max) ? { cpuCount: range(q?.cpu_count_min, q?.cpu_count_max) } : {}),
-    ...(range(q?.gpu_capacity_min, q?.gpu_capacity_max)
-      ? { gpuCapacityGib: range(q?.gpu_capacity_min, q?.gpu_capacity_max) }
-      : {}),
-    ...(range(q?.ram_total_min, q?.ram_total_max) ? { ramGib: range(q?.ram_total_min, q?.ram_total_max) } : {}),
-    ...(range(q?.hard_disk_total_min, q?.hard_disk_total_max)
-      ? { diskGib: range(q?.hard_disk_total_min, q?.hard_disk_total_max) }
-      : {}),
-  };
+/**
+ * The machines with GPUs that reported valid Specs, by hotkey, and the rented ones: read on every listing and
+ * changed only by the inventory job and allocations, so kept in memory per subnet and reloaded when a compute
+ * event says something changed (on Postgres, also another instance's), else every 10 s (a reload reads 10,000
+ * rows in tens of milliseconds: not something to do per request or per second).
+ */
+const snapshots = new Map<number, LoadedCache<{ machines: Machine[]; held: Set<string>; reported: number }>>();
+function snapshot(netuid: number) {
+  let cache = snapshots.get(netuid);
+  if (!cache) {
+    cache = loadedCache(10_000, async () => {
+      const [rows, held, reported] = await Promise.all([
+        db().computeMiner.findMany({
+          where: { netuid, state: "reported", gpuCount: { gt: 0 } },
+          select: {
+            hotkey: true,
+            cpuCount: true,
+            gpuName: true,
+            gpuCount: true,
+            gpuCapacityGib: true,
+            ramGib: true,
+            diskGib: true,
+          },
+          orderBy: { hotkey: "asc" },
+        }),
+        heldHotkeys(netuid),
+        db().computeMiner.count({ where: { netuid, state: "reported" } }),
+      ]);
+      const machines = rows.map((r) => ({
+        hotkey: r.hotkey,
+        cpu_count: r.cpuCount ?? 0,
+        gpu_name: r.gpuName ?? "",
+        gpu_capacity: r.gpuCapacityGib,
+        gpu_count: r.gpuCount,
+        ram: r.ramGib,
+        hard_disk: r.diskGib,
+      }));
+      return { machines, held, reported };
+    });
+    snapshots.set(netuid, cache);
+    if (snapshots.size === 1) onComputeEvent(() => snapshots.forEach((c) => c.invalidate()));
+  }
+  return cache.get();
+}
+
+const within = (v: number, min?: number | null, max?: number | null) =>
+  (min == null || v >= min) && (max == null || v <= max);
+
+function matches(m: Machine, q: ResourceQuery | undefined): boolean {
+  if (!q) return true;
+  return (
+    (!q.gpu_name || m.gpu_name.includes(q.gpu_name.toLowerCase())) &&
+    within(m.cpu_count, q.cpu_count_min, q.cpu_count_max) &&
+    within(m.gpu_capacity, q.gpu_capacity_min, q.gpu_capacity_max) &&
+    within(m.ram, q.ram_total_min, q.ram_total_max) &&
+    within(m.hard_disk, q.hard_disk_total_min, q.hard_disk_total_max)
+  );
 }
 
 /** /list/resources_sql: a page of resources, or with `stats` the counts by allocation status. */
@@ -69,45 +118,37 @@ export async function listResources(opts: {
   /** /list/resources_wandb's rule: a page lists only machines that are not rented (stats still count both). */
   onlyAvailable?: boolean;
 }) {
-  const netuid = netuidOf("compute");
-  if ((await db().computeMiner.count({ where: { netuid, state: "reported" } })) === 0)
-    throw new NotFoundError("There is no resource available", "No resources found.");
-  const held = [...(await heldHotkeys(netuid))];
-  const base = whereOf(netuid, opts.query);
+  const { machines, held, reported } = await snapshot(netuidOf("compute"));
+  if (reported === 0) throw new NotFoundError("There is no resource available", "No resources found.");
   if (opts.stats) {
-    const where = base;
-    const [total, reserved] = await Promise.all([
-      db().computeMiner.count({ where }),
-      held.length ? db().computeMiner.count({ where: { AND: [where, { hotkey: { in: held } }] } }) : 0,
-    ]);
+    const found = machines.filter((m) => matches(m, opts.query));
+    const reserved = found.filter((m) => held.has(m.hotkey)).length;
     return {
       message: "List resources successfully",
-      data: { stats: { available: total - reserved, reserved, total } },
+      data: { stats: { available: found.length - reserved, reserved, total: found.length } },
     };
   }
-  const paged = opts.pageNumber !== undefined;
+  // A page needs its rows and whether one more follows: the scan stops there.
   const pageSize = opts.pageSize ?? 50;
-  const where = opts.onlyAvailable && held.length ? { AND: [base, { hotkey: { notIn: held } }] } : base;
-  const heldSet = new Set(held);
-  const rows = await db().computeMiner.findMany({
-    where,
-    orderBy: { hotkey: "asc" },
-    ...(paged ? { skip: (opts.pageNumber! - 1) * pageSize, take: pageSize + 1 } : {}),
-  });
-  const items = (paged ? rows.slice(0, pageSize) : rows).map((r) => ({
-    hotkey: r.hotkey,
-    cpu_count: r.cpuCount ?? 0,
-    gpu_name: r.gpuName ?? "",
-    gpu_capacity: r.gpuCapacityGib,
-    gpu_count: r.gpuCount,
-    ram: r.ramGib,
-    hard_disk: r.diskGib,
-    allocate_status: heldSet.has(r.hotkey) ? ("reserved" as const) : ("available" as const),
+  const start = opts.pageNumber === undefined ? 0 : (opts.pageNumber - 1) * pageSize;
+  const end = opts.pageNumber === undefined ? Infinity : start + pageSize;
+  const slice: Machine[] = [];
+  let seen = 0;
+  let more = false;
+  for (const m of machines) {
+    if (!matches(m, opts.query) || (opts.onlyAvailable && held.has(m.hotkey))) continue;
+    if (seen >= end) {
+      more = true;
+      break;
+    }
+    if (seen >= start) slice.push(m);
+    seen++;
+  }
+  const items = slice.map((m) => ({
+    ...m,
+    allocate_status: held.has(m.hotkey) ? ("reserved" as const) : ("available" as const),
   }));
-  return {
-    message: "List resources successfully",
-    data: pageOf(items, opts.pageNumber, pageSize, rows.length > pageSize),
-  };
+  return { message: "List resources successfully", data: pageOf(items, opts.pageNumber, pageSize, more) };
 }
 
 /** Upstream's page: without a page number, everything as page 1. */
