@@ -229,7 +229,15 @@ test("the GPU inventory lists the devnet's machines as reported over the wire, a
   await page.getByLabel("GPU model").fill("b200");
   await expect(page.getByText("No machine matches these filters.")).toBeVisible();
   await page.getByRole("button", { name: "Clear filters" }).click();
-  await page.getByLabel("State").selectOption("unknown");
+  await page.getByLabel("Minimum CPUs").fill("100");
+  await expect(table.locator("tbody tr")).toHaveCount(2); // the H100 and A100 hosts
+  await page.getByLabel("Minimum RAM GiB").fill("1500");
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText("nvidia h100 80gb hbm3");
+  await page.getByLabel("Minimum CPUs").fill("");
+  await page.getByLabel("Minimum RAM GiB").fill("");
+  await expect(page.getByTestId("gpus-by-model")).toContainText("Reserved");
+  await page.getByLabel("Status").selectOption("no specs");
   // The validator's devnet miners share the subnet here and do not serve Specs.
   await expect(table.locator("tbody tr").first()).toContainText("does not serve Specs");
 });

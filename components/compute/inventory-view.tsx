@@ -7,14 +7,16 @@ import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Card, Input, Select, Stat } from "@/components/ui";
 import { Cell, Row, Table, useSortedRows } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
+import { ChartFigure } from "@/components/ui/chart-figure";
+import { GpuAvailabilityChart } from "@/components/charts/gpu-availability-chart";
 import { shortKey } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 
 type Inventory = inferRouterOutputs<AppRouter>["compute"]["inventory"];
 type Miner = Inventory["miners"][number];
 
-const STATES = ["", "reported", "invalid", "unknown", "unreachable"] as const;
-const tone = { reported: "green", invalid: "red", unknown: "gray", unreachable: "red" } as const;
+const STATUSES = ["", "available", "reserved", "offline", "invalid", "no specs"] as const;
+const tone = { available: "green", reserved: "amber", offline: "red", invalid: "red", "no specs": "gray" } as const;
 
 const columns = {
   hotkey: { label: "Hotkey", value: (m: Miner) => m.hotkey },
@@ -24,9 +26,18 @@ const columns = {
   cpu: { label: "CPUs", value: (m: Miner) => m.cpuCount },
   ram: { label: "RAM free (GiB)", value: (m: Miner) => m.ramGib },
   disk: { label: "Disk free (GiB)", value: (m: Miner) => m.diskGib },
-  state: { label: "State", value: (m: Miner) => m.state },
+  status: { label: "Status", value: (m: Miner) => m.status },
   seen: { label: "Last seen", value: (m: Miner) => (m.lastSeenAt ? new Date(m.lastSeenAt).getTime() : null) },
 };
+
+const MINIMUMS = [
+  { key: "vram", label: "min VRAM GiB", value: (m: Miner) => m.gpuCapacityGib },
+  { key: "cpu", label: "min CPUs", value: (m: Miner) => m.cpuCount ?? 0 },
+  { key: "ram", label: "min RAM GiB", value: (m: Miner) => m.ramGib },
+  { key: "disk", label: "min disk GiB", value: (m: Miner) => m.diskGib },
+] as const;
+type MinimumKey = (typeof MINIMUMS)[number]["key"];
+const NO_MINIMUMS: Record<MinimumKey, string> = { vram: "", cpu: "", ram: "", disk: "" };
 
 export function InventoryView({ initial }: { initial: Inventory }) {
   const trpc = useTRPC();
@@ -36,20 +47,27 @@ export function InventoryView({ initial }: { initial: Inventory }) {
 
 function Content({ data }: { data: Inventory }) {
   const [model, setModel] = useState("");
-  const [minVram, setMinVram] = useState("");
-  const [state, setState] = useState<(typeof STATES)[number]>("");
-  const filtered = useMemo(() => {
-    const min = Number(minVram);
-    return data.miners.filter(
-      (m) =>
-        (!model.trim() || (m.gpuName ?? "").includes(model.trim().toLowerCase())) &&
-        (!minVram || !Number.isFinite(min) || m.gpuCapacityGib >= min) &&
-        (!state || m.state === state),
-    );
-  }, [data.miners, model, minVram, state]);
+  const [hotkey, setHotkey] = useState("");
+  const [minimum, setMinimum] = useState(NO_MINIMUMS);
+  const [status, setStatus] = useState<(typeof STATUSES)[number]>("");
+  const filtered = useMemo(
+    () =>
+      data.miners.filter(
+        (m) =>
+          (!model.trim() || (m.gpuName ?? "").includes(model.trim().toLowerCase())) &&
+          (!hotkey.trim() || m.hotkey.toLowerCase().includes(hotkey.trim().toLowerCase())) &&
+          MINIMUMS.every((f) => {
+            const min = Number(minimum[f.key]);
+            return !minimum[f.key] || !Number.isFinite(min) || f.value(m) >= min;
+          }) &&
+          (!status || m.status === status),
+      ),
+    [data.miners, model, hotkey, minimum, status],
+  );
   const { rows, head } = useSortedRows(filtered, columns, { key: "count", dir: "descending" });
   const gpus = data.byModel.reduce((n, r) => n + r.gpus, 0);
-  const filtering = !!(model || minVram || state);
+  const filtering = !!(model || hotkey || status || Object.values(minimum).some(Boolean));
+  const clear = () => (setModel(""), setHotkey(""), setMinimum(NO_MINIMUMS), setStatus(""));
   return (
     <div className="space-y-4">
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
@@ -73,21 +91,39 @@ function Content({ data }: { data: Inventory }) {
           />
         </Card>
       </div>
-      <Card title="GPUs by model">
-        {data.byModel.length === 0 ? (
-          <Empty>No miner has reported a GPU yet: miners are asked for their Specs every few minutes.</Empty>
-        ) : (
-          <Table head={["Model", "GPUs", "Machines"]} testId="gpus-by-model">
-            {data.byModel.map((r) => (
-              <Row key={r.model}>
-                <Cell>{r.model}</Cell>
-                <Cell>{r.gpus}</Cell>
-                <Cell>{r.machines}</Cell>
-              </Row>
-            ))}
-          </Table>
-        )}
-      </Card>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="GPUs by model">
+          {data.byModel.length === 0 ? (
+            <Empty>No miner has reported a GPU yet: miners are asked for their Specs every few minutes.</Empty>
+          ) : (
+            <Table head={["Model", "GPUs", "Reserved", "Machines"]} testId="gpus-by-model">
+              {data.byModel.map((r) => (
+                <Row key={r.model}>
+                  <Cell>{r.model}</Cell>
+                  <Cell>{r.gpus}</Cell>
+                  <Cell>{r.reserved}</Cell>
+                  <Cell>{r.machines}</Cell>
+                </Row>
+              ))}
+            </Table>
+          )}
+        </Card>
+        <Card title="Availability">
+          {data.samples.length < 2 ? (
+            <Empty>The chart fills in as the inventory and the allocations are checked.</Empty>
+          ) : (
+            <ChartFigure
+              title="GPUs available and reserved, last 24 hours"
+              summary="Stacked: GPUs free to rent and GPUs rented, at each inventory run and allocation check."
+              head={["Time", "Available", "Reserved"]}
+              rows={data.samples.map((x) => [new Date(x.at).toLocaleString(), x.available, x.reserved])}
+              testId="gpu-availability"
+            >
+              <GpuAvailabilityChart data={data.samples} />
+            </ChartFigure>
+          )}
+        </Card>
+      </div>
       <Card
         title="Machines"
         action={
@@ -100,74 +136,84 @@ function Content({ data }: { data: Inventory }) {
               placeholder="GPU model"
               value={model}
               onChange={(e) => setModel(e.target.value)}
-              className="w-32 py-1 text-xs"
+              className="w-28 px-2 py-1 text-xs"
             />
-            <label className="sr-only" htmlFor="inventory-vram">
-              Minimum VRAM (GiB)
-            </label>
-            <Input
-              id="inventory-vram"
-              placeholder="min VRAM GiB"
-              inputMode="decimal"
-              value={minVram}
-              onChange={(e) => setMinVram(e.target.value)}
-              className="w-28 py-1 text-xs"
-            />
-            <label className="sr-only" htmlFor="inventory-state">
-              State
+            {MINIMUMS.map((f) => (
+              <span key={f.key}>
+                <label className="sr-only" htmlFor={`inventory-${f.key}`}>
+                  {f.label.replace("min", "Minimum")}
+                </label>
+                <Input
+                  id={`inventory-${f.key}`}
+                  placeholder={f.label}
+                  inputMode="decimal"
+                  value={minimum[f.key]}
+                  onChange={(e) => setMinimum({ ...minimum, [f.key]: e.target.value })}
+                  className="w-24 px-2 py-1 text-xs"
+                />
+              </span>
+            ))}
+            <label className="sr-only" htmlFor="inventory-status">
+              Status
             </label>
             <Select
-              id="inventory-state"
-              value={state}
-              onChange={(e) => setState(e.target.value as typeof state)}
+              id="inventory-status"
               compact
+              value={status}
+              onChange={(e) => setStatus(e.target.value as typeof status)}
             >
-              {STATES.map((s) => (
+              {STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {s || "all states"}
+                  {s || "all statuses"}
                 </option>
               ))}
             </Select>
+            <label className="sr-only" htmlFor="inventory-hotkey">
+              Hotkey
+            </label>
+            <Input
+              id="inventory-hotkey"
+              placeholder="hotkey"
+              value={hotkey}
+              onChange={(e) => setHotkey(e.target.value)}
+              className="w-28 px-2 py-1 text-xs"
+            />
           </div>
         }
       >
         {data.miners.length === 0 ? (
           <Empty>No compute miner on the metagraph yet.</Empty>
         ) : rows.length === 0 ? (
-          <Empty onClear={filtering ? () => (setModel(""), setMinVram(""), setState("")) : undefined}>
-            No machine matches these filters.
-          </Empty>
+          <Empty onClear={filtering ? clear : undefined}>No machine matches these filters.</Empty>
         ) : (
           <Table head={head} testId="inventory-table">
-            {rows.map((m) => (
-              <Row key={m.hotkey}>
-                <Cell className="font-mono text-xs" title={m.hotkey}>
-                  {shortKey(m.hotkey)}
-                </Cell>
-                <Cell>{m.gpuName ?? "–"}</Cell>
-                <Cell>{m.state === "reported" ? m.gpuCount : "–"}</Cell>
-                <Cell>{m.state === "reported" ? m.gpuCapacityGib : "–"}</Cell>
-                <Cell>{m.cpuCount ?? "–"}</Cell>
-                <Cell>{m.state === "reported" ? m.ramGib : "–"}</Cell>
-                <Cell>{m.state === "reported" ? m.diskGib : "–"}</Cell>
-                <Cell>
-                  <span title={m.reason ?? undefined}>
-                    <Badge tone={tone[m.state as keyof typeof tone] ?? "gray"}>
-                      {m.state === "reported" ? "self-reported" : m.state}
-                    </Badge>
-                  </span>
-                  {m.reserved && (
-                    <span className="ml-1">
-                      <Badge tone="amber">reserved</Badge>
+            {rows.map((m) => {
+              const reported = m.state === "reported";
+              return (
+                <Row key={m.hotkey}>
+                  <Cell className="font-mono text-xs" title={m.hotkey}>
+                    {shortKey(m.hotkey)}
+                  </Cell>
+                  <Cell>{m.gpuName ?? "–"}</Cell>
+                  <Cell>{reported ? m.gpuCount : "–"}</Cell>
+                  <Cell>{reported ? m.gpuCapacityGib : "–"}</Cell>
+                  <Cell>{m.cpuCount ?? "–"}</Cell>
+                  <Cell>{reported ? m.ramGib : "–"}</Cell>
+                  <Cell>{reported ? m.diskGib : "–"}</Cell>
+                  <Cell>
+                    <span
+                      title={reported ? "Self-reported over the Specs synapse, not verified" : (m.reason ?? undefined)}
+                    >
+                      <Badge tone={tone[m.status as keyof typeof tone] ?? "gray"}>{m.status}</Badge>
                     </span>
-                  )}
-                  {m.reason && (
-                    <div className="max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400">{m.reason}</div>
-                  )}
-                </Cell>
-                <Cell className="text-xs">{m.lastSeenAt ? <LocalTime at={m.lastSeenAt} timeOnly /> : "never"}</Cell>
-              </Row>
-            ))}
+                    {m.reason && (
+                      <div className="max-w-56 truncate text-xs text-zinc-500 dark:text-zinc-400">{m.reason}</div>
+                    )}
+                  </Cell>
+                  <Cell className="text-xs">{m.lastSeenAt ? <LocalTime at={m.lastSeenAt} timeOnly /> : "never"}</Cell>
+                </Row>
+              );
+            })}
           </Table>
         )}
       </Card>

@@ -15,6 +15,7 @@ import { BadGatewayError, BadRequestError, NotFoundError, UnavailableError } fro
 import { log } from "../log";
 import { type AllocationState, type DeviceRequirement, type DockerRequirement, HELD_STATES } from "./forms";
 import { publish } from "./events";
+import { sampleInventory } from "./samples";
 import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "./protocol";
 import { notify } from "./webhooks";
 import { allocationKeys, openCredentials, SealError } from "./sealing";
@@ -544,6 +545,7 @@ export async function checkAllocations(
       else await giveUp(updated, `${strikes} failed checks; the miner did not answer the release`);
     }
   }
+  await sampleInventory(netuid, now);
   return out;
 }
 

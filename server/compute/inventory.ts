@@ -10,6 +10,7 @@ import { log } from "../log";
 import { axonOf, dendrite } from "../bittensor/ping";
 import type { AxonInfo, CallResult } from "../bittensor";
 import { publish } from "./events";
+import { sampleInventory } from "./samples";
 import { SpecsSynapse } from "./protocol";
 import { readSpecs } from "./specs";
 
@@ -39,6 +40,7 @@ export async function refreshInventory(netuid: number): Promise<Record<Inventory
     if (s.changed) changed++;
   }
   if (changed) await publish("inventory.changed", { netuid, changed, ...counts });
+  await sampleInventory(netuid);
   log.debug({ netuid, ...counts }, "compute inventory refreshed");
   return counts;
 }

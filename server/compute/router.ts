@@ -15,27 +15,47 @@ import { deviceRequirementSchema, dockerRequirementSchema, HELD_STATES, sshPubli
 
 const uuid = z.string().uuid();
 
+/** What the inventory page shows: available or reserved (reported), offline (unreachable), invalid, no specs. */
+function statusOf(state: string, reserved: boolean) {
+  if (state === "reported") return reserved ? "reserved" : "available";
+  return state === "unreachable" ? "offline" : state === "invalid" ? "invalid" : "no specs";
+}
+
 export const computeRouter = router({
   /** The GPU inventory page: every compute miner as last checked, and GPUs by model. */
   inventory: viewerProcedure.query(async () => {
     const netuid = netuidOf("compute");
-    const [miners, held] = await Promise.all([
+    const [miners, held, samples] = await Promise.all([
       db().computeMiner.findMany({ where: { netuid }, orderBy: [{ gpuCount: "desc" }, { hotkey: "asc" }] }),
       db().allocation.findMany({ where: { netuid, live: { not: null } }, select: { hotkey: true } }),
+      db().inventorySample.findMany({
+        where: { netuid, at: { gte: new Date(Date.now() - 86_400_000) } },
+        orderBy: { at: "asc" },
+        select: { at: true, gpus: true, gpusReserved: true },
+      }),
     ]);
     const reserved = new Set(held.map((h) => h.hotkey));
-    const byModel = new Map<string, { model: string; gpus: number; machines: number }>();
+    const byModel = new Map<string, { model: string; gpus: number; reserved: number; machines: number }>();
     for (const m of miners) {
       if (m.state !== "reported" || !m.gpuName) continue;
-      const row = byModel.get(m.gpuName) ?? { model: m.gpuName, gpus: 0, machines: 0 };
+      const row = byModel.get(m.gpuName) ?? { model: m.gpuName, gpus: 0, reserved: 0, machines: 0 };
       row.gpus += m.gpuCount;
+      if (reserved.has(m.hotkey)) row.reserved += m.gpuCount;
       row.machines += 1;
       byModel.set(m.gpuName, row);
     }
     return {
       netuid,
-      miners: miners.map(({ specs: _s, netuid: _n, ...m }) => ({ ...m, reserved: reserved.has(m.hotkey) })),
+      miners: miners.map(({ specs: _s, netuid: _n, ...m }) => ({
+        ...m,
+        status: statusOf(m.state, reserved.has(m.hotkey)),
+      })),
       byModel: [...byModel.values()].sort((a, b) => b.gpus - a.gpus),
+      samples: samples.map((x) => ({
+        at: x.at.getTime(),
+        available: x.gpus - x.gpusReserved,
+        reserved: x.gpusReserved,
+      })),
     };
   }),
 
