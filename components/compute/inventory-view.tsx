@@ -4,7 +4,7 @@ import { useMemo, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
-import { Badge, Card, Input, Select, Stat } from "@/components/ui";
+import { Badge, Card, FilterInput, Select, Stat } from "@/components/ui";
 import { Cell, Row, Table, useSortedRows } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
 import { ChartFigure } from "@/components/ui/chart-figure";
@@ -128,30 +128,24 @@ function Content({ data }: { data: Inventory }) {
         title="Machines"
         action={
           <div className="flex flex-wrap gap-2">
-            <label className="sr-only" htmlFor="inventory-model">
-              GPU model
-            </label>
-            <Input
+            <FilterInput
               id="inventory-model"
+              label="GPU model"
               placeholder="GPU model"
               value={model}
               onChange={(e) => setModel(e.target.value)}
-              className="w-28 px-2 py-1 text-xs"
             />
             {MINIMUMS.map((f) => (
-              <span key={f.key}>
-                <label className="sr-only" htmlFor={`inventory-${f.key}`}>
-                  {f.label.replace("min", "Minimum")}
-                </label>
-                <Input
-                  id={`inventory-${f.key}`}
-                  placeholder={f.label}
-                  inputMode="decimal"
-                  value={minimum[f.key]}
-                  onChange={(e) => setMinimum({ ...minimum, [f.key]: e.target.value })}
-                  className="w-24 px-2 py-1 text-xs"
-                />
-              </span>
+              <FilterInput
+                key={f.key}
+                id={`inventory-${f.key}`}
+                label={f.label.replace("min", "Minimum")}
+                placeholder={f.label}
+                inputMode="decimal"
+                value={minimum[f.key]}
+                onChange={(e) => setMinimum({ ...minimum, [f.key]: e.target.value })}
+                className="w-24"
+              />
             ))}
             <label className="sr-only" htmlFor="inventory-status">
               Status
@@ -168,15 +162,12 @@ function Content({ data }: { data: Inventory }) {
                 </option>
               ))}
             </Select>
-            <label className="sr-only" htmlFor="inventory-hotkey">
-              Hotkey
-            </label>
-            <Input
+            <FilterInput
               id="inventory-hotkey"
+              label="Hotkey"
               placeholder="hotkey"
               value={hotkey}
               onChange={(e) => setHotkey(e.target.value)}
-              className="w-28 px-2 py-1 text-xs"
             />
           </div>
         }

@@ -115,6 +115,23 @@ export function Input(props: React.InputHTMLAttributes<HTMLInputElement>) {
   );
 }
 
+/** A compact input for a filter bar, with its label for screen readers (the placeholder shows it). */
+export function FilterInput({
+  id,
+  label,
+  className = "w-28",
+  ...props
+}: { id: string; label: string } & React.InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      <Input id={id} {...props} className={cx(className, "px-2 py-1 text-xs")} />
+    </>
+  );
+}
+
 /** A select styled like Input; `compact` for filter bars. */
 export function Select({
   compact,

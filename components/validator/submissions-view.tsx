@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
-import { Card, Input, Select } from "@/components/ui";
+import { Card, FilterInput, Select } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { formatNumber, shortKey } from "@/components/ui/format";
 import { Empty, ErrorState, Loading } from "@/components/ui/states";
@@ -67,15 +67,13 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
                 </option>
               ))}
             </Select>
-            <label className="sr-only" htmlFor="hotkey-filter">
-              Hotkey
-            </label>
-            <Input
+            <FilterInput
               id="hotkey-filter"
+              label="Hotkey"
               placeholder="hotkey"
               value={hotkey}
               onChange={(e) => setHotkey(e.target.value)}
-              className="w-32 px-2 py-1 text-xs"
+              className="w-32"
             />
           </div>
         }
