@@ -116,7 +116,7 @@ describe("compute inventory routes", () => {
     };
     expect(data.netuid).toBe(27);
     expect(data.miners.filter((m) => m.state === "reported")).toHaveLength(8);
-    expect(data.byModel[0]).toEqual({ model: "nvidia h100 80gb hbm3", gpus: 9, machines: 2 });
+    expect(data.byModel[0]).toEqual({ model: "nvidia h100 80gb hbm3", gpus: 9, reserved: 0, machines: 2 });
   });
 });
 
