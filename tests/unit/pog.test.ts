@@ -1,0 +1,148 @@
+/**
+ * Proof of GPU: the console's recomputation against the script that runs on miners (python3 + NumPy): PRNG
+ * states and values, C[i, j] and Merkle paths of a real run, a tampered row, GPU identification, timing gate
+ * and pass rules.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { gpuScore } from "@/server/compute/pog/gpus";
+import {
+  cellValue,
+  checkCell,
+  identifyGpu,
+  isClose,
+  pathLength,
+  prngState,
+  prngValue,
+  requiredPasses,
+  tflops,
+  timingGate,
+  type CellAnswer,
+} from "@/server/compute/pog/verify";
+
+const SCRIPT = path.resolve(__dirname, "../../server/compute/pog/check.py");
+const state = fs.mkdtempSync(path.join(os.tmpdir(), "pog-test-"));
+function run(mode: string, input: unknown, env: Record<string, string> = {}) {
+  const out = execFileSync("python3", [SCRIPT, mode], {
+    input: JSON.stringify(input),
+    env: { ...process.env, POG_STATE_DIR: state, ...env },
+  }).toString();
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+const SIM = JSON.stringify({
+  names: ["NVIDIA L40s", "NVIDIA L40s"],
+  vram_gb: 17.18,
+  tflops_fp16: 171,
+  tflops_fp32: 35.5,
+});
+
+describe("proof of GPU against the miner's script", () => {
+  it("computes the same PRNG states (exactly) and values (to float32) from 64-bit seeds", () => {
+    const seed = 18446744073709551615n;
+    const cells = [
+      [0, 0],
+      [1, 2],
+      [127, 127],
+      [4095, 17],
+      [2 ** 31, 2 ** 31],
+    ];
+    const py = run("prng", { seed: seed.toString(), cells }) as { states: number[]; values: number[] };
+    expect(cells.map(([i, j]) => prngState(seed, i, j))).toEqual(py.states);
+    for (const [k, [i, j]] of cells.entries())
+      expect(Math.abs(prngValue(seed, i, j) - py.values[k])).toBeLessThan(1e-7);
+    // Seeds as JSON numbers too (the script takes either).
+    expect((run("prng", { seed: 12345, cells: [[3, 4]] }) as { states: number[] }).states).toEqual([
+      prngState(12345n, 3, 4),
+    ]);
+  });
+
+  it("recomputes C[i, j] and follows each row's Merkle path to the committed root; a tampered row fails", () => {
+    const n = 128;
+    const seeds: Array<[bigint, bigint]> = [
+      [9007199254740993n, 18446744073709551557n],
+      [42n, 4294967296n],
+    ];
+    const computed = run(
+      "compute",
+      { n, seeds: seeds.map(([a, b]) => [a.toString(), b.toString()]) },
+      { POG_SIMULATE: SIM },
+    ) as {
+      root_hashes: Array<[number, string]>;
+      timings: Array<[number, { n: number; multiplication_time: number }]>;
+    };
+    expect(computed.root_hashes.map(([g]) => g)).toEqual([0, 1]);
+    const cells = [
+      [
+        [5, 7],
+        [127, 0],
+      ],
+      [[64, 64]],
+    ];
+    const proved = run("proof", { indices: cells }, { POG_SIMULATE: SIM }) as { responses: CellAnswer[][] };
+    for (const [gpu, answers] of proved.responses.entries())
+      for (const [k, a] of answers.entries()) {
+        const [i, j] = cells[gpu][k];
+        expect(checkCell(a, { i, j }, seeds[gpu], computed.root_hashes[gpu][1], n)).toEqual({ ok: true });
+      }
+    const a = proved.responses[0][0];
+    const row = Buffer.from(a.row, "base64");
+    // The value at (5, 7) changed: the path no longer leads to the root.
+    const tampered = Buffer.from(row);
+    tampered.writeFloatLE(row.readFloatLE(7 * 4) + 1, 7 * 4);
+    expect(
+      checkCell({ ...a, row: tampered.toString("base64") }, { i: 5, j: 7 }, seeds[0], computed.root_hashes[0][1], n),
+    ).toMatchObject({
+      ok: false,
+      reason: "Merkle path does not lead to the root",
+    });
+    // An honest row for other seeds: the path holds for its own root, the value does not match these seeds.
+    expect(checkCell(a, { i: 5, j: 7 }, [1n, 2n], computed.root_hashes[0][1], n)).toMatchObject({ ok: false });
+    expect(checkCell(a, { i: 6, j: 7 }, seeds[0], computed.root_hashes[0][1], n)).toMatchObject({
+      reason: "answered another cell",
+    });
+    expect(pathLength(128)).toBe(7);
+    expect(pathLength(5)).toBe(3);
+    expect(isClose(cellValue(seeds[0][0], seeds[0][1], 5, 7, n), row.readFloatLE(7 * 4))).toBe(true);
+  });
+
+  it("answers gpu_info and benchmark as the simulated GPUs would (the devnet's machines)", () => {
+    expect(run("gpu_info", {}, { POG_SIMULATE: SIM })).toEqual({
+      num_gpus: 2,
+      gpu_names: ["NVIDIA L40s", "NVIDIA L40s"],
+    });
+    const b = run("benchmark", {}, { POG_SIMULATE: SIM }) as Record<string, number>;
+    expect(tflops(b.size_fp16, b.time_fp16)).toBeCloseTo(171, 6);
+    expect(tflops(b.size_fp32, b.time_fp32)).toBeCloseTo(35.5, 6);
+    expect(identifyGpu(tflops(b.size_fp16, b.time_fp16), tflops(b.size_fp32, b.time_fp32), b.vram_gb)).toBe(
+      "NVIDIA L40s",
+    );
+  });
+});
+
+describe("identification, timing and pass rules", () => {
+  it("identifies GPUs by least mean relative deviation, with upstream's tolerance pairs", () => {
+    expect(identifyGpu(570, 49, 34.36)).toBe("NVIDIA H100 80GB HBM3");
+    expect(identifyGpu(560, 48, 34)).toBe("NVIDIA H100 80GB HBM3");
+    expect(identifyGpu(157, 48.5, 8.59)).toBe("NVIDIA RTX 4090");
+    // A claimed H100 that measures like an RTX 4090 is a 4090.
+    expect(identifyGpu(150, 45, 8.59, "NVIDIA H100 80GB HBM3")).toBe("NVIDIA RTX 4090");
+    // L40 and RTX 6000 Ada cannot be told apart: the claim stands.
+    expect(identifyGpu(116, 27, 17.18)).toBe("NVIDIA L40");
+    expect(identifyGpu(116, 27, 17.18, "NVIDIA RTX 6000 Ada Generation")).toBe("NVIDIA RTX 6000 Ada Generation");
+    expect(identifyGpu(330, 37.2, 34.36, "NVIDIA H100 80GB HBM3")).toBe("NVIDIA H100 80GB HBM3");
+  });
+
+  it("gates on time and requires all GPUs up to 3, 3 of 4, 75 % above 4", () => {
+    expect(timingGate(3, [0.1, 0.2], 0.5, 2)).toEqual({ ok: true });
+    expect(timingGate(6.1, [0.1], 0.5, 2)).toMatchObject({ ok: false });
+    expect(timingGate(1, [0.6, 0.7], 0.5, 2)).toMatchObject({ ok: false });
+    expect([1, 2, 3, 4, 5, 8].map(requiredPasses)).toEqual([1, 2, 3, 3, 4, 6]);
+    expect(gpuScore("NVIDIA H100 80GB HBM3", 8)).toBeCloseTo(26.4);
+    expect(gpuScore("NVIDIA H100 80GB HBM3", 16)).toBeCloseTo(26.4); // at most 8 count
+    expect(gpuScore("NVIDIA RTX 4090", 2)).toBeCloseTo(1.36);
+    expect(gpuScore("unknown", 4)).toBe(0);
+  });
+});
