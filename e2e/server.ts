@@ -20,6 +20,8 @@ async function main() {
     ADMIN_HOTKEYS: new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//E2EAdmin").address,
     BLOCK_TIME_MS: "1000",
     MINER_PING_S: "2",
+    // Proof of GPU rounds only when a test starts one (they rent machines the other tests use).
+    POG_INTERVAL_BLOCKS: "100000",
     SIM_START_BLOCK: "54315",
     BOOTSTRAP_PEERS: "/ip4/203.0.113.1/tcp/4001/p2p/QmPeerID1",
     LOG_LEVEL: "warn",

@@ -240,6 +240,21 @@ test("the GPU inventory lists the devnet's machines as reported over the wire, a
   await page.getByLabel("Status").selectOption("no specs");
   // The validator's devnet miners share the subnet here and do not serve Specs.
   await expect(table.locator("tbody tr").first()).toContainText("does not serve Specs");
+  await page.getByLabel("Status").selectOption("");
+
+  // Proof of GPU, started by the admin: machines are rented, logged into over SSH and checked.
+  await page.getByRole("button", { name: "Run Proof of GPU now" }).click();
+  await expect(page.getByRole("status")).toContainText("starts within a few seconds");
+  const row = (gpu: string) => table.locator("tbody tr", { hasText: gpu });
+  await expect(row("nvidia geforce rtx 4090")).toContainText("verified", { timeout: 60_000 });
+  await expect(row("nvidia geforce rtx 4090")).toContainText("verified (1.36)"); // 0.68 x 2 GPUs
+  // The one that claims an H100 benchmarks like an RTX 4090; the L40S alters its proof.
+  await expect(table.getByText("measures as NVIDIA RTX 4090", { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(row("nvidia l40s")).toContainText("failed", { timeout: 60_000 });
+  await expect(row("nvidia l40s")).toContainText("Merkle path does not lead to the root");
+  // The round releases what it rented before the next test allocates.
+  await expect(row("nvidia rtx 6000 ada generation")).toContainText("verified", { timeout: 60_000 });
+  await expect(table.getByText("reserved", { exact: true })).toHaveCount(0, { timeout: 30_000 });
 });
 
 test("an admin allocates a machine by spec, sees the credentials once, and deallocates it", async ({ page }) => {

@@ -6,6 +6,8 @@
  *   allocate   /service/allocate_spec on the devnet, request to credentials (then deallocated), sequential
  *   health     the allocation health check over 1,000 allocations on 1,000 devnet machines (another process),
  *              wall time and RSS growth of the checking process
+ *   pog        a Proof of GPU round over 64 devnet machines (as npm start runs them, 10-block interval), its wall
+ *              time against the devnet's interval, and GET /get_phase latency idle and during the round
  * Options (env): BENCH_CONNECTIONS (16 and 64), BENCH_SECONDS (10), BENCH_ALLOCATIONS (1000), BENCH_ALLOCATE_RUNS
  * (40), BENCH_HEALTH_RUNS (3).
  */
@@ -16,7 +18,9 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
-import { createTestDatabase, startServer, type RunningServer } from "../tests/support/server";
+import { Prisma } from "../server/db";
+import { queryDatabase } from "../tests/support/db";
+import { createTestDatabase, signIn, startServer, trpc, type RunningServer } from "../tests/support/server";
 
 const ROOT = path.resolve(__dirname, "..");
 const KEY = "bench-compute-key-0123456789";
@@ -305,12 +309,69 @@ async function benchHealth() {
   }
 }
 
+/** GET /get_phase latency for `ms` (autocannon, 16 connections): p50 and p99. */
+async function phaseLatency(url: string, ms: number) {
+  const r = await autocannon({ url: `${url}/get_phase`, connections: 16, duration: ms / 1000 });
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+async function benchPog() {
+  // The interval is long here: the round is started by hand, once the inventory is in.
+  const server = await startServer({
+    COMPUTE_API_KEY: KEY,
+    DEVNET_COMPUTE_MINERS: "64",
+    DEVNET_MINERS: "2",
+    POG_INTERVAL_BLOCKS: "100000",
+    LOG_LEVEL: "warn",
+  });
+  try {
+    for (let i = 0; i < 300; i++) {
+      const r = await fetch(server.url + "/list/count_all_gpus", {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      if ((((await r.json()) as { count?: number }).count ?? 0) >= 100) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const idle = await phaseLatency(server.url, 5000);
+    const cookie = (await signIn(server.url, "admin", "test-admin-password"))!;
+    const runs = async () =>
+      (
+        await queryDatabase<{ n: number }>(
+          server.databaseUrl,
+          Prisma.sql`SELECT COUNT(*) AS n FROM "PogRun" WHERE "finishedAt" IS NOT NULL`,
+        )
+      )[0].n;
+    const t = performance.now();
+    await trpc(server.url, "compute.runProof", undefined, cookie);
+    const during = await phaseLatency(server.url, 5000);
+    // 56 of the 64 machines have GPUs (one profile in eight is CPU only).
+    while (Number(await runs()) < 56 && performance.now() - t < 600_000) await new Promise((r) => setTimeout(r, 250));
+    const seconds = (performance.now() - t) / 1000;
+    const passed = await queryDatabase<{ n: number }>(
+      server.databaseUrl,
+      Prisma.sql`SELECT COUNT(*) AS n FROM "PogRun" WHERE "passed" = true`,
+    );
+    const epoch = (10 * 12_000) / 1000;
+    console.log(
+      `Proof of GPU round over 64 devnet machines (56 with GPUs, POG_CONCURRENCY 16, n = 128): ${seconds.toFixed(1)} s (the devnet's interval: ${epoch} s), ${Number(await runs())} runs, ${Number(passed[0].n)} passed`,
+    );
+    console.log(
+      `GET /get_phase, 16 connections: idle ${idle.rps} req/s, p50 ${idle.p50} ms, p99 ${idle.p99} ms; during the round ${during.rps} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms`,
+    );
+    return seconds < epoch && Number(await runs()) >= 56;
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function benchCompute(which: string[]): Promise<boolean> {
   let ok = true;
-  const all = !which.some((w) => ["resources", "allocate", "health"].includes(w));
+  const all = !which.some((w) => ["resources", "allocate", "health", "pog"].includes(w));
   if (all || which.includes("resources")) ok = (await benchResources()) && ok;
   if (all || which.includes("allocate")) ok = (await benchAllocate()) && ok;
   if (all || which.includes("health")) ok = (await benchHealth()) && ok;
+  if (all || which.includes("pog")) ok = (await benchPog()) && ok;
   return ok;
 }
 

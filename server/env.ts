@@ -182,6 +182,11 @@ const schema = z
     STATUS_NOTIFY_URL: webhookUrl,
     WEBHOOKS_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     WEBHOOK_MAX_ATTEMPTS: int(10, 1, 100),
+    /** Proof of GPU: blocks between rounds (default 360; 10 on the devnet), miners at once, matrix size, step deadline. */
+    POG_INTERVAL_BLOCKS: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    POG_CONCURRENCY: int(16, 1, 256),
+    POG_MATRIX_N: z.coerce.number().int().min(32).max(65_536).optional(),
+    POG_STEP_TIMEOUT_S: int(120, 1, 3600),
     /** /connect's keepalive period (upstream: 30 s). */
     COMPUTE_KEEPALIVE_MS: int(30_000, 50, 3_600_000),
     DEVNET_COMPUTE_MINERS: int(8, 0, 64),

@@ -1,10 +1,10 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
-import { Badge, Card, FilterInput, Select, Stat } from "@/components/ui";
+import { Badge, Button, Card, FilterInput, Select, Stat } from "@/components/ui";
 import { Cell, Row, Table, useSortedRows } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
 import { ChartFigure } from "@/components/ui/chart-figure";
@@ -22,12 +22,15 @@ const columns = {
   hotkey: { label: "Hotkey", value: (m: Miner) => m.hotkey },
   gpu: { label: "GPU", value: (m: Miner) => m.gpuName },
   count: { label: "GPUs", value: (m: Miner) => m.gpuCount },
-  vram: { label: "VRAM (GiB)", value: (m: Miner) => m.gpuCapacityGib },
+  vram: { label: "VRAM", value: (m: Miner) => m.gpuCapacityGib },
   cpu: { label: "CPUs", value: (m: Miner) => m.cpuCount },
-  ram: { label: "RAM free (GiB)", value: (m: Miner) => m.ramGib },
-  disk: { label: "Disk free (GiB)", value: (m: Miner) => m.diskGib },
+  ram: { label: "RAM", value: (m: Miner) => m.ramGib },
+  disk: { label: "Disk", value: (m: Miner) => m.diskGib },
   status: { label: "Status", value: (m: Miner) => m.status },
-  seen: { label: "Last seen", value: (m: Miner) => (m.lastSeenAt ? new Date(m.lastSeenAt).getTime() : null) },
+  proof: {
+    label: "Proof (score)",
+    value: (m: Miner) => (m.proof ? (m.proof.verified ? 1 + m.proof.score : 0.5) : 0),
+  },
 };
 
 const MINIMUMS = [
@@ -39,10 +42,39 @@ const MINIMUMS = [
 type MinimumKey = (typeof MINIMUMS)[number]["key"];
 const NO_MINIMUMS: Record<MinimumKey, string> = { vram: "", cpu: "", ram: "", disk: "" };
 
-export function InventoryView({ initial }: { initial: Inventory }) {
+export function InventoryView({ initial, isAdmin }: { initial: Inventory; isAdmin: boolean }) {
   const trpc = useTRPC();
   const query = useQuery({ ...trpc.compute.inventory.queryOptions(), initialData: initial, refetchInterval: 2000 });
-  return <QueryPanel query={query}>{(data) => <Content data={data} />}</QueryPanel>;
+  return (
+    <>
+      {isAdmin && <RunProof />}
+      <QueryPanel query={query}>{(data) => <Content data={data} />}</QueryPanel>
+    </>
+  );
+}
+
+/** Admins start a Proof of GPU round now rather than at the next interval. */
+function RunProof() {
+  const trpc = useTRPC();
+  const [message, setMessage] = useState<string | null>(null);
+  const run = useMutation(
+    trpc.compute.runProof.mutationOptions({
+      onSuccess: (r) => setMessage(r.message),
+      onError: (e) => setMessage(e.message),
+    }),
+  );
+  return (
+    <div className="mb-4 flex flex-wrap items-center gap-3">
+      <Button type="button" variant="secondary" disabled={run.isPending} onClick={() => run.mutate()}>
+        Run Proof of GPU now
+      </Button>
+      {message && (
+        <span role="status" className="text-sm text-zinc-600 dark:text-zinc-300">
+          {message}
+        </span>
+      )}
+    </div>
+  );
 }
 
 function Content({ data }: { data: Inventory }) {
@@ -177,37 +209,78 @@ function Content({ data }: { data: Inventory }) {
         ) : rows.length === 0 ? (
           <Empty onClear={filtering ? clear : undefined}>No machine matches these filters.</Empty>
         ) : (
-          <Table head={head} testId="inventory-table">
-            {rows.map((m) => {
-              const reported = m.state === "reported";
-              return (
-                <Row key={m.hotkey}>
-                  <Cell className="font-mono text-xs" title={m.hotkey}>
-                    {shortKey(m.hotkey)}
-                  </Cell>
-                  <Cell>{m.gpuName ?? "–"}</Cell>
-                  <Cell>{reported ? m.gpuCount : "–"}</Cell>
-                  <Cell>{reported ? m.gpuCapacityGib : "–"}</Cell>
-                  <Cell>{m.cpuCount ?? "–"}</Cell>
-                  <Cell>{reported ? m.ramGib : "–"}</Cell>
-                  <Cell>{reported ? m.diskGib : "–"}</Cell>
-                  <Cell>
-                    <span
-                      title={reported ? "Self-reported over the Specs synapse, not verified" : (m.reason ?? undefined)}
-                    >
-                      <Badge tone={tone[m.status as keyof typeof tone] ?? "gray"}>{m.status}</Badge>
-                    </span>
-                    {m.reason && (
-                      <div className="max-w-56 truncate text-xs text-zinc-500 dark:text-zinc-400">{m.reason}</div>
-                    )}
-                  </Cell>
-                  <Cell className="text-xs">{m.lastSeenAt ? <LocalTime at={m.lastSeenAt} timeOnly /> : "never"}</Cell>
-                </Row>
-              );
-            })}
-          </Table>
+          <>
+            <p className="mb-2 text-xs text-zinc-500 dark:text-zinc-400">
+              Sizes in GiB: VRAM summed over the GPUs, RAM available, disk free.
+            </p>
+            <Table head={head} testId="inventory-table">
+              {rows.map((m) => {
+                const reported = m.state === "reported";
+                return (
+                  <Row key={m.hotkey}>
+                    <Cell className="font-mono text-xs" title={m.hotkey}>
+                      {shortKey(m.hotkey)}
+                    </Cell>
+                    <Cell>{m.gpuName ?? "–"}</Cell>
+                    <Cell>{reported ? m.gpuCount : "–"}</Cell>
+                    <Cell>{reported ? m.gpuCapacityGib : "–"}</Cell>
+                    <Cell>{m.cpuCount ?? "–"}</Cell>
+                    <Cell>{reported ? m.ramGib : "–"}</Cell>
+                    <Cell>{reported ? m.diskGib : "–"}</Cell>
+                    <Cell>
+                      <span
+                        title={
+                          reported ? "Self-reported over the Specs synapse, not verified" : (m.reason ?? undefined)
+                        }
+                      >
+                        <Badge tone={tone[m.status as keyof typeof tone] ?? "gray"}>{m.status}</Badge>
+                      </span>
+                      {m.reason && (
+                        <div className="max-w-56 truncate text-xs text-zinc-500 dark:text-zinc-400">{m.reason}</div>
+                      )}
+                      <div className="text-xs text-zinc-500 dark:text-zinc-400">
+                        {m.lastSeenAt ? (
+                          <>
+                            seen <LocalTime at={m.lastSeenAt} timeOnly />
+                          </>
+                        ) : (
+                          "never seen"
+                        )}
+                      </div>
+                    </Cell>
+                    <Cell>
+                      <ProofCell proof={m.proof} />
+                    </Cell>
+                  </Row>
+                );
+              })}
+            </Table>
+          </>
         )}
       </Card>
+    </div>
+  );
+}
+
+function ProofCell({ proof }: { proof: Miner["proof"] }) {
+  if (!proof) return <span className="text-xs text-zinc-500 dark:text-zinc-400">not yet</span>;
+  return (
+    <div className="space-y-0.5">
+      <Badge tone={proof.verified ? "green" : "red"}>
+        {proof.verified ? `verified (${proof.score.toFixed(2)})` : proof.failures >= 3 ? "unverified" : "failed"}
+      </Badge>
+      {proof.identified && (
+        <div
+          className={`text-xs ${proof.mismatch ? "text-rose-700 dark:text-rose-400" : "text-zinc-600 dark:text-zinc-300"}`}
+        >
+          {proof.mismatch ? `measures as ${proof.identified}` : proof.identified}
+        </div>
+      )}
+      {!proof.verified && proof.reason && (
+        <div className="max-w-56 truncate text-xs text-zinc-500 dark:text-zinc-400" title={proof.reason}>
+          {proof.reason}
+        </div>
+      )}
     </div>
   );
 }

@@ -249,7 +249,12 @@ export async function allocateSpec(
 }
 
 /** /service/allocate_hotkey: one named miner (upstream: 30 days, any GPU, its pytorch image by default). */
-export async function allocateHotkey(hotkey: string, docker: DockerRequirement, by = "api"): Promise<AllocationView> {
+export async function allocateHotkey(
+  hotkey: string,
+  docker: DockerRequirement,
+  by = "api",
+  timelineDays = HOTKEY_TIMELINE_DAYS,
+): Promise<AllocationView> {
   if (!hotkey) throw new BadRequestError("Invalid allocation request", "Invalid hotkey, please check the hotkey");
   requireDendrite();
   const netuid = netuidOf("compute");
@@ -264,7 +269,7 @@ export async function allocateHotkey(hotkey: string, docker: DockerRequirement, 
     hard_disk: { capacity: GIB },
     ram: { capacity: GIB },
   };
-  const out = await rent(netuid, axon, HOTKEY_TIMELINE_DAYS, requirement, docker, by, keys);
+  const out = await rent(netuid, axon, timelineDays, requirement, docker, by, keys);
   if (out.ok) return out.view;
   if (!out.answered) throw new BadGatewayError("Fail to allocate resource", `The miner did not answer (${out.why})`);
   throw new NotFoundError(

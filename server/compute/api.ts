@@ -75,9 +75,9 @@ export const resourcesWandbRoute = apiRoute({
   ...common,
   path: "/list/resources_wandb",
   tags: ["Compute: inventory"],
-  summary: "Machines free to rent, filtered and paged (served from this console's inventory)",
+  summary: "Verified machines free to rent, filtered and paged (served from this console's inventory)",
   description:
-    "Upstream reads this list from its outside metrics service (wandb); this console serves it from its own inventory, with the same shapes and parameters as /list/resources_sql and upstream's rule for this route: a page lists only machines that are not rented (with `stats=true` both are counted).",
+    "Upstream reads this list from its outside metrics service (wandb); this console serves it from its own inventory, with the same shapes and parameters as /list/resources_sql and upstream's rules for this route: only machines whose Proof of GPU holds (the console rents each idle machine, logs in over SSH and checks its GPUs), and a page lists only machines that are not rented (with `stats=true` both are counted).",
   query: z.object(pagingQuery),
   body: resourceQuerySchema.optional(),
   response: resourcesRoute.def.response,
@@ -99,6 +99,7 @@ export const resourcesWandbRoute = apiRoute({
       pageSize: query.page_size,
       pageNumber: query.page_number,
       onlyAvailable: true,
+      onlyVerified: true,
     })),
   }),
 });

@@ -8,14 +8,20 @@ import { checkAllocations } from "./allocations";
 import { closeConnect, connectUpgrade } from "./connect";
 import { listenToOtherInstances } from "./events";
 import { deliver, WEBHOOK_JOB } from "./webhooks";
+import { POG_JOB, pogRound } from "./pog/run";
 import { refreshInventory } from "./inventory";
 import { computeRouter } from "./router";
 
 export { AllocateSynapse, SpecsSynapse } from "./protocol";
 export { seal } from "./sealing";
+export { gpuEntry } from "./pog/gpus";
+export { NATIVE_SSH_CIPHERS, pinHostKey, POG_JOB } from "./pog/run";
 
 export const INVENTORY_JOB = "compute.inventory";
 export const ALLOCATIONS_JOB = "compute.allocations";
+
+/** Blocks between Proof of GPU rounds: POG_INTERVAL_BLOCKS, else 360 (10 on the devnet). */
+export const pogIntervalBlocks = () => config().POG_INTERVAL_BLOCKS ?? (config().devnet ? 10 : 360);
 
 export const computeModule = defineModule({
   name: "compute",
@@ -40,6 +46,13 @@ export const computeModule = defineModule({
       run: async () => void (await checkAllocations()),
     }),
     defineJob({
+      kind: POG_JOB,
+      payload: z.object({}),
+      everyMs: () => pogIntervalBlocks() * config().BLOCK_TIME_MS,
+      leaseMs: 30 * 60_000,
+      run: async () => void (await pogRound()),
+    }),
+    defineJob({
       kind: WEBHOOK_JOB,
       payload: z.object({ id: z.number().int() }),
       leaseMs: 30_000,
@@ -50,6 +63,16 @@ export const computeModule = defineModule({
   start: async () => {
     await jobs().enqueue(INVENTORY_JOB, {}, { uniqueKey: INVENTORY_JOB, maxAttempts: 1_000_000 });
     await jobs().enqueue(ALLOCATIONS_JOB, {}, { uniqueKey: ALLOCATIONS_JOB, maxAttempts: 1_000_000 });
+    // The first round waits one interval: the inventory fills first.
+    await jobs().enqueue(
+      POG_JOB,
+      {},
+      {
+        uniqueKey: POG_JOB,
+        maxAttempts: 1_000_000,
+        runAt: new Date(Date.now() + pogIntervalBlocks() * config().BLOCK_TIME_MS),
+      },
+    );
     const stopListening = await listenToOtherInstances();
     return async () => {
       closeConnect();

@@ -8,6 +8,7 @@ import { loadedCache, type LoadedCache } from "../cache";
 import { db } from "../db";
 import { heldHotkeys } from "./allocations";
 import { onComputeEvent } from "./events";
+import { verification } from "./pog/run";
 import { netuidOf } from "../env";
 import { NotFoundError } from "../errors";
 
@@ -56,12 +57,15 @@ interface Machine {
  * event says something changed (on Postgres, also another instance's), else every 10 s (a reload reads 10,000
  * rows in tens of milliseconds: not something to do per request or per second).
  */
-const snapshots = new Map<number, LoadedCache<{ machines: Machine[]; held: Set<string>; reported: number }>>();
+const snapshots = new Map<
+  number,
+  LoadedCache<{ machines: Machine[]; held: Set<string>; verified: Set<string>; reported: number }>
+>();
 function snapshot(netuid: number) {
   let cache = snapshots.get(netuid);
   if (!cache) {
     cache = loadedCache(10_000, async () => {
-      const [rows, held, reported] = await Promise.all([
+      const [rows, held, reported, proofs] = await Promise.all([
         db().computeMiner.findMany({
           where: { netuid, state: "reported", gpuCount: { gt: 0 } },
           select: {
@@ -77,7 +81,9 @@ function snapshot(netuid: number) {
         }),
         heldHotkeys(netuid),
         db().computeMiner.count({ where: { netuid, state: "reported" } }),
+        verification(netuid),
       ]);
+      const verified = new Set([...proofs].filter(([, v]) => v.verified).map(([h]) => h));
       const machines = rows.map((r) => ({
         hotkey: r.hotkey,
         cpu_count: r.cpuCount ?? 0,
@@ -87,7 +93,7 @@ function snapshot(netuid: number) {
         ram: r.ramGib,
         hard_disk: r.diskGib,
       }));
-      return { machines, held, reported };
+      return { machines, held, verified, reported };
     });
     snapshots.set(netuid, cache);
     if (snapshots.size === 1) onComputeEvent(() => snapshots.forEach((c) => c.invalidate()));
@@ -117,8 +123,12 @@ export async function listResources(opts: {
   pageNumber?: number;
   /** /list/resources_wandb's rule: a page lists only machines that are not rented (stats still count both). */
   onlyAvailable?: boolean;
+  /** /list/resources_wandb's other rule: only machines whose Proof of GPU holds. */
+  onlyVerified?: boolean;
 }) {
-  const { machines, held, reported } = await snapshot(netuidOf("compute"));
+  const snap = await snapshot(netuidOf("compute"));
+  const { held, reported } = snap;
+  const machines = opts.onlyVerified ? snap.machines.filter((m) => snap.verified.has(m.hotkey)) : snap.machines;
   if (reported === 0) throw new NotFoundError("There is no resource available", "No resources found.");
   if (opts.stats) {
     const found = machines.filter((m) => matches(m, opts.query));

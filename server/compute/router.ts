@@ -11,6 +11,9 @@ import {
   matchingMiners,
   viewOf,
 } from "./allocations";
+import { sameGpu } from "./pog/gpus";
+import { POG_JOB, verification } from "./pog/run";
+import { jobs } from "../jobs";
 import { deviceRequirementSchema, dockerRequirementSchema, HELD_STATES, sshPublicKeySchema } from "./forms";
 
 const uuid = z.string().uuid();
@@ -25,7 +28,7 @@ export const computeRouter = router({
   /** The GPU inventory page: every compute miner as last checked, and GPUs by model. */
   inventory: viewerProcedure.query(async () => {
     const netuid = netuidOf("compute");
-    const [miners, held, samples] = await Promise.all([
+    const [miners, held, samples, proofs] = await Promise.all([
       db().computeMiner.findMany({ where: { netuid }, orderBy: [{ gpuCount: "desc" }, { hotkey: "asc" }] }),
       db().allocation.findMany({ where: { netuid, live: { not: null } }, select: { hotkey: true } }),
       db().inventorySample.findMany({
@@ -33,6 +36,7 @@ export const computeRouter = router({
         orderBy: { at: "asc" },
         select: { at: true, gpus: true, gpusReserved: true },
       }),
+      verification(netuid),
     ]);
     const reserved = new Set(held.map((h) => h.hotkey));
     const byModel = new Map<string, { model: string; gpus: number; reserved: number; machines: number }>();
@@ -46,10 +50,25 @@ export const computeRouter = router({
     }
     return {
       netuid,
-      miners: miners.map(({ specs: _s, netuid: _n, ...m }) => ({
-        ...m,
-        status: statusOf(m.state, reserved.has(m.hotkey)),
-      })),
+      miners: miners.map(({ specs: _s, netuid: _n, ...m }) => {
+        const p = proofs.get(m.hotkey);
+        return {
+          ...m,
+          status: statusOf(m.state, reserved.has(m.hotkey)),
+          proof: p
+            ? {
+                verified: p.verified,
+                failures: p.failures,
+                identified: p.identified,
+                score: p.score,
+                reason: p.reason,
+                at: p.at.toISOString(),
+                // The GPU it claims is not the one its benchmark identifies.
+                mismatch: !!(p.identified && m.gpuName && !sameGpu(p.identified, m.gpuName)),
+              }
+            : null,
+        };
+      }),
       byModel: [...byModel.values()].sort((a, b) => b.gpus - a.gpus),
       samples: samples.map((x) => ({
         at: x.at.getTime(),
@@ -94,6 +113,12 @@ export const computeRouter = router({
       statusChangedAt: a.statusChangedAt.toISOString(),
     });
     return { live: live.map(row), ended: ended.map(row), webhooks };
+  }),
+
+  /** Starts a Proof of GPU round now instead of at the next interval (the round runs as the job). */
+  runProof: adminProcedure.mutation(async () => {
+    await jobs().runNow([POG_JOB]);
+    return { message: "A Proof of GPU round starts within a few seconds" };
   }),
 
   /** How many free miners meet a requirement (the Allocate form, as the admin types). */

@@ -11,6 +11,7 @@ import { currentVersion, publishVersion } from "../models";
 import { isTinyMoeConfig } from "../models/tiny-moe";
 import { validatorToken } from "../auth/secrets";
 import { DEVNET_MACHINES, DevnetComputeMiner } from "./compute-miner";
+import { pinHostKey } from "../compute";
 import { DevnetMiner, type MinerBehaviour } from "./miner";
 import { Trainer } from "./trainer";
 import { writeDevnetModel } from "./model";
@@ -177,7 +178,11 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
           ),
       )
     : [];
-  for (const m of computeMiners) await m.start();
+  for (const m of computeMiners) {
+    await m.start();
+    // Proof of GPU logs into these machines: their host keys are known, so a login elsewhere is refused.
+    pinHostKey(m.hotkey, m.ssh.hostPublicKey);
+  }
   await seedMetagraph(miners, computeMiners);
   const off = chain().onHead(() => {
     for (const m of miners) void m.onHead();

@@ -7,6 +7,10 @@ export interface MachineProfile {
   diskGib: number;
   /** Goes down for `forS` seconds every `everyS` (answers nothing meanwhile). */
   outage?: { everyS: number; forS: number };
+  /** Proof of GPU: benchmarks as this (weaker) GPU instead of its own. */
+  benchmarkAs?: string;
+  /** Proof of GPU: answers the challenge with an altered row. */
+  tamperProof?: boolean;
 }
 
 const GIB = 1024 ** 3;
@@ -34,7 +38,15 @@ export const DEVNET_MACHINES: MachineProfile[] = [
     ramGib: 128,
     diskGib: 2000,
   },
-  { label: "L40S", gpu: { name: "NVIDIA L40S", mib: 46068, count: 1 }, cpus: 48, ramGib: 256, diskGib: 4000 },
+  // Answers Proof of GPU's challenge with an altered row.
+  {
+    label: "L40S (alters its proof)",
+    gpu: { name: "NVIDIA L40S", mib: 46068, count: 1 },
+    cpus: 48,
+    ramGib: 256,
+    diskGib: 4000,
+    tamperProof: true,
+  },
   {
     label: "RTX 6000 Ada",
     gpu: { name: "NVIDIA RTX 6000 Ada Generation", mib: 49140, count: 1 },
@@ -43,13 +55,14 @@ export const DEVNET_MACHINES: MachineProfile[] = [
     diskGib: 2000,
   },
   { label: "CPU only", gpu: null, cpus: 64, ramGib: 512, diskGib: 4000 },
-  // Claims an H100; Proof of GPU finds out.
+  // Claims an H100 and benchmarks like an RTX 4090: Proof of GPU finds out.
   {
     label: "claims H100",
     gpu: { name: "NVIDIA H100 80GB HBM3", mib: 81559, count: 1 },
     cpus: 16,
     ramGib: 64,
     diskGib: 500,
+    benchmarkAs: "NVIDIA GeForce RTX 4090",
   },
   {
     label: "RTX 3090 (to go offline now and then)",

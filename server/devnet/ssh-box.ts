@@ -7,6 +7,8 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import ssh2 from "ssh2";
 import type { MachineProfile } from "./machines";
+import { NATIVE_SSH_CIPHERS } from "../compute";
+import { Workspace } from "./workspace";
 
 const { Server, utils } = ssh2;
 type Connection = ssh2.Connection;
@@ -19,7 +21,6 @@ export interface SshAccess {
 }
 
 const MAX_LINE = 4096;
-
 /** One line of the restricted shell: the simulated machine's answer to a command. */
 export function machineAnswer(machine: MachineProfile, hostname: string, line: string): string {
   const [cmd = "", ...args] = line.trim().split(/\s+/);
@@ -68,6 +69,9 @@ export class SshBox {
   access: SshAccess | null = null;
   paused = false;
 
+  /** The rental's files and the few programs a Proof of GPU needs (created per rental). */
+  private workspace: Workspace | null = null;
+
   constructor(
     readonly machine: MachineProfile,
     readonly hostname: string,
@@ -82,9 +86,12 @@ export class SshBox {
   async open(access: SshAccess): Promise<number> {
     this.access = access;
     this.paused = false;
+    this.workspace?.remove();
+    this.workspace = new Workspace(this.machine);
     if (this.server) return this.port;
-    const server = new Server({ hostKeys: [this.hostKey.private], ident: "devnet-machine" }, (client) =>
-      this.serve(client),
+    const server = new Server(
+      { hostKeys: [this.hostKey.private], ident: "devnet-machine", algorithms: { cipher: NATIVE_SSH_CIPHERS } },
+      (client) => this.serve(client),
     );
     const listen = (port: number) =>
       new Promise<number>((resolve, reject) => {
@@ -103,6 +110,8 @@ export class SshBox {
   async close(): Promise<void> {
     this.access = null;
     this.kick();
+    this.workspace?.remove();
+    this.workspace = null;
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((r) => server.close(() => r()));
@@ -162,7 +171,9 @@ export class SshBox {
         session.on("pty", (ok) => ok?.());
         session.on("exec", (ok, _reject, info) => {
           const stream = ok();
-          stream.write(machineAnswer(this.machine, this.hostname, info.command.slice(0, MAX_LINE)));
+          const command = info.command.slice(0, MAX_LINE);
+          if (this.workspace?.handles(command)) return this.workspace.exec(command, stream);
+          stream.write(machineAnswer(this.machine, this.hostname, command));
           stream.exit(0);
           stream.end();
         });

@@ -195,14 +195,15 @@ describe("compute allocation routes", () => {
     expect(stats.body.data.stats).toEqual({ reserved: 1, available: 6, total: 7 }); // machines with GPUs;
     const page = await post("/list/resources_sql", { gpu_name: "4090" });
     expect(page.body.data.page_items[0].allocate_status).toBe("reserved");
-    // resources_wandb (upstream's rule): rented machines are left off the pages but counted in stats.
+    // resources_wandb (upstream's rules): verified machines only (no Proof of GPU has run here yet), rented ones
+    // left off the pages.
     const wandb = await post("/list/resources_wandb");
-    expect(wandb.body.data.page_items.map((r: { hotkey: string }) => r.hotkey)).not.toContain(a.hotkey);
-    expect(wandb.body.data.page_items).toHaveLength(6);
+    expect(wandb.status).toBe(200);
+    expect(wandb.body.data.page_items).toEqual([]);
     expect((await post("/list/resources_wandb?stats=true")).body.data.stats).toEqual({
-      available: 6,
-      reserved: 1,
-      total: 7,
+      available: 0,
+      reserved: 0,
+      total: 0,
     });
     // all_runs: upstream's {index: run} items, one per machine that reported, filtered by hotkey, paged.
     const runs = await post("/list/all_runs?page_size=3&page_number=1");

@@ -7,8 +7,7 @@ import { Keyring } from "@polkadot/keyring";
 import ssh2 from "ssh2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureSecrets } from "@/server/auth/secrets";
-import { consoleHotkey } from "@/server/bittensor/identity";
-import { findNeuron, invalidateNeurons } from "@/server/chain";
+import { findNeuron } from "@/server/chain";
 import {
   allocateHotkey,
   allocateSpec,
@@ -25,7 +24,7 @@ import { deliver } from "@/server/compute/webhooks";
 import { AllocateSynapse, SpecsSynapse, seal } from "@/server/compute";
 import { Axon } from "@/server/bittensor";
 import { DEVNET_MACHINES, DevnetComputeMiner, specsOf } from "@/server/devnet/compute-miner";
-import { inProcessRuntime } from "../support/in-process";
+import { inProcessRuntime, registerAxons } from "../support/in-process";
 import { sshRun } from "../support/ssh";
 
 const NETUID = 27;
@@ -51,7 +50,7 @@ const docker = (o: Record<string, unknown> = {}) => dockerRequirementSchema.pars
 beforeAll(async () => {
   await ensureSecrets();
   const registered = async (h: string) => !!(await findNeuron(h, NETUID));
-  const extra: Array<{ hotkey: string; validatorPermit: boolean; axonIp: string; axonPort: number }> = [];
+  const extra: Array<{ hotkey: string; port: number }> = [];
   // Four 4090 machines, one H100 machine.
   const profiles = [2, 2, 2, 2, 0].map((i) => ({ ...DEVNET_MACHINES[i] }));
   for (const [i, m] of profiles.entries()) {
@@ -77,7 +76,7 @@ beforeAll(async () => {
     const port = await axon.listen(0);
     rt.stops.push(() => axon.close());
     careless.push(state);
-    extra.push({ hotkey: pair.address, validatorPermit: false, axonIp: "127.0.0.1", axonPort: port });
+    extra.push({ hotkey: pair.address, port });
   }
   const down = keyring.addFromUri("//AllocDown");
   downHotkey = down.address;
@@ -85,15 +84,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
   const downPort = (closed.address() as net.AddressInfo).port;
   await new Promise((r) => closed.close(r));
-  const neurons = [
-    { hotkey: consoleHotkey()!.address, validatorPermit: true, axonIp: null, axonPort: null },
-    ...miners.map((m) => ({ hotkey: m.hotkey, validatorPermit: false, axonIp: "127.0.0.1", axonPort: m.port })),
-    { hotkey: down.address, validatorPermit: false, axonIp: "127.0.0.1", axonPort: downPort },
-    ...extra,
-  ];
-  for (const [uid, n] of neurons.entries())
-    await rt.db.neuron.create({ data: { netuid: NETUID, uid, coldkey: n.hotkey, stake: "0", ...n } });
-  invalidateNeurons();
+  await registerAxons(rt.db, NETUID, [...miners, { hotkey: down.address, port: downPort }, ...extra]);
   await refreshInventory(NETUID);
 });
 

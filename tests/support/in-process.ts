@@ -2,6 +2,7 @@
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll } from "vitest";
 import { consoleHotkey } from "@/server/bittensor/identity";
+import { invalidateNeurons } from "@/server/chain";
 import { dendrite } from "@/server/bittensor/ping";
 import { db as dbOf, type Db } from "@/server/db";
 import { config } from "@/server/env";
@@ -28,4 +29,18 @@ export function inProcessRuntime(env: Record<string, string>): { db: Db; stops: 
     await state.db?.$disconnect();
   });
   return state;
+}
+
+/**
+ * Registers this console's hotkey as the subnet's validator and the given axons as its miners (loopback),
+ * in the metagraph the dendrite reads.
+ */
+export async function registerAxons(db: Db, netuid: number, axons: Array<{ hotkey: string; port: number }>) {
+  const neurons = [
+    { hotkey: consoleHotkey()!.address, validatorPermit: true, axonIp: null, axonPort: null },
+    ...axons.map((a) => ({ hotkey: a.hotkey, validatorPermit: false, axonIp: "127.0.0.1", axonPort: a.port })),
+  ];
+  for (const [uid, n] of neurons.entries())
+    await db.neuron.create({ data: { netuid, uid, coldkey: n.hotkey, stake: "0", ...n } });
+  invalidateNeurons();
 }

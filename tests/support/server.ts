@@ -67,6 +67,8 @@ export async function startServer(
         DATABASE_URL: databaseUrl,
         LOG_LEVEL: "warn",
         ADMIN_PASSWORD: "test-admin-password",
+        // Proof of GPU rents devnet machines: only when a test asks for it.
+        POG_INTERVAL_BLOCKS: "100000",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -40,5 +40,23 @@ export const TOLERANCE_PAIRS: Record<string, string> = {
 
 /** A verified machine's score: its GPU's weight x min(count, 8). */
 export function gpuScore(name: string, count: number): number {
-  return (GPU_TABLE[name]?.score ?? 0) * Math.min(count, 8);
+  return (gpuEntry(name)?.score ?? 0) * Math.min(count, 8);
 }
+
+/** GPU names compared as the driver may spell them: any case, with or without "GeForce". */
+export function normalizeGpu(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/\bgeforce\s+/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+const byNormalName = new Map(Object.entries(GPU_TABLE).map(([name, g]) => [normalizeGpu(name), { name, ...g }]));
+
+/** The table's entry for a GPU name in any spelling, or undefined for a GPU it does not know. */
+export function gpuEntry(name: string) {
+  return byNormalName.get(normalizeGpu(name));
+}
+
+export const sameGpu = (a: string, b: string) => normalizeGpu(a) === normalizeGpu(b);

@@ -1,0 +1,136 @@
+/**
+ * Proof of GPU end to end on devnet machines in this process: real Allocate, real SSH (ssh2), the real script
+ * run by python3 + NumPy; honest machines pass, the one that benchmarks as a weaker GPU and the one that
+ * alters its proof fail with reasons, a machine that is down fails at allocation; no miner is left allocated;
+ * the concurrency bound holds; a hung step is cut at its deadline.
+ */
+import { Keyring } from "@polkadot/keyring";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureSecrets } from "@/server/auth/secrets";
+import { findNeuron } from "@/server/chain";
+import { checkAllocations } from "@/server/compute/allocations";
+import { refreshInventory } from "@/server/compute/inventory";
+import { pinHostKey, pogRound, proveMiner, verification } from "@/server/compute/pog/run";
+import { listResources } from "@/server/compute/resources";
+import { config } from "@/server/env";
+import { DEVNET_MACHINES, DevnetComputeMiner } from "@/server/devnet/compute-miner";
+import { inProcessRuntime, registerAxons } from "../support/in-process";
+
+const NETUID = 27;
+const rt = inProcessRuntime({
+  NETUID: String(NETUID),
+  VALIDATOR_HOTKEY_SEED: "//PogValidator",
+  SECRETS_KEY: "ef".repeat(32),
+  ADMIN_PASSWORD: "integration-admin-pass",
+  POG_MATRIX_N: "96",
+  POG_CONCURRENCY: "2",
+});
+const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
+// 2x RTX 4090, L40S that alters its proof, RTX 6000 Ada, the one claiming an H100, CPU only.
+const PROFILES = [2, 3, 4, 6, 5];
+const miners: DevnetComputeMiner[] = [];
+
+beforeAll(async () => {
+  await ensureSecrets();
+  const registered = async (h: string) => !!(await findNeuron(h, NETUID));
+  for (const [i, p] of PROFILES.entries()) {
+    const m = new DevnetComputeMiner(keyring.addFromUri(`//PogMiner-${i}`), { ...DEVNET_MACHINES[p] }, registered);
+    await m.start();
+    pinHostKey(m.hotkey, m.ssh.hostPublicKey);
+    rt.stops.push(() => m.stop());
+    miners.push(m);
+  }
+  await registerAxons(rt.db, NETUID, miners);
+  await refreshInventory(NETUID);
+});
+
+describe("proof of GPU", () => {
+  it("verifies honest machines, fails the two cheaters with reasons, and releases every miner", async () => {
+    let peak = 0;
+    const sampler = setInterval(
+      () => void rt.db.allocation.count({ where: { live: { not: null } } }).then((n) => (peak = Math.max(peak, n))),
+      20,
+    );
+    const results = await pogRound();
+    clearInterval(sampler);
+    const by = new Map(results.map((r) => [r.hotkey, r]));
+    // The CPU-only host has no GPU to prove; the other four are tried.
+    expect(results).toHaveLength(4);
+    expect(by.get(miners[0].hotkey)).toMatchObject({ passed: true, identified: "NVIDIA RTX 4090" });
+    expect(by.get(miners[2].hotkey)).toMatchObject({ passed: true, identified: "NVIDIA RTX 6000 Ada Generation" });
+    expect(by.get(miners[1].hotkey)?.passed).toBe(false);
+    expect(by.get(miners[1].hotkey)?.reason).toMatch(/GPU 0: Merkle path does not lead to the root/);
+    expect(by.get(miners[3].hotkey)).toMatchObject({ passed: false, identified: "NVIDIA RTX 4090" });
+    expect(by.get(miners[3].hotkey)?.reason).toMatch(/claims nvidia h100 80gb hbm3, measures as NVIDIA RTX 4090/);
+    // Never more than POG_CONCURRENCY (2) rented at once; none left rented.
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(await rt.db.allocation.count({ where: { live: { not: null } } })).toBe(0);
+    expect(miners.every((m) => m.rental === null)).toBe(true);
+    // Every step is stored; an honest run's steps all succeeded.
+    const run = await rt.db.pogRun.findFirstOrThrow({ where: { hotkey: miners[0].hotkey } });
+    expect(JSON.parse(run.steps).map((s: { step: string }) => s.step)).toEqual([
+      "allocate",
+      "ssh",
+      "upload",
+      "gpu_info",
+      "benchmark",
+      "compute",
+      "proof",
+      "verify",
+      "release",
+    ]);
+    expect(run.score).toBeCloseTo(0.68 * 2);
+    // resources_wandb lists verified machines only.
+    const listed = await listResources({ onlyAvailable: true, onlyVerified: true });
+    expect(new Set((listed.data as { page_items: Array<{ hotkey: string }> }).page_items.map((r) => r.hotkey))).toEqual(
+      new Set([miners[0].hotkey, miners[2].hotkey]),
+    );
+  });
+
+  it("tolerates three failures in a row, then the miner is unverified", async () => {
+    const m = miners[0];
+    m.down = true;
+    for (let k = 1; k <= 3; k++) {
+      const r = await proveMiner(m.hotkey);
+      expect(r.passed).toBe(false);
+      expect(r.reason).toMatch(/^allocate: /);
+      const v = (await verification()).get(m.hotkey)!;
+      expect([v.failures, v.verified]).toEqual([k, k < 3]);
+    }
+    m.down = false;
+    // The first attempt's rental was never confirmed either way: it stays held (releasing) until the
+    // allocation job hears from the miner.
+    expect(await rt.db.allocation.count({ where: { live: { not: null } } })).toBe(1);
+    await checkAllocations();
+    expect(await rt.db.allocation.count({ where: { live: { not: null } } })).toBe(0);
+    expect((await proveMiner(m.hotkey)).passed).toBe(true);
+    expect((await verification()).get(m.hotkey)).toMatchObject({ verified: true, failures: 0 });
+  });
+
+  it("cuts a step at its deadline and still releases the miner", async () => {
+    const m = miners[2];
+    config().POG_STEP_TIMEOUT_S = 1;
+    // A machine whose SSH login never completes: its server accepts the connection and says nothing.
+    const original = m.ssh.open.bind(m.ssh);
+    const net = await import("node:net");
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    m.ssh.open = async (access) => {
+      await original(access);
+      return (silent.address() as import("node:net").AddressInfo).port;
+    };
+    try {
+      const t = Date.now();
+      const r = await proveMiner(m.hotkey);
+      expect(r.passed).toBe(false);
+      expect(r.reason).toMatch(/SSH: Timed out/i);
+      expect(Date.now() - t).toBeLessThan(10_000);
+      expect(m.rental).toBeNull();
+      expect(await rt.db.allocation.count({ where: { live: { not: null } } })).toBe(0);
+    } finally {
+      m.ssh.open = original;
+      config().POG_STEP_TIMEOUT_S = 120;
+      silent.close();
+    }
+  });
+});
