@@ -278,6 +278,7 @@ export class Dendrite {
     prepared: { url: string; headers: Record<string, string>; body: string },
     timeoutS: number,
     streaming: boolean,
+    retried = false,
   ): Promise<
     | { error: [number, string] }
     | { res: http.IncomingMessage; body: Buffer; deadline: NodeJS.Timeout; req: http.ClientRequest }
@@ -306,6 +307,13 @@ export class Dendrite {
       }, timeoutS * 1000);
       req.on("error", (e: NodeJS.ErrnoException) => {
         if (done) return;
+        // A kept-alive socket the axon closed while idle (its keep-alive timeout) fails as the request goes out:
+        // the axon never saw it, so it is sent once more on a fresh connection (the signed nonce is unused).
+        if (!retried && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) {
+          done = true;
+          clearTimeout(deadline);
+          return resolve(this.send(prepared, timeoutS, streaming, true));
+        }
         const refused = ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EADDRNOTAVAIL"].includes(
           e.code ?? "",
         );

@@ -168,6 +168,29 @@ async function rent(
     if (isUniqueViolation(e)) return { ok: false, why: "held by another allocation", answered: true };
     throw e;
   }
+  try {
+    return await rentClaimed(netuid, axon, timeline, device_requirement, docker, keys, uuid);
+  } catch (e) {
+    // Whatever failed here, the miner may hold the rental: the allocation job asks it to let go.
+    await db()
+      .allocation.update({
+        where: { uuid },
+        data: { state: "releasing", reason: `error: ${(e as Error).message}`.slice(0, 300) },
+      })
+      .catch(() => undefined);
+    throw e;
+  }
+}
+
+async function rentClaimed(
+  netuid: number,
+  axon: AxonInfo,
+  timeline: number,
+  device_requirement: Record<string, unknown>,
+  docker: DockerRequirement,
+  keys: Awaited<ReturnType<typeof allocationKeys>>,
+  uuid: string,
+): Promise<RentOutcome> {
   const fields: AllocateFields = {
     timeline,
     device_requirement,
