@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { loadedCache, type LoadedCache } from "../cache";
 import { db } from "../db";
+import { lazy } from "../global";
 import { heldHotkeys } from "./allocations";
 import { onComputeEvent } from "./events";
 import { verification } from "./pog/run";
@@ -57,12 +58,12 @@ interface Machine {
  * event says something changed (on Postgres, also another instance's), else every 10 s (a reload reads 10,000
  * rows in tens of milliseconds: not something to do per request or per second).
  */
-const snapshots = new Map<
-  number,
-  LoadedCache<{ machines: Machine[]; held: Set<string>; verified: Set<string>; reported: number }>
->();
+const snapshots = lazy(
+  () =>
+    new Map<number, LoadedCache<{ machines: Machine[]; held: Set<string>; verified: Set<string>; reported: number }>>(),
+);
 function snapshot(netuid: number) {
-  let cache = snapshots.get(netuid);
+  let cache = snapshots().get(netuid);
   if (!cache) {
     cache = loadedCache(10_000, async () => {
       const [rows, held, reported, proofs] = await Promise.all([
@@ -95,8 +96,8 @@ function snapshot(netuid: number) {
       }));
       return { machines, held, verified, reported };
     });
-    snapshots.set(netuid, cache);
-    if (snapshots.size === 1) onComputeEvent(() => snapshots.forEach((c) => c.invalidate()));
+    snapshots().set(netuid, cache);
+    if (snapshots().size === 1) onComputeEvent(() => snapshots().forEach((c) => c.invalidate()));
   }
   return cache.get();
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import ssh2 from "ssh2";
 import { db } from "../../db";
 import { config, netuidOf } from "../../env";
+import { lazy } from "../../global";
 import { isAppError } from "../../errors";
 import { log } from "../../log";
 import { allocateHotkey, deallocate } from "../allocations";
@@ -33,9 +34,9 @@ export const NATIVE_SSH_CIPHERS: ssh2.CipherAlgorithm[] = [
 ];
 
 /** Host keys known in advance (the devnet's machines): a login to another key is refused. */
-const pinned = new Map<string, string>();
+const pinned = lazy(() => new Map<string, string>());
 export function pinHostKey(hotkey: string, openSshPublicKey: string): void {
-  pinned.set(hotkey, openSshPublicKey);
+  pinned().set(hotkey, openSshPublicKey);
 }
 
 interface Step {
@@ -48,7 +49,7 @@ interface Step {
 class PogFailure extends Error {}
 
 function sshConnect(host: string, port: number, username: string, password: string, hotkey: string, timeoutMs: number) {
-  const pin = pinned.get(hotkey);
+  const pin = pinned().get(hotkey);
   const expected = pin ? ssh2.utils.parseKey(pin) : null;
   return new Promise<ssh2.Client>((resolve, reject) => {
     const c = new ssh2.Client();
