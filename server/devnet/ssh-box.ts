@@ -60,11 +60,22 @@ export function machineAnswer(machine: MachineProfile, hostname: string, line: s
   }
 }
 
+/**
+ * An ed25519 host key ssh2 can load: its generator now and then writes one its own parser refuses ("Malformed
+ * OpenSSH private key"), which failed the machine's first rental; such a key is drawn again.
+ */
+function hostKeyPair(): ReturnType<typeof utils.generateKeyPairSync> {
+  for (;;) {
+    const pair = utils.generateKeyPairSync("ed25519");
+    if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+}
+
 export class SshBox {
   private server: ssh2.Server | null = null;
   private clients = new Set<Connection>();
   /** The same host key for the box's whole life (clients may pin it). */
-  readonly hostKey = utils.generateKeyPairSync("ed25519");
+  readonly hostKey = hostKeyPair();
   port = 0;
   access: SshAccess | null = null;
   paused = false;
