@@ -64,9 +64,9 @@ export function machineAnswer(machine: MachineProfile, hostname: string, line: s
  * An ed25519 host key ssh2 can load: its generator now and then writes one its own parser refuses ("Malformed
  * OpenSSH private key"), which failed the machine's first rental; such a key is drawn again.
  */
-function hostKeyPair(): ReturnType<typeof utils.generateKeyPairSync> {
+export function ed25519KeyPair(comment?: string): ReturnType<typeof utils.generateKeyPairSync> {
   for (;;) {
-    const pair = utils.generateKeyPairSync("ed25519");
+    const pair = utils.generateKeyPairSync("ed25519", comment ? { comment } : undefined);
     if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
   }
 }
@@ -75,7 +75,7 @@ export class SshBox {
   private server: ssh2.Server | null = null;
   private clients = new Set<Connection>();
   /** The same host key for the box's whole life (clients may pin it). */
-  readonly hostKey = hostKeyPair();
+  readonly hostKey = ed25519KeyPair();
   port = 0;
   access: SshAccess | null = null;
   paused = false;
@@ -125,7 +125,8 @@ export class SshBox {
     this.workspace = null;
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    // A peer that never closes its side would hold `close` forever: stop waiting after a second.
+    if (server) await new Promise<void>((r) => (server.close(() => r()), setTimeout(r, 1000).unref()));
   }
 
   /** Pause: sessions end and logins are refused until `resume`. */
@@ -144,7 +145,12 @@ export class SshBox {
   }
 
   private kick(): void {
-    for (const c of this.clients) c.end();
+    for (const c of this.clients) {
+      c.end();
+      // A peer that does not answer the disconnect is cut off.
+      const sock = (c as unknown as { _sock?: { destroy(): void } })._sock;
+      if (sock) setTimeout(() => sock.destroy(), 1000).unref();
+    }
     this.clients.clear();
   }
 

@@ -2,9 +2,9 @@
  * The compute marketplace's inventory routes against the devnet's compute miners (real axons reporting
  * Specs over the wire): auth, envelopes, upstream's units, filters, paging, stats, counts.
  */
-import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
+import { ed25519KeyPair } from "@/server/devnet/ssh-box";
 import { sshRun } from "../support/ssh";
 
 const KEY = "compute-test-key-0123456789";
@@ -262,7 +262,7 @@ describe("compute allocation routes", () => {
       q("/service/exchange_docker_key", `&ssh_key=${encodeURIComponent("ssh-ed25519 AAAA; rm -rf /")}`),
     );
     expect(injected.status).toBe(422);
-    const renter = ssh2.utils.generateKeyPairSync("ed25519");
+    const renter = ed25519KeyPair();
     const swapped = await post(
       q("/service/exchange_docker_key", `&ssh_key=${encodeURIComponent(renter.public)}&key_type=user`),
     );

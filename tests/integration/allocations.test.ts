@@ -4,7 +4,6 @@
  */
 import net from "node:net";
 import { Keyring } from "@polkadot/keyring";
-import ssh2 from "ssh2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureSecrets } from "@/server/auth/secrets";
 import { findNeuron } from "@/server/chain";
@@ -24,6 +23,7 @@ import { deliver } from "@/server/compute/webhooks";
 import { AllocateSynapse, SpecsSynapse, seal } from "@/server/compute";
 import { Axon } from "@/server/bittensor";
 import { DEVNET_MACHINES, DevnetComputeMiner, specsOf } from "@/server/devnet/compute-miner";
+import { ed25519KeyPair } from "@/server/devnet/ssh-box";
 import { inProcessRuntime, registerAxons } from "../support/in-process";
 import { sshRun } from "../support/ssh";
 
@@ -131,7 +131,7 @@ describe("allocation", () => {
   });
 
   it("hands out credentials that log in over SSH (password and the renter's key), stored sealed, listed only with secrets", async () => {
-    const renter = ssh2.utils.generateKeyPairSync("ed25519", { comment: "renter@test" });
+    const renter = ed25519KeyPair("renter@test");
     const a = await allocateSpec(spec({ gpu_type: "h100", gpu_size: 80 }), docker({ ssh_key: renter.public }));
     expect(a).toMatchObject({ hotkey: miners[4].hotkey, ssh_username: "root", ssh_ip: "127.0.0.1", state: "active" });
     expect(a.ssh_command).toBe(`ssh root@127.0.0.1 -p ${a.ssh_port}`);
@@ -164,7 +164,7 @@ describe("allocation", () => {
     expect((await dockerAction(a.hotkey, a.uuid_key, "pause")).view.state).toBe("paused");
     await expect(sshRun(a.ssh_port, { password: a.ssh_password })).rejects.toThrow();
     expect((await dockerAction(a.hotkey, a.uuid_key, "unpause")).view.state).toBe("active");
-    const next = ssh2.utils.generateKeyPairSync("ed25519");
+    const next = ed25519KeyPair();
     await dockerAction(a.hotkey, a.uuid_key, "exchange_key", { ssh_key: next.public, key_type: "user" });
     await expect(sshRun(a.ssh_port, { privateKey: renter.private })).rejects.toThrow();
     expect(await sshRun(a.ssh_port, { privateKey: next.private })).toContain("H100");
