@@ -190,6 +190,22 @@ const schema = z
     /** /connect's keepalive period (upstream: 30 s). */
     COMPUTE_KEEPALIVE_MS: int(30_000, 50, 3_600_000),
     DEVNET_COMPUTE_MINERS: int(8, 0, 64),
+    /** The organic search API's access key (header `access-key`); unset: its private routes answer 403. */
+    EXPECTED_ACCESS_KEY: z
+      .string()
+      .max(512)
+      .optional()
+      .refine(
+        (k) => !k || (k.length >= 16 && /[a-z]/.test(k) && /[A-Z]/.test(k) && /\d/.test(k) && /[^A-Za-z0-9]/.test(k)),
+        "must be at least 16 characters with an upper-case letter, a lower-case letter, a digit and a symbol",
+      ),
+    /** Ask a second search miner when the first has sent nothing after this many ms (unset: off). */
+    SEARCH_HEDGE_MS: z.coerce.number().int().min(1).max(600_000).optional(),
+    /** Seconds between scoring epochs of synthetic queries (3600; 20 on the devnet). */
+    SEARCH_EPOCH_S: z.coerce.number().int().min(5).max(86_400).optional(),
+    /** A command that fetches a sampled link or tweet for the truthfulness check (JSON on stdin and stdout). */
+    SEARCH_SCORER_CMD: z.string().max(4096).optional(),
+    DEVNET_SEARCH_MINERS: int(6, 0, 64),
   })
   .refine((c) => !(c.DEALLOCATION_NOTIFY_URL || c.STATUS_NOTIFY_URL) || !!c.WEBHOOKS_SECRET, {
     message: "DEALLOCATION_NOTIFY_URL and STATUS_NOTIFY_URL need WEBHOOKS_SECRET (webhooks are signed)",

@@ -57,7 +57,7 @@ function composeRuntime(c: Config, sessionSecret: string) {
     navigation: navigation(c.ROLES),
     roleEnabled: (role) => c.ROLES.includes(role),
     async serveRest(req, pathname) {
-      const found = rest.resolve(req.method, pathname ?? new URL(req.url).pathname);
+      const found = rest.resolve(req.method, pathname ?? new URL(req.url).pathname, (h) => req.headers.has(h));
       if (found?.kind === "route") return found.route(req);
       const e =
         found?.kind === "method"

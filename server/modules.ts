@@ -5,14 +5,13 @@
 import { config, type Role } from "./env";
 import { computeModule } from "./compute";
 import { phasesModule } from "./phases";
+import { searchModule } from "./search";
 import { validatorModule } from "./validator";
 
-export const MODULES = [phasesModule, validatorModule, computeModule] as const;
+export const MODULES = [phasesModule, validatorModule, computeModule, searchModule] as const;
 
 /** Roles announced in the product but not built yet: Overview lists them as such. */
-export const PLANNED_MODULES: ReadonlyArray<{ role: Role; title: string; paths: string }> = [
-  { role: "search", title: "Organic search API", paths: "/search, /twitter/*, /web/search, /public/miners" },
-];
+export const PLANNED_MODULES: ReadonlyArray<{ role: Role; title: string; paths: string }> = [];
 
 export type Module = (typeof MODULES)[number];
 

@@ -161,7 +161,7 @@ export class Dendrite {
     axon: AxonInfo,
     def: S,
     fields: RequestOf<S>,
-    opts: { timeout?: number } = {},
+    opts: { timeout?: number; signal?: AbortSignal } = {},
   ): AsyncIterable<Buffer> & { result: Promise<CallResult<S>> } {
     const timeoutS = opts.timeout ?? 12;
     const started = performance.now();
@@ -177,9 +177,14 @@ export class Dendrite {
         settle(base(400, `Payload error: ${(e as Error).message}`));
         return;
       }
-      const answer = await self.send(prepared, timeoutS, true);
+      if (opts.signal?.aborted) return void settle(base(499, "Cancelled by the caller"));
+      const answer = await self.send(prepared, timeoutS, true, false, opts.signal);
       if ("error" in answer) return void settle(base(answer.error[0], answer.error[1]));
       const { res, deadline, req } = answer;
+      // Cancelling stops the call at once, even while waiting for the miner's next chunk.
+      const cancel = () => req.destroy();
+      opts.signal?.addEventListener("abort", cancel, { once: true });
+      if (opts.signal?.aborted) cancel();
       const info = await self.answerInfo(res, axon);
       if (res.statusCode !== 200) {
         let text = "";
@@ -212,12 +217,15 @@ export class Dendrite {
       } catch (e) {
         const timedOut = (req as { timedOutByDeadline?: boolean }).timedOutByDeadline;
         settle(
-          timedOut
-            ? base(408, `Timeout after ${timeoutS} seconds`, info)
-            : base(400, `Payload error: the stream broke (${(e as Error).message})`, info),
+          opts.signal?.aborted
+            ? base(499, "Cancelled by the caller", info)
+            : timedOut
+              ? base(408, `Timeout after ${timeoutS} seconds`, info)
+              : base(400, `Payload error: the stream broke (${(e as Error).message})`, info),
         );
       } finally {
         clearTimeout(deadline);
+        opts.signal?.removeEventListener("abort", cancel);
         if (!finished) {
           req.destroy();
           settle(base(499, "Cancelled by the caller", info)); // no-op if already settled
@@ -279,6 +287,7 @@ export class Dendrite {
     timeoutS: number,
     streaming: boolean,
     retried = false,
+    signal?: AbortSignal,
   ): Promise<
     | { error: [number, string] }
     | { res: http.IncomingMessage; body: Buffer; deadline: NodeJS.Timeout; req: http.ClientRequest }
@@ -312,7 +321,7 @@ export class Dendrite {
         if (!retried && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) {
           done = true;
           clearTimeout(deadline);
-          return resolve(this.send(prepared, timeoutS, streaming, true));
+          return resolve(this.send(prepared, timeoutS, streaming, true, signal));
         }
         const refused = ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EADDRNOTAVAIL"].includes(
           e.code ?? "",
@@ -344,6 +353,15 @@ export class Dendrite {
         });
         res.on("error", () => finish({ error: [503, "Service disconnected"] }));
       });
+      if (signal) {
+        const abort = () => {
+          finish({ error: [499, "Cancelled by the caller"] });
+          req.destroy();
+        };
+        if (signal.aborted) return abort();
+        signal.addEventListener("abort", abort, { once: true });
+        req.once("close", () => signal.removeEventListener("abort", abort));
+      }
       req.end(prepared.body);
     });
   }

@@ -5,6 +5,7 @@
 export { Axon, validatorsOnly, type AxonOptions, type CallContext } from "./axon";
 export { Dendrite, type AxonInfo, type CallResult, type DendriteOptions } from "./dendrite";
 export { JsonObjectScanner } from "./json-stream";
+export { pyJsonDumps } from "./python";
 export { loadWalletHotkey, nextNonce, signerFromUri, verifyHex, WalletError, type Signer } from "./keys";
 export {
   bodyHash,

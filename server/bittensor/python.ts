@@ -75,3 +75,48 @@ function isNonPrintable(cp: number): boolean {
     (cp >= 0xfff9 && cp <= 0xfffb)
   );
 }
+
+/**
+ * Python's `json.dumps(value)` with its defaults: ", " and ": " separators, non-ASCII and control characters
+ * escaped as \uXXXX (UTF-16 code units, as Python writes them). SN22 miners and validators frame their stream
+ * objects this way, so relayed objects keep their bytes.
+ */
+export function pyJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+    return Number.isInteger(value) ? String(value) : pyFloat(value);
+  }
+  if (typeof value === "string") return pyJsonString(value);
+  if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(", ")}]`;
+  if (typeof value === "object")
+    return `{${Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${pyJsonString(k)}: ${pyJsonDumps(v)}`)
+      .join(", ")}}`;
+  throw new TypeError(`no JSON form for ${typeof value}`);
+}
+
+const JSON_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\b": "\\b",
+  "\f": "\\f",
+};
+
+function pyJsonString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    const code = s.charCodeAt(i);
+    if (JSON_ESCAPES[c]) out += JSON_ESCAPES[c];
+    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += c;
+  }
+  return `${out}"`;
+}

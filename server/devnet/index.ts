@@ -12,6 +12,9 @@ import { isTinyMoeConfig } from "../models/tiny-moe";
 import { validatorToken } from "../auth/secrets";
 import { DEVNET_MACHINES, DevnetComputeMiner } from "./compute-miner";
 import { pinHostKey } from "../compute";
+import { setSourceFetcher, setSyntheticTopics } from "../search";
+import { DevnetSearchMiner, type SearchBehaviour } from "./search-miner";
+import { searchCorpus } from "./search-corpus";
 import { DevnetMiner, type MinerBehaviour } from "./miner";
 import { Trainer } from "./trainer";
 import { writeDevnetModel } from "./model";
@@ -31,7 +34,11 @@ export function devnetKeyring() {
  * Registers the devnet's neurons in the simulated metagraph: this validator (uid 0, with a permit), the
  * simulated miners, and the operator's own miners and validators from DEVNET_*_HOTKEYS.
  */
-async function seedMetagraph(miners: DevnetMiner[], computeMiners: DevnetComputeMiner[]): Promise<void> {
+async function seedMetagraph(
+  miners: DevnetMiner[],
+  computeMiners: DevnetComputeMiner[],
+  searchMiners: DevnetSearchMiner[],
+): Promise<void> {
   const c = config();
   const keyring = devnetKeyring();
   const offlinePort = await closedPort();
@@ -83,17 +90,17 @@ async function seedMetagraph(miners: DevnetMiner[], computeMiners: DevnetCompute
       axonPort: null,
     })),
   );
-  if (computeMiners.length)
-    subnet(netuidOf("compute")).push(
-      ...computeMiners.map((m) => ({
-        hotkey: m.hotkey,
-        coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address,
-        validatorPermit: false,
-        stake: "0",
-        axonIp: "127.0.0.1",
-        axonPort: m.port,
-      })),
-    );
+  const serving = (list: Array<{ hotkey: string; port: number }>) =>
+    list.map((m) => ({
+      hotkey: m.hotkey,
+      coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address,
+      validatorPermit: false,
+      stake: "0",
+      axonIp: "127.0.0.1",
+      axonPort: m.port,
+    }));
+  if (computeMiners.length) subnet(netuidOf("compute")).push(...serving(computeMiners));
+  if (searchMiners.length) subnet(netuidOf("search")).push(...serving(searchMiners));
   // Operators' own miners, with their axon, on the subnet of their role (NETUID without one).
   for (const a of c.DEVNET_MINER_AXONS) {
     const list = subnet(a.role ? netuidOf(a.role) : c.NETUID);
@@ -183,7 +190,31 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
     // Proof of GPU logs into these machines: their host keys are known, so a login elsewhere is refused.
     pinHostKey(m.hotkey, m.ssh.hostPublicKey);
   }
-  await seedMetagraph(miners, computeMiners);
+  // Search miners (with the search role): a corpus of real text, a full-text index, five behaviours.
+  const searchBehaviours: SearchBehaviour[] = ["good", "slow", "inventor", "dropper", "offline", "good"];
+  const searchMiners: DevnetSearchMiner[] = [];
+  if (roleEnabled("search")) {
+    const registered = async (hotkey: string) => !!(await findNeuron(hotkey, netuidOf("search")));
+    for (let i = 0; i < c.DEVNET_SEARCH_MINERS; i++)
+      searchMiners.push(
+        new DevnetSearchMiner(
+          keyring.addFromUri(`//devnet-search-${i}`),
+          searchBehaviours[i % searchBehaviours.length],
+          registered,
+        ),
+      );
+    for (const m of searchMiners) await m.start();
+    const corpus = searchCorpus();
+    setSourceFetcher({
+      tweet: async (id) => corpus.post(id) ?? null,
+      page: async (link) => corpus.page(link) ?? null,
+    });
+    setSyntheticTopics(() => ({
+      topics: corpus.topics(),
+      accounts: [...new Set(corpus.posts.map((p) => p.user?.username ?? ""))].filter(Boolean),
+    }));
+  }
+  await seedMetagraph(miners, computeMiners, searchMiners);
   const off = chain().onHead(() => {
     for (const m of miners) void m.onHead();
   });
@@ -192,6 +223,8 @@ export async function startDevnet(consoleUrl: string): Promise<() => Promise<voi
     off();
     for (const m of miners) await m.stop();
     for (const m of computeMiners) await m.stop();
+    for (const m of searchMiners) await m.stop();
+    setSourceFetcher(null);
     await trainer.stop();
   };
 }

@@ -6,25 +6,29 @@ import { matchPath } from "../rest/api-route";
  * Exact paths are one map lookup; templated ones ("/twitter/{id}") are tried in order after.
  */
 export class RestDispatcher {
-  private exact = new Map<string, Map<string, RouteHandler>>();
+  private exact = new Map<string, Map<string, RouteHandler[]>>();
   private templated: Array<{ pattern: string; method: string; handler: RouteHandler }> = [];
 
   constructor(routes: RouteHandler[]) {
     for (const r of routes) {
       if (r.def.path.includes("{")) this.templated.push({ pattern: r.def.path, method: r.def.method, handler: r });
       else {
-        const byMethod = this.exact.get(r.def.path) ?? new Map<string, RouteHandler>();
-        byMethod.set(r.def.method, r);
+        const byMethod = this.exact.get(r.def.path) ?? new Map<string, RouteHandler[]>();
+        // Routes that need a header are tried first; the plain one answers the rest.
+        const list = [...(byMethod.get(r.def.method) ?? []), r].sort(
+          (a, b) => Number(!a.def.onlyWithHeader) - Number(!b.def.onlyWithHeader),
+        );
+        byMethod.set(r.def.method, list);
         this.exact.set(r.def.path, byMethod);
       }
     }
   }
 
-  /** The handler for this method and path, or undefined to let Next answer. */
-  find(method: string, pathname: string): RouteHandler | undefined {
+  /** The handler for this method and path, or undefined to let Next answer. `has`: whether a header is sent. */
+  find(method: string, pathname: string, has: (header: string) => boolean = () => false): RouteHandler | undefined {
     const m = method === "HEAD" ? "GET" : method;
     const byMethod = this.exact.get(pathname);
-    if (byMethod) return byMethod.get(m);
+    if (byMethod) return byMethod.get(m)?.find((r) => !r.def.onlyWithHeader || has(r.def.onlyWithHeader));
     for (const t of this.templated) if (t.method === m && matchPath(t.pattern, pathname)) return t.handler;
     return undefined;
   }
@@ -32,7 +36,7 @@ export class RestDispatcher {
   /** The routes at this exact path, whatever their method (empty when the path is not a REST path). */
   routesAt(pathname: string): RouteHandler[] {
     const byMethod = this.exact.get(pathname);
-    if (byMethod) return [...byMethod.values()];
+    if (byMethod) return [...byMethod.values()].flat();
     return this.templated.filter((t) => matchPath(t.pattern, pathname)).map((t) => t.handler);
   }
 
@@ -44,12 +48,13 @@ export class RestDispatcher {
   resolve(
     method: string,
     pathname: string,
+    has?: (header: string) => boolean,
   ):
     | { kind: "route"; route: RouteHandler }
     | { kind: "method"; allow: string[]; route: RouteHandler }
     | { kind: "missing"; route: RouteHandler }
     | null {
-    const route = this.find(method, pathname);
+    const route = this.find(method, pathname, has);
     if (route) return { kind: "route", route };
     const here = this.routesAt(pathname);
     if (here.length) {

@@ -140,7 +140,7 @@ export function createRequestHandler(door: FrontDoor) {
       return;
     }
 
-    const found = door.rest.resolve(method, pathname);
+    const found = door.rest.resolve(method, pathname, (h) => req.headers[h] !== undefined);
     // The page asked for, so sign-in can send the user back to it; never taken from the client.
     req.headers[REQUESTED_PATH_HEADER] = url;
     // GET / is shared: browsers get the dashboard.

@@ -18,6 +18,11 @@ export interface RouteDef<Q, H, B, A, R> {
   method: Method;
   /** OpenAPI path, e.g. "/twitter/{id}". */
   path: string;
+  /**
+   * A path shared with another module's route: this one answers only requests that carry this header
+   * (GET / is the phase service's, and the search API's health check for callers sending `access-key`).
+   */
+  onlyWithHeader?: string;
   summary: string;
   description?: string;
   tags?: readonly string[];

@@ -74,6 +74,7 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
   components.schemas.ValidationErrorDetail = VALIDATION_ERROR;
   components.schemas.SN27Error = SN27_ERROR;
   const paths: Record<string, Record<string, unknown>> = {};
+  const shared: Array<(typeof routes)[number]["def"]> = [];
   for (const { def } of routes) {
     const ex = typeof def.examples === "function" ? def.examples() : def.examples;
     const okType = def.response.schema ? (def.response.contentType ?? "application/json") : def.response.contentType;
@@ -145,6 +146,11 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
         const example = exampleOf(p.name, p.in as "query" | "header");
         return example === undefined ? p : { ...p, example };
       });
+    if (def.onlyWithHeader) {
+      // One operation per path and method in OpenAPI: a header-selected route is described on the shared one.
+      shared.push(def);
+      continue;
+    }
     paths[def.path][def.method.toLowerCase()] = {
       summary: def.summary,
       description:
@@ -170,6 +176,11 @@ export function buildOpenApi(routes: RouteHandler[], info: { title: string; vers
       responses,
       security: authParts.length ? [Object.fromEntries(authParts.map((a) => [a.name, []]))] : undefined,
     };
+  }
+  for (const def of shared) {
+    const op = paths[def.path]?.[def.method.toLowerCase()] as { description?: string } | undefined;
+    const text = `With an \`${def.onlyWithHeader}\` header (${def.module} module): ${def.summary}. ${def.description ?? ""}`;
+    if (op) op.description = [op.description, text].filter(Boolean).join("\n\n");
   }
   return {
     openapi: "3.1.0",

@@ -69,6 +69,8 @@ export async function startServer(
         ADMIN_PASSWORD: "test-admin-password",
         // Proof of GPU rents devnet machines: only when a test asks for it.
         POG_INTERVAL_BLOCKS: "100000",
+        // Devnet search miners (and their scoring epochs' load) only when a test asks for them.
+        DEVNET_SEARCH_MINERS: "0",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,19 @@
+import type { Metadata } from "next";
+import { SearchPlayground } from "@/components/search/playground";
+import { PageTitle } from "@/components/ui";
+import { serverCaller } from "@/server/page-session";
+
+export const metadata: Metadata = { title: "Search" };
+
+export default async function SearchPlaygroundPage() {
+  await serverCaller("search");
+  return (
+    <>
+      <PageTitle
+        title="Search"
+        subtitle="One query, as API clients send it to POST /search: a miner is chosen, and its answer streams in as it comes."
+      />
+      <SearchPlayground />
+    </>
+  );
+}

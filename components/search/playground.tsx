@@ -1,0 +1,213 @@
+"use client";
+import { useState } from "react";
+import { skipToken } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useTRPC } from "@/lib/trpc";
+import { Badge, Button, Card, Input, Select } from "@/components/ui";
+import { shortKey } from "@/components/ui/format";
+import { AVAILABLE_TOOLS, DATE_FILTERS, MODELS, RESULT_TYPES } from "@/server/search/forms";
+
+type Obj = Record<string, unknown>;
+type Tweet = { id: string; text: string; url?: string | null; created_at: string; user?: { username: string } | null };
+type Link = { title: string; snippet: string; link: string; date?: string | null };
+interface Run {
+  frames: string[];
+  tweets: Tweet[];
+  links: Link[];
+  scores: Record<string, string>;
+  summary: string;
+  end: { hotkey: string | null; status: number; message: string; firstByteMs: number | null; latencyMs: number } | null;
+}
+const empty = (): Run => ({ frames: [], tweets: [], links: [], scores: {}, summary: "", end: null });
+const scoreTone = { HIGH: "green", MEDIUM: "amber", LOW: "gray" } as const;
+
+export function SearchPlayground() {
+  const trpc = useTRPC();
+  const [prompt, setPrompt] = useState("What does minisearch do?");
+  const [tools, setTools] = useState<string[]>([...AVAILABLE_TOOLS]);
+  const [model, setModel] = useState<(typeof MODELS)[number]>("NOVA");
+  const [count, setCount] = useState("10");
+  const [dateFilter, setDateFilter] = useState<(typeof DATE_FILTERS)[number]>("PAST_MONTH");
+  const [resultType, setResultType] = useState<(typeof RESULT_TYPES)[number]>("LINKS_WITH_FINAL_SUMMARY");
+  const [input, setInput] = useState<null | {
+    key: number;
+    value: Parameters<typeof trpc.search.playground.subscriptionOptions>[0];
+  }>(null);
+  const [run, setRun] = useState<Run>(empty);
+  const n = Number(count);
+  const valid = prompt.trim().length > 0 && tools.length > 0 && Number.isInteger(n) && n >= 10 && n <= 200;
+
+  useSubscription(
+    trpc.search.playground.subscriptionOptions(input ? input.value : skipToken, {
+      onData: (ev) =>
+        setRun((r) => {
+          if (ev.kind === "end") return { ...r, end: ev };
+          const o = ev.object as Obj;
+          const next = { ...r, frames: [...r.frames, ev.frame.trimEnd()] };
+          if (o.type === "tweets") next.tweets = [...r.tweets, ...((o.content as Tweet[]) ?? [])];
+          else if (o.type === "search") next.links = [...r.links, ...((o.content as Link[]) ?? [])];
+          else if (o.type === "miner_link_scores")
+            next.scores = { ...r.scores, ...(o.content as Record<string, string>) };
+          else if (o.type === "text" && o.role === "summary") next.summary = r.summary + String(o.content ?? "");
+          return next;
+        }),
+    }),
+  );
+  const running = input !== null && run.end === null;
+
+  return (
+    <div className="grid gap-4 xl:grid-cols-[2fr_1fr]">
+      <div className="space-y-4">
+        <Card title="Ask the miners">
+          <form
+            className="space-y-3"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!valid) return;
+              setRun(empty());
+              setInput({
+                key: Date.now(),
+                value: {
+                  prompt,
+                  tools: tools as never,
+                  model,
+                  count: n,
+                  date_filter: dateFilter,
+                  result_type: resultType,
+                },
+              });
+            }}
+          >
+            <label className="block text-sm">
+              <span className="text-zinc-600 dark:text-zinc-300">Prompt</span>
+              <Input value={prompt} maxLength={2000} onChange={(e) => setPrompt(e.target.value)} className="w-full" />
+            </label>
+            <fieldset className="flex flex-wrap gap-4 text-sm">
+              <legend className="sr-only">Tools</legend>
+              {AVAILABLE_TOOLS.map((t) => (
+                <label key={t} className="flex items-center gap-1">
+                  <input
+                    type="checkbox"
+                    checked={tools.includes(t)}
+                    onChange={(e) => setTools(e.target.checked ? [...tools, t] : tools.filter((x) => x !== t))}
+                  />
+                  {t}
+                </label>
+              ))}
+            </fieldset>
+            <div className="flex flex-wrap items-end gap-3 text-sm">
+              <Choice label="Model" value={model} onChange={(v) => setModel(v as typeof model)} options={MODELS} />
+              <label>
+                <span className="block text-zinc-600 dark:text-zinc-300">Count (10-200)</span>
+                <Input
+                  type="number"
+                  min={10}
+                  max={200}
+                  value={count}
+                  onChange={(e) => setCount(e.target.value)}
+                  className="w-24"
+                />
+              </label>
+              <Choice
+                label="Date filter"
+                value={dateFilter}
+                onChange={(v) => setDateFilter(v as typeof dateFilter)}
+                options={DATE_FILTERS}
+              />
+              <Choice
+                label="Result"
+                value={resultType}
+                onChange={(v) => setResultType(v as typeof resultType)}
+                options={RESULT_TYPES}
+              />
+              <Button type="submit" disabled={!valid || running}>
+                {running ? "Searching…" : "Search"}
+              </Button>
+            </div>
+          </form>
+        </Card>
+        {input && (
+          <Card title="Answer">
+            <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-300" role="status" data-testid="playground-outcome">
+              {run.end
+                ? run.end.status === 200
+                  ? `Answered by ${shortKey(run.end.hotkey ?? "")}: first byte ${Math.round(run.end.firstByteMs ?? 0)} ms, done in ${Math.round(run.end.latencyMs)} ms`
+                  : `Failed (${run.end.status}): ${run.end.message}${run.end.hotkey ? ` (miner ${shortKey(run.end.hotkey)})` : ""}`
+                : "Streaming…"}
+            </p>
+            {run.summary && (
+              <p className="mb-3 rounded bg-zinc-50 p-3 text-sm dark:bg-zinc-800" data-testid="playground-summary">
+                {run.summary}
+              </p>
+            )}
+            <ul className="grid gap-2 md:grid-cols-2" data-testid="playground-results">
+              {run.links.map((l, i) => (
+                <ResultCard key={`l${i}`} score={run.scores[l.link]} text={l.snippet}>
+                  <a
+                    href={l.link}
+                    className="font-medium text-blue-700 underline dark:text-blue-300"
+                    rel="noreferrer"
+                    target="_blank"
+                  >
+                    {l.title}
+                  </a>
+                </ResultCard>
+              ))}
+              {run.tweets.map((t, i) => (
+                <ResultCard key={`t${i}`} score={t.url ? run.scores[t.url] : undefined} text={t.text}>
+                  <span className="font-medium">@{t.user?.username ?? "unknown"}</span>
+                </ResultCard>
+              ))}
+            </ul>
+          </Card>
+        )}
+      </div>
+      <Card title="Raw events (SSE)">
+        <pre
+          className="max-h-[36rem] overflow-auto whitespace-pre-wrap break-all text-xs text-zinc-700 dark:text-zinc-300"
+          data-testid="playground-log"
+        >
+          {run.frames.length ? run.frames.join("\n") : "Events appear here as the miner streams them."}
+        </pre>
+      </Card>
+    </div>
+  );
+}
+
+function Choice({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: readonly string[];
+}) {
+  return (
+    <label>
+      <span className="block text-zinc-600 dark:text-zinc-300">{label}</span>
+      <Select value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </Select>
+    </label>
+  );
+}
+
+/** A tool result: its title line, the miner's link score as a badge, its text. */
+function ResultCard({ score, text, children }: { score?: string; text: string; children: React.ReactNode }) {
+  return (
+    <li className="rounded border border-zinc-200 p-2 text-sm dark:border-zinc-700">
+      <div className="flex items-start justify-between gap-2">
+        {children}
+        {score && <Badge tone={scoreTone[score as keyof typeof scoreTone] ?? "gray"}>{score}</Badge>}
+      </div>
+      <p className="mt-1 line-clamp-3 text-zinc-600 dark:text-zinc-300">{text}</p>
+    </li>
+  );
+}

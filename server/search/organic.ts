@@ -1,0 +1,331 @@
+/**
+ * Organic queries: one miner per query (weighted choice), its answer relayed as it comes, every query recorded.
+ * The AI search is streamed through as SSE with upstream's framing; a hedged request (SEARCH_HEDGE_MS) asks a
+ * second miner when the first has sent nothing by then, streams whichever answers first and cancels the other.
+ */
+import { JsonObjectScanner, pyJsonDumps, type CallResult, type RequestOf } from "../bittensor";
+import { db, type Prisma } from "../db";
+import { lazy } from "../global";
+import { config, netuidOf } from "../env";
+import { log } from "../log";
+import { chooseMiner, requireSearchDendrite, searchTimeoutS, type Candidate } from "./miners";
+import { ScraperStreamingSynapse, TOOLS, type SearchType } from "./protocol";
+import { dateRange, type LinksSearchRequest, type SearchRequest } from "./forms";
+
+type StreamFields = RequestOf<typeof ScraperStreamingSynapse>;
+
+/** The synapse an AI search sends: upstream's fields; legacy tools fall back to Web Search, as upstream. */
+export function streamFields(r: Partial<SearchRequest> & { prompt: string; tools: string[] }): StreamFields {
+  const tools = [...new Set(r.tools.map((t) => (t in TOOLS ? t : "Web Search")))];
+  const range = dateRange({ start_date: r.start_date, end_date: r.end_date, date_filter: r.date_filter });
+  const count = r.count ?? 10;
+  return ScraperStreamingSynapse.request.parse({
+    prompt: r.prompt,
+    tools,
+    count,
+    model: r.model ?? "NOVA",
+    include_domains: r.include_domains ?? [],
+    exclude_domains: r.exclude_domains ?? [],
+    start_date: range.since ? new Date(range.since).toISOString() : null,
+    end_date: range.until ? new Date(range.until).toISOString() : null,
+    date_filter_type: r.start_date || r.end_date ? null : (r.date_filter ?? null),
+    system_message: r.system_message ?? "",
+    scoring_system_message: r.scoring_system_message ?? "",
+    result_type: r.result_type ?? "LINKS_WITH_FINAL_SUMMARY",
+    chat_history: r.chat_history ?? [],
+    max_execution_time: searchTimeoutS(count, r.model),
+  });
+}
+
+/** What the validator relays of a miner's stream object (upstream's process_streaming_response), or null. */
+export function relayed(o: unknown): Record<string, unknown> | null {
+  if (!o || typeof o !== "object" || Array.isArray(o)) return null;
+  const m = o as Record<string, unknown>;
+  const type = typeof m.type === "string" ? m.type : "";
+  if (type === "text") return { type, role: m.role ?? null, content: m.content ?? "" };
+  if (type === "completion") return { type, content: m.content ?? "" };
+  if (type === "tweets") return { type, content: Array.isArray(m.content) ? m.content : [] };
+  if (type === "search" || type.endsWith("_search")) return { type, content: m.content ?? {} };
+  if (type === "miner_link_scores" || type === "flow") return { type, content: m.content ?? {} };
+  return null;
+}
+
+export interface StreamOutcome {
+  hotkey: string | null;
+  hedgedHotkey: string | null;
+  status: number;
+  message: string;
+  firstByteMs: number | null;
+  latencyMs: number;
+  items: number;
+  objects: Record<string, unknown>[];
+}
+
+interface Attempt {
+  miner: Candidate;
+  abort: AbortController;
+  iter: AsyncIterator<Buffer>;
+  result: Promise<CallResult<typeof ScraperStreamingSynapse>>;
+  first: Promise<IteratorResult<Buffer>>;
+}
+
+function start(miner: Candidate, fields: StreamFields, timeoutS: number): Attempt {
+  const abort = new AbortController();
+  const call = requireSearchDendrite().callStream(miner.axon, ScraperStreamingSynapse, fields, {
+    timeout: timeoutS,
+    signal: abort.signal,
+  });
+  const iter = call[Symbol.asyncIterator]();
+  return { miner, abort, iter, result: call.result, first: iter.next() };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
+  });
+
+/** The attempt that sends a chunk first (waits for the other when one ends without sending any). */
+async function firstToSend(a: Attempt, b: Attempt): Promise<Attempt> {
+  const sent = (x: Attempt) => x.first.then((r) => (r.done ? null : x));
+  const winner = await Promise.race([sent(a), sent(b)]);
+  if (winner) return winner;
+  const [ra, rb] = await Promise.all([sent(a), sent(b)]);
+  return ra ?? rb ?? a;
+}
+
+/**
+ * Runs an AI search on one miner (and a hedge), yielding the relayed objects as they arrive. `onEnd` gets the
+ * outcome (also when the caller stops early: the miner call is cancelled and the outcome says so).
+ */
+export async function* searchObjects(
+  fields: StreamFields,
+  signal: AbortSignal,
+  onEnd: (o: StreamOutcome) => void,
+  miner?: Candidate | null,
+): AsyncGenerator<Record<string, unknown>> {
+  const started = performance.now();
+  const outcome: StreamOutcome = {
+    hotkey: null,
+    hedgedHotkey: null,
+    status: 503,
+    message: "No search miner is available",
+    firstByteMs: null,
+    latencyMs: 0,
+    items: 0,
+    objects: [],
+  };
+  const first = miner ?? (await chooseMiner("ai_search"));
+  if (!first) {
+    outcome.latencyMs = performance.now() - started;
+    onEnd(outcome);
+    throw new NoMinerError();
+  }
+  const timeoutS = fields.max_execution_time ?? searchTimeoutS(fields.count ?? 10, fields.model);
+  let winner = start(first, fields, timeoutS);
+  let loser: Attempt | null = null;
+  const stopAll = () => {
+    winner.abort.abort();
+    loser?.abort.abort();
+  };
+  signal.addEventListener("abort", stopAll, { once: true });
+  try {
+    const hedgeMs = config().SEARCH_HEDGE_MS;
+    if (hedgeMs && !miner) {
+      const quiet = await Promise.race([winner.first.then(() => false), sleep(hedgeMs, signal).then(() => true)]);
+      const second = quiet && !signal.aborted ? await chooseMiner("ai_search", [first.axon.hotkey]) : null;
+      if (second) {
+        const hedge = start(second, fields, timeoutS);
+        outcome.hedgedHotkey = second.axon.hotkey;
+        const a = winner;
+        winner = await firstToSend(a, hedge);
+        loser = winner === a ? hedge : a;
+        loser.abort.abort();
+      }
+    }
+    outcome.hotkey = winner.miner.axon.hotkey;
+    const scanner = new JsonObjectScanner();
+    let next = await winner.first;
+    while (!next.done) {
+      outcome.firstByteMs ??= performance.now() - started;
+      let objects: unknown[];
+      try {
+        objects = scanner.push(next.value);
+      } catch (e) {
+        outcome.status = 422;
+        outcome.message = `The miner's stream is not JSON objects: ${(e as Error).message}`;
+        winner.abort.abort();
+        break;
+      }
+      for (const o of objects) {
+        const r = relayed(o);
+        if (!r) continue;
+        outcome.objects.push(r);
+        if (r.type === "tweets" || r.type === "search")
+          outcome.items += Array.isArray(r.content) ? r.content.length : 0;
+        yield r;
+      }
+      next = await winner.iter.next();
+    }
+    const result = await winner.result;
+    if (outcome.status !== 422) {
+      outcome.status = signal.aborted ? 499 : result.status;
+      outcome.message = signal.aborted ? "Cancelled by the client" : result.message;
+    }
+  } finally {
+    signal.removeEventListener("abort", stopAll);
+    if (!signal.aborted && outcome.status === 503 && outcome.hotkey === null) outcome.message = "No answer";
+    stopAll();
+    outcome.latencyMs = performance.now() - started;
+    onEnd(outcome);
+  }
+}
+
+export class NoMinerError extends Error {
+  constructor() {
+    super("No search miner is available");
+  }
+}
+
+/** Query rows waiting to be written: written together every 250 ms (hot routes cost no write each). */
+const pending = lazy(() => ({ rows: [] as Prisma.SearchQueryCreateManyInput[], timer: null as NodeJS.Timeout | null }));
+
+/** Writes the recorded queries now (tests, shutdown). */
+export async function flushQueries(): Promise<void> {
+  const p = pending();
+  if (p.timer) clearTimeout(p.timer);
+  p.timer = null;
+  const rows = p.rows.splice(0);
+  if (!rows.length) return;
+  try {
+    await db().searchQuery.createMany({ data: rows });
+  } catch (e) {
+    log.warn({ err: (e as Error).message, rows: rows.length }, "search: could not record queries");
+  }
+}
+
+/** Records one query (never fails the caller). */
+export function recordQuery(q: {
+  kind: "organic" | "synthetic";
+  searchType: SearchType;
+  route: string;
+  prompt: string;
+  tools?: string[];
+  outcome: { hotkey: string | null; hedgedHotkey?: string | null; status: number; message: string } & Partial<
+    Pick<StreamOutcome, "firstByteMs" | "latencyMs" | "items">
+  >;
+  score?: number | null;
+  reason?: string;
+}): void {
+  const o = q.outcome;
+  const outcome =
+    o.status === 200
+      ? "ok"
+      : o.status === 499
+        ? "cancelled"
+        : o.status === 408
+          ? "timeout"
+          : o.hotkey === null
+            ? "no_miner"
+            : "error";
+  const p = pending();
+  p.rows.push({
+    netuid: netuidOf("search"),
+    at: new Date(),
+    kind: q.kind,
+    searchType: q.searchType,
+    route: q.route,
+    prompt: q.prompt.slice(0, 500),
+    tools: JSON.stringify(q.tools ?? []),
+    hotkey: o.hotkey,
+    hedgedHotkey: o.hedgedHotkey ?? null,
+    outcome,
+    status: o.status,
+    firstByteMs: o.firstByteMs ?? null,
+    latencyMs: o.latencyMs ?? 0,
+    items: o.items ?? 0,
+    score: q.score ?? null,
+    reason: (q.reason ?? (o.status === 200 ? "" : o.message)).slice(0, 500),
+  });
+  if (p.rows.length >= 500) void flushQueries();
+  else p.timer ??= setTimeout(() => void flushQueries(), 250);
+}
+
+/** The SSE frame of one line, as upstream frames it. */
+export const sseFrame = (line: string) => `data: ${line}\n\n`;
+
+/**
+ * /search as SSE: every relayed object on its own `data:` line as it arrives; a failure (no miner, a broken or
+ * timed-out stream) ends it with data: {"error": ...}.
+ */
+export async function* sseSearch(body: SearchRequest, signal: AbortSignal): AsyncGenerator<string> {
+  const fields = streamFields(body);
+  const ended: { outcome: StreamOutcome | null } = { outcome: null };
+  const onEnd = (o: StreamOutcome) => {
+    ended.outcome = o;
+    recordQuery({
+      kind: "organic",
+      searchType: "ai_search",
+      route: "/search",
+      prompt: body.prompt,
+      tools: fields.tools,
+      outcome: o,
+    });
+  };
+  try {
+    for await (const o of searchObjects(fields, signal, onEnd)) yield sseFrame(pyJsonDumps(o));
+  } catch (e) {
+    yield sseFrame(pyJsonDumps({ error: (e as Error).message }));
+    return;
+  }
+  const o = ended.outcome;
+  if (o && o.status !== 200 && o.status !== 499) yield sseFrame(pyJsonDumps({ error: o.message }));
+}
+
+/** The link routes and /search without streaming: every object collected, aggregated by tool as upstream. */
+export async function collectSearch(
+  r: { prompt: string; tools: string[] } & Partial<SearchRequest>,
+  route: string,
+  signal: AbortSignal,
+): Promise<{ objects: Record<string, unknown>[]; outcome: StreamOutcome }> {
+  const fields = streamFields(r);
+  let outcome!: StreamOutcome;
+  const objects: Record<string, unknown>[] = [];
+  try {
+    for await (const o of searchObjects(fields, signal, (out) => (outcome = out))) objects.push(o);
+  } finally {
+    if (outcome)
+      recordQuery({
+        kind: "organic",
+        searchType: "ai_search",
+        route,
+        prompt: r.prompt,
+        tools: fields.tools,
+        outcome,
+      });
+  }
+  return { objects, outcome };
+}
+
+/** Upstream's aggregate_search_results: {miner_tweets, search_results}, [] for a requested tool with none. */
+export function aggregate(objects: Record<string, unknown>[], tools: string[]): Record<string, unknown> {
+  const out: Record<string, unknown[]> = {};
+  for (const o of objects) {
+    const field = o.type === "tweets" ? "miner_tweets" : o.type === "search" ? "search_results" : null;
+    if (field && Array.isArray(o.content)) (out[field] ??= []).push(...(o.content as unknown[]));
+  }
+  for (const t of tools) {
+    const field = TOOLS[t as keyof typeof TOOLS];
+    if (field) out[field] ??= [];
+  }
+  return out;
+}
+
+export function summaryOf(objects: Record<string, unknown>[]): string {
+  return objects
+    .filter((o) => o.type === "text" && o.role === "summary")
+    .map((o) => String(o.content ?? ""))
+    .join("");
+}
+
+export type LinksRequest = LinksSearchRequest;

@@ -1,0 +1,131 @@
+/** The search pages: the playground's live stream, the miners' state and windows, the query log. */
+import { z } from "zod";
+import { pyJsonDumps } from "../bittensor";
+import { db } from "../db";
+import { netuidOf } from "../env";
+import { router, viewerProcedure } from "../trpc/init";
+import { searchRequestSchema } from "./forms";
+import { recordQuery, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
+import { SEARCH_TYPES } from "./protocol";
+import { QUALITY_THRESHOLDS } from "./scoring";
+
+export const playgroundInput = searchRequestSchema.pick({
+  prompt: true,
+  tools: true,
+  model: true,
+  count: true,
+  date_filter: true,
+  result_type: true,
+});
+
+export type PlaygroundEvent =
+  | { kind: "object"; frame: string; object: Record<string, unknown>; atMs: number }
+  | {
+      kind: "end";
+      hotkey: string | null;
+      status: number;
+      message: string;
+      firstByteMs: number | null;
+      latencyMs: number;
+    };
+
+export const searchRouter = router({
+  /** Streams one search as /search would, with each SSE frame and the miner's outcome at the end. */
+  playground: viewerProcedure.input(playgroundInput).subscription(async function* ({ input, signal }) {
+    const fields = streamFields({ ...input, tools: input.tools });
+    const started = performance.now();
+    const ended: { o: StreamOutcome | null } = { o: null };
+    const abort = new AbortController();
+    signal?.addEventListener("abort", () => abort.abort(), { once: true });
+    try {
+      for await (const object of searchObjects(fields, abort.signal, (o) => (ended.o = o)))
+        yield {
+          kind: "object",
+          frame: sseFrame(pyJsonDumps(object)),
+          object,
+          atMs: performance.now() - started,
+        } as PlaygroundEvent;
+    } catch {
+      // the outcome says why
+    } finally {
+      const o = ended.o;
+      if (o)
+        recordQuery({
+          kind: "organic",
+          searchType: "ai_search",
+          route: "playground",
+          prompt: input.prompt,
+          tools: fields.tools,
+          outcome: o,
+        });
+    }
+    const o = ended.o;
+    yield {
+      kind: "end",
+      hotkey: o?.hotkey ?? null,
+      status: o?.status ?? 503,
+      message: o?.message ?? "No search miner is available",
+      firstByteMs: o?.firstByteMs ?? null,
+      latencyMs: o?.latencyMs ?? 0,
+    } as PlaygroundEvent;
+  }),
+
+  /** Per miner and type: state, windows of the last 72 h; and the recent queries (filtered). */
+  miners: viewerProcedure
+    .input(
+      z.object({
+        kind: z.enum(["organic", "synthetic"]).optional(),
+        outcome: z.enum(["ok", "error", "timeout", "cancelled", "no_miner"]).optional(),
+        hotkey: z.string().max(64).optional(),
+      }),
+    )
+    .query(async ({ input }) => {
+      const netuid = netuidOf("search");
+      const [states, windows, queries, neurons] = await Promise.all([
+        db().searchMinerState.findMany({ where: { netuid }, orderBy: [{ uid: "asc" }] }),
+        db().searchWindow.findMany({
+          where: { netuid, windowStart: { gte: new Date(Date.now() - 72 * 3_600_000) } },
+          orderBy: { windowStart: "asc" },
+        }),
+        db().searchQuery.findMany({
+          where: {
+            netuid,
+            ...(input.kind ? { kind: input.kind } : {}),
+            ...(input.outcome ? { outcome: input.outcome } : {}),
+            ...(input.hotkey ? { hotkey: { contains: input.hotkey } } : {}),
+          },
+          orderBy: { id: "desc" },
+          take: 200,
+        }),
+        db().searchMinerState.groupBy({ by: ["hotkey"], where: { netuid }, _max: { updatedAt: true } }),
+      ]);
+      const miners = neurons.map((n) => {
+        const rows = states.filter((s) => s.hotkey === n.hotkey);
+        return {
+          hotkey: n.hotkey,
+          uid: rows[0]?.uid ?? 0,
+          updatedAt: n._max.updatedAt,
+          types: SEARCH_TYPES.map((t) => {
+            const s = rows.find((r) => r.searchType === t);
+            const w = windows.filter((x) => x.hotkey === n.hotkey && x.searchType === t);
+            return {
+              type: t,
+              verified: s?.verified ?? 1,
+              declared: s?.declared ?? 0,
+              qualityAvg: s?.qualityAvg ?? 0,
+              passed: (s?.qualityAvg ?? 0) >= QUALITY_THRESHOLDS[t] && (s?.declared ?? 0) > 0,
+              failures: s?.failures ?? 0,
+              unreachableSince: s?.unreachableSince ?? null,
+              windows: w.map((x) => ({ at: x.windowStart, quality: x.qualityScore, passed: x.passed })),
+            };
+          }),
+        };
+      });
+      return {
+        netuid,
+        thresholds: QUALITY_THRESHOLDS,
+        miners: miners.sort((a, b) => a.uid - b.uid),
+        queries: queries.map((q) => ({ ...q, tools: JSON.parse(q.tools) as string[] })),
+      };
+    }),
+});
