@@ -10,6 +10,8 @@ const PAGES = [
   "/miners",
   "/inventory",
   "/allocations",
+  "/search-playground",
+  "/search-miners",
   "/settings",
 ];
 

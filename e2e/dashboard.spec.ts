@@ -116,6 +116,8 @@ test("every page renders at desktop and phone widths, in light and dark", async 
     ["miner", miner!],
     ["inventory", "/inventory"],
     ["allocations", "/allocations"],
+    ["search", "/search-playground"],
+    ["search miners", "/search-miners"],
     ["settings", "/settings"],
   ] as const) {
     for (const width of [1280, 390]) {

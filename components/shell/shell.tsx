@@ -29,7 +29,7 @@ export function Shell({
             </span>
             <span>Subnet Console</span>
           </Link>
-          <div className="order-3 w-full min-w-0 sm:order-none sm:w-auto sm:flex-1">
+          <div className="order-3 w-full min-w-0">
             <NavLinks items={items} />
           </div>
           <div className="ml-auto flex items-center gap-2">

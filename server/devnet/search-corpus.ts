@@ -31,8 +31,9 @@ function plain(md: string): string {
     .replace(/```[\s\S]*?```/g, " ")
     .replace(/`([^`]*)`/g, "$1")
     .replace(/<[^>]+>/g, " ")
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, " ")
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/^\s*\[[^\]]+\]:\s*\S+.*$/gm, " ")
+    .replace(/\[?!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])\]?(?:\([^)]*\)|\[[^\]]*\])?/g, " ")
+    .replace(/\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])/g, "$1")
     .replace(/^\s*[#>*|-]+/gm, " ")
     .replace(/[*_~|]+/g, " ")
     .replace(/\s+/g, " ")
@@ -130,14 +131,19 @@ export class SearchCorpus {
   }
 
   /** Posts for an X query: words, `from:<user>`, `#tag`; newest first when `latest`. */
-  searchPosts(query: string, opts: { since?: number; until?: number; user?: string | null } = {}): Tweet[] {
+  searchPosts(
+    query: string,
+    opts: { since?: number; until?: number; user?: string | null; anyWord?: boolean } = {},
+  ): Tweet[] {
     const from = /(?:^|\s)from:(\w+)/.exec(query)?.[1] ?? opts.user ?? undefined;
     const words = query
       .replace(/(?:^|\s)from:\w+/g, " ")
       .replace(/[#$]/g, " ")
       .trim();
     const base = words
-      ? this.postIndex.search(words).map((r) => this.postById.get(String(r.id))!)
+      ? this.postIndex
+          .search(words, opts.anyWord ? { combineWith: "OR" } : {})
+          .map((r) => this.postById.get(String(r.id))!)
       : from
         ? this.posts
         : [];

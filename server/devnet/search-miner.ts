@@ -23,9 +23,10 @@ export type SearchBehaviour = "good" | "slow" | "inventor" | "dropper" | "offlin
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    if (ms <= 0) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const stop = () => (clearTimeout(t), resolve());
+    const t = setTimeout(() => (signal?.removeEventListener("abort", stop), resolve()), ms);
+    signal?.addEventListener("abort", stop, { once: true });
   });
 
 export interface SearchMinerOptions {
@@ -130,7 +131,7 @@ export class DevnetSearchMiner {
     let tweets: Tweet[] = [];
     let pages: ReturnType<typeof SearchCorpus.toWebResult>[] = [];
     if (f.tools.includes("Twitter Search")) {
-      tweets = this.lieTweets(corpus.searchPosts(f.prompt, { since, until }).slice(0, count));
+      tweets = this.lieTweets(corpus.searchPosts(f.prompt, { since, until, anyWord: true }).slice(0, count));
       yield send({ type: "tweets", content: tweets });
       await sleep(300 * this.pace, signal);
     }
@@ -159,7 +160,7 @@ export class DevnetSearchMiner {
     if (f.result_type === "ONLY_LINKS") return;
     // An extractive summary: the sentences of the results that share the most words with the prompt.
     const terms = new Set(f.prompt.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
-    const sentences = [...pages.map((p) => p.snippet), ...tweets.map((t) => t.text)]
+    const sentences = [...new Set([...pages.map((p) => p.snippet), ...tweets.map((t) => t.text.replace(/ #\w+$/, ""))])]
       .map((s) => ({ s, hits: (s.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []).filter((w) => terms.has(w)).length }))
       .sort((a, b) => b.hits - a.hits)
       .slice(0, 3)

@@ -81,8 +81,9 @@ function start(miner: Candidate, fields: StreamFields, timeoutS: number): Attemp
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
+    const stop = () => (clearTimeout(t), r());
+    const t = setTimeout(() => (signal.removeEventListener("abort", stop), r()), ms);
+    signal.addEventListener("abort", stop, { once: true });
   });
 
 /** The attempt that sends a chunk first (waits for the other when one ends without sending any). */

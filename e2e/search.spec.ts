@@ -1,0 +1,63 @@
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+
+const SHOTS = path.join("test-results", "screenshots");
+
+async function signInAsAdmin(page: Page) {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("e2e-admin-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}
+
+test("the search playground streams a devnet miner's answer: results, link scores, the summary typing in", async ({
+  page,
+}) => {
+  await signInAsAdmin(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Search", exact: true }).click();
+  await page.getByLabel("Prompt").fill("fast glob matcher");
+  await page.getByLabel("Count (10-200)").fill("5");
+  await expect(page.getByRole("button", { name: "Search", exact: true })).toBeDisabled();
+  await page.getByLabel("Count (10-200)").fill("10");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  // Live: results and the raw event log show while the summary is still typing.
+  await expect(page.getByTestId("playground-results").locator("li").first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId("playground-outcome")).toHaveText("Streaming…");
+  await expect(page.getByTestId("playground-log")).toContainText('data: {"type": "search", "content": [');
+  await expect(page.getByTestId("playground-results").getByText("HIGH").first()).toBeVisible();
+  await expect(page.getByTestId("playground-summary")).toBeVisible({ timeout: 20_000 });
+  const partial = (await page.getByTestId("playground-summary").textContent())!.length;
+  await expect(page.getByTestId("playground-outcome")).toContainText(
+    /^(Answered by .+ first byte \d+ ms, done in \d+ ms|Failed)/,
+    {
+      timeout: 30_000,
+    },
+  );
+  expect((await page.getByTestId("playground-summary").textContent())!.length).toBeGreaterThanOrEqual(partial);
+  await expect(page.getByTestId("playground-log")).toContainText('data: {"type": "completion"');
+  await page.screenshot({ path: path.join(SHOTS, "search-playground.png"), fullPage: true });
+});
+
+test("search miners: scores per type separate the devnet's behaviours, and the query log filters", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Search miners", exact: true })
+    .click();
+  const table = page.getByTestId("search-miners-table");
+  // Epochs run every 20 s on the devnet: the dropper fails ai_search, the inventor fails everything.
+  await expect(table.getByText("fail", { exact: true }).first()).toBeVisible({ timeout: 60_000 });
+  await expect(table.getByText("pass", { exact: true }).first()).toBeVisible();
+  const queries = page.getByTestId("search-queries-table");
+  await expect(queries).toContainText("synthetic");
+  // Synthetic queries are never cancelled by a client.
+  await page.getByLabel("Outcome").selectOption("cancelled");
+  await page.getByLabel("Kind").selectOption("synthetic");
+  await expect(page.getByText("No query matches.")).toBeVisible();
+  await page.getByLabel("Kind").selectOption("synthetic");
+  await page.getByLabel("Outcome").selectOption("ok");
+  await expect(queries.locator("tbody tr").first()).toContainText("ok");
+  await page.screenshot({ path: path.join(SHOTS, "search-miners.png"), fullPage: true });
+});
