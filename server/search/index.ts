@@ -8,6 +8,7 @@ import { flushQueries } from "./organic";
 import { searchRouter } from "./router";
 import { scoringEpoch } from "./scoring";
 import { searchDendrite } from "./miners";
+import { SEARCH_WEIGHTS_JOB, setSearchWeights } from "./weights";
 
 export { IsAliveSynapse, setSourceFetcher, setSyntheticTopics, type SourceFetcher } from "./scoring";
 export {
@@ -39,6 +40,12 @@ export const searchModule = defineModule({
       leaseMs: 10 * 60_000,
       run: async () => void (await scoringEpoch()),
     }),
+    defineJob({
+      kind: SEARCH_WEIGHTS_JOB,
+      payload: z.object({}),
+      everyMs: () => config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS,
+      run: async () => void (await setSearchWeights()),
+    }),
   ],
   start: async () => {
     await jobs().enqueue(
@@ -46,6 +53,17 @@ export const searchModule = defineModule({
       {},
       { uniqueKey: SEARCH_EPOCH_JOB, maxAttempts: 1_000_000, runAt: new Date(Date.now() + 3000) },
     );
+    const c = config();
+    if (c.SET_WEIGHTS)
+      await jobs().enqueue(
+        SEARCH_WEIGHTS_JOB,
+        {},
+        {
+          uniqueKey: SEARCH_WEIGHTS_JOB,
+          maxAttempts: 1_000_000,
+          runAt: new Date(Date.now() + c.WEIGHTS_INTERVAL_BLOCKS * c.BLOCK_TIME_MS),
+        },
+      );
     return async () => {
       await flushQueries();
       searchDendrite.peek()?.close();

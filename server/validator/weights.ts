@@ -6,17 +6,12 @@ import { log } from "../log";
 import { phaseAt, schedule } from "../phases";
 import { currentWeights } from "./queries";
 import type { WeightsResult } from "../chain/types";
+import { toU16Weights } from "../chain/weights";
+
+export { toU16Weights };
 
 export const SET_WEIGHTS_JOB = "weights.set";
 const LAST_KEY = "weights.last";
-
-/** Weights as set_weights takes them: u16 per uid, scaled so the largest is 65535 (as bittensor does). */
-export function toU16Weights(weights: Map<number, number>): { uids: number[]; weights: number[] } {
-  const entries = [...weights.entries()].filter(([, w]) => w > 0).sort(([a], [b]) => a - b);
-  const max = Math.max(0, ...entries.map(([, w]) => w));
-  if (max <= 0) return { uids: [], weights: [] };
-  return { uids: entries.map(([u]) => u), weights: entries.map(([, w]) => Math.max(1, Math.round((w / max) * 65535))) };
-}
 
 export type LastWeights = WeightsResult & { at: string; block: number | null; uids: number[] };
 

@@ -11,6 +11,7 @@ import { netuidOf } from "@/server/env";
 import { candidateCache, searchDendrite } from "@/server/search/miners";
 import { minerDetail, minerList } from "@/server/search/public";
 import { scoringEpoch } from "@/server/search/scoring";
+import { searchWeights } from "@/server/search/weights";
 import { setSourceFetcher } from "@/server/search";
 import { searchCorpus } from "@/server/devnet/search-corpus";
 import { DevnetSearchMiner, type SearchBehaviour } from "@/server/devnet/search-miner";
@@ -123,6 +124,14 @@ describe("a scoring epoch over the devnet's behaviours", () => {
     expect(weights[hotkeys.other]).toBeUndefined();
     expect(weights[hotkeys.closed]).toBeUndefined();
     expect(weights[hotkeys.good]).toBeGreaterThan(weights[hotkeys.dropper]);
+    // Weights: pool shares split by gate x quality^3 x verified^2; nothing for miners that fail every gate.
+    const byUid = await searchWeights();
+    const uidOf = new Map((await rt.db.neuron.findMany({ where: { netuid: 22 } })).map((n) => [n.hotkey, n.uid]));
+    const total = [...byUid.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(1 + 1e-9);
+    expect(byUid.get(uidOf.get(hotkeys.good)!)).toBeGreaterThan(0);
+    expect(byUid.get(uidOf.get(hotkeys.offline)!) ?? 0).toBe(0);
+    expect(byUid.get(uidOf.get(hotkeys.good)!)!).toBeGreaterThan(byUid.get(uidOf.get(hotkeys.dropper)!) ?? 0);
   }, 90_000);
 
   it("/public/miners lists miners updated in the last 4 hours, windows of the last 72 hours", async () => {
