@@ -11,6 +11,9 @@ import { log } from "../log";
 import { chooseMiner, requireSearchDendrite, searchTimeoutS, type Candidate } from "./miners";
 import { ScraperStreamingSynapse, TOOLS, type SearchType } from "./protocol";
 import { dateRange, type LinksSearchRequest, type SearchRequest } from "./forms";
+import { fetcher, scoreAiAnswer, type StreamOutcome } from "./checks";
+
+export type { StreamOutcome };
 
 type StreamFields = RequestOf<typeof ScraperStreamingSynapse>;
 
@@ -48,17 +51,6 @@ export function relayed(o: unknown): Record<string, unknown> | null {
   if (type === "search" || type.endsWith("_search")) return { type, content: m.content ?? {} };
   if (type === "miner_link_scores" || type === "flow") return { type, content: m.content ?? {} };
   return null;
-}
-
-export interface StreamOutcome {
-  hotkey: string | null;
-  hedgedHotkey: string | null;
-  status: number;
-  message: string;
-  firstByteMs: number | null;
-  latencyMs: number;
-  items: number;
-  objects: Record<string, unknown>[];
 }
 
 interface Attempt {
@@ -252,6 +244,28 @@ export function recordQuery(q: {
   else p.timer ??= setTimeout(() => void flushQueries(), 250);
 }
 
+/**
+ * Records an organic AI search. A completed answer is scored as upstream scores organic answers (the same
+ * checks as synthetic ones, truthfulness included) before it is recorded; the epoch folds these scores into
+ * the miner's window. A client that cancelled scores nothing; other failures score 0.
+ */
+export function recordOrganic(route: string, fields: StreamFields, o: StreamOutcome): void {
+  const base = {
+    kind: "organic" as const,
+    searchType: "ai_search" as const,
+    route,
+    prompt: fields.prompt,
+    tools: fields.tools,
+    outcome: o,
+  };
+  if (o.status !== 200) return recordQuery({ ...base, score: o.status === 499 || o.hotkey === null ? null : 0 });
+  const timeoutS = fields.max_execution_time ?? searchTimeoutS(fields.count ?? 10, fields.model);
+  scoreAiAnswer(o, fields.prompt, timeoutS, fetcher()).then(
+    (s) => recordQuery({ ...base, score: s.score, reason: s.reason }),
+    () => recordQuery(base),
+  );
+}
+
 /** The SSE frame of one line, as upstream frames it. */
 export const sseFrame = (line: string) => `data: ${line}\n\n`;
 
@@ -264,14 +278,7 @@ export async function* sseSearch(body: SearchRequest, signal: AbortSignal): Asyn
   const ended: { outcome: StreamOutcome | null } = { outcome: null };
   const onEnd = (o: StreamOutcome) => {
     ended.outcome = o;
-    recordQuery({
-      kind: "organic",
-      searchType: "ai_search",
-      route: "/search",
-      prompt: body.prompt,
-      tools: fields.tools,
-      outcome: o,
-    });
+    recordOrganic("/search", fields, o);
   };
   try {
     for await (const o of searchObjects(fields, signal, onEnd)) yield sseFrame(pyJsonDumps(o));
@@ -295,15 +302,7 @@ export async function collectSearch(
   try {
     for await (const o of searchObjects(fields, signal, (out) => (outcome = out))) objects.push(o);
   } finally {
-    if (outcome)
-      recordQuery({
-        kind: "organic",
-        searchType: "ai_search",
-        route,
-        prompt: r.prompt,
-        tools: fields.tools,
-        outcome,
-      });
+    if (outcome) recordOrganic(route, fields, outcome);
   }
   return { objects, outcome };
 }

@@ -130,3 +130,11 @@ export const SEARCH_TYPES = ["web_search", "x_search", "ai_search"] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
 
 export { AVAILABLE_TOOLS, LEGACY_TOOLS, TOOLS } from "./forms";
+
+/** Items of a miner's answer that fit their schema (the rest are dropped, never passed on). */
+export function validItems<T>(items: unknown[], schema: { safeParse(v: unknown): { success: boolean; data?: T } }) {
+  return items.flatMap((i) => {
+    const r = schema.safeParse(i);
+    return r.success ? [r.data as T] : [];
+  });
+}

@@ -5,7 +5,7 @@ import { db } from "../db";
 import { netuidOf } from "../env";
 import { router, viewerProcedure } from "../trpc/init";
 import { searchRequestSchema } from "./forms";
-import { recordQuery, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
+import { recordOrganic, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
 import { SEARCH_TYPES } from "./protocol";
 import { QUALITY_THRESHOLDS } from "./scoring";
 
@@ -49,15 +49,7 @@ export const searchRouter = router({
       // the outcome says why
     } finally {
       const o = ended.o;
-      if (o)
-        recordQuery({
-          kind: "organic",
-          searchType: "ai_search",
-          route: "playground",
-          prompt: input.prompt,
-          tools: fields.tools,
-          outcome: o,
-        });
+      if (o) recordOrganic("playground", fields, o);
     }
     const o = ended.o;
     yield {

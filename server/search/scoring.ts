@@ -5,7 +5,6 @@
  * re-fetched from the source it claims (SourceFetcher: the devnet's corpus, or SEARCH_SCORER_CMD). Then the
  * quality EMA, the pass gate and the verified-capacity ramp, as upstream.
  */
-import { spawn } from "node:child_process";
 import { listNeurons } from "../chain";
 import { defineSynapse, type CallResult } from "../bittensor";
 import { consoleHotkey } from "../bittensor/identity";
@@ -16,7 +15,26 @@ import { lazy } from "../global";
 import { log } from "../log";
 import { z } from "zod";
 import { candidateCache, requireSearchDendrite, searchTimeoutS, type Candidate } from "./miners";
-import { recordQuery, searchObjects, streamFields, type StreamOutcome } from "./organic";
+import { flushQueries, recordQuery, searchObjects, streamFields } from "./organic";
+import {
+  checkLink,
+  checkTweet,
+  fetcher,
+  pick,
+  QUALITY_THRESHOLDS,
+  scoreAiAnswer,
+  timingReward,
+  type QueryScore,
+  type SourceFetcher,
+  type StreamOutcome,
+} from "./checks";
+
+export { checkLink, checkTweet, QUALITY_THRESHOLDS, timingReward, type SourceFetcher };
+export { setSourceFetcher } from "./checks";
+
+export const QUALITY_EMA_ALPHA = 0.5;
+const HARD_CAP = 100;
+const DEFAULT_PER_UID = 1;
 import {
   SEARCH_TYPES,
   tweetSchema,
@@ -35,163 +53,6 @@ export const IsAliveSynapse = defineSynapse({
   request: { answer: z.string().nullable().default(null), completion: z.string().default("") },
   response: { manifest: z.record(z.string(), z.unknown()).nullable().optional() },
 });
-
-export const QUALITY_THRESHOLDS: Record<SearchType, number> = { ai_search: 0.5, x_search: 0.6, web_search: 0.6 };
-export const QUALITY_EMA_ALPHA = 0.5;
-const HARD_CAP = 100;
-const DEFAULT_PER_UID = 1;
-/** Minimum plausible and target latency (seconds) per type. */
-export const TIMING: Record<SearchType, { min: number; target: number }> = {
-  x_search: { min: 1, target: 3 },
-  web_search: { min: 0.7, target: 2 },
-  ai_search: { min: 5, target: 10 },
-};
-
-/** Where sampled items are re-fetched from: the source they claim. */
-export interface SourceFetcher {
-  tweet(id: string): Promise<Tweet | null>;
-  page(link: string): Promise<{ link: string; title: string; text: string } | null>;
-}
-const fetcherSlot = lazy<SourceFetcher | null>(() => null);
-/** The devnet registers its corpus here. */
-export function setSourceFetcher(f: SourceFetcher | null): void {
-  fetcherSlot.set(f);
-}
-
-/** SEARCH_SCORER_CMD: one JSON request on stdin ({kind: "tweet", id} or {kind: "page", link}), JSON or null out. */
-function commandFetcher(cmd: string): SourceFetcher {
-  const run = (request: unknown) =>
-    new Promise<unknown>((resolve) => {
-      const child = spawn("sh", ["-c", cmd], { stdio: ["pipe", "pipe", "ignore"] });
-      let out = "";
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        if (out.length > 1_000_000) child.kill("SIGKILL");
-      });
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        try {
-          resolve(code === 0 ? JSON.parse(out) : null);
-        } catch {
-          resolve(null);
-        }
-      });
-      child.on("error", () => resolve(null));
-      child.stdin.end(JSON.stringify(request));
-    });
-  const page = z.object({ link: z.string(), title: z.string(), text: z.string() });
-  return {
-    tweet: async (id) => {
-      const r = tweetSchema.safeParse(await run({ kind: "tweet", id }));
-      return r.success ? r.data : null;
-    },
-    page: async (link) => {
-      const r = page.safeParse(await run({ kind: "page", link }));
-      return r.success ? r.data : null;
-    },
-  };
-}
-
-function fetcher(): SourceFetcher | null {
-  const cmd = config().SEARCH_SCORER_CMD;
-  return fetcherSlot() ?? (cmd ? commandFetcher(cmd) : null);
-}
-
-/** Upstream's timing reward: 0 when implausibly fast, 1 up to the target, linear to 0 at the timeout. */
-export function timingReward(seconds: number, type: SearchType, timeoutS: number): number {
-  const { min, target } = TIMING[type];
-  if (seconds < min) return 0;
-  if (seconds <= target) return 1;
-  return Math.max(0, Math.min(1, (timeoutS - seconds) / (timeoutS - target)));
-}
-
-const words = (s: string) => s.toLowerCase().match(/[a-z0-9]{3,}/g) ?? [];
-const norm = (s: string) => s.replace(/\s+/g, " ").trim().toLowerCase();
-
-function bigrams(s: string): Set<string> {
-  const w = words(s);
-  return new Set(w.slice(1).map((x, i) => `${w[i]} ${x}`));
-}
-
-/** Checks of one sampled tweet against its source (each 0/1; a tweet that cannot be fetched scores 0). */
-export async function checkTweet(
-  t: Tweet,
-  query: string,
-  since: number | undefined,
-  f: SourceFetcher,
-): Promise<{ score: number; failed: string[] }> {
-  const source = await f.tweet(t.id);
-  if (!source) return { score: 0, failed: ["the tweet does not exist at its source"] };
-  const within = (a: number, b: number) => Math.abs(a - b) <= Math.max(0.6 * b, 10);
-  const terms = words(query.replace(/from:\S+/g, ""));
-  const from = /from:(\w+)/.exec(query)?.[1];
-  const checks: Array<[string, boolean]> = [
-    [
-      "query words",
-      from
-        ? t.user?.username.toLowerCase() === from.toLowerCase()
-        : !terms.length || terms.some((w) => norm(t.text).includes(w)),
-    ],
-    ["date filter", since === undefined || Date.parse(t.created_at) >= since],
-    ["id", t.id === source.id],
-    ["url", (t.url ?? "") === (source.url ?? "")],
-    ["created_at", t.created_at === source.created_at],
-    ["flags", t.is_retweet === source.is_retweet && t.is_quote_tweet === source.is_quote_tweet],
-    ["text", norm(t.text) === norm(source.text)],
-    [
-      "counts",
-      within(t.like_count, source.like_count) &&
-        within(t.retweet_count, source.retweet_count) &&
-        within(t.reply_count, source.reply_count),
-    ],
-  ];
-  return {
-    score: checks.filter(([, ok]) => ok).length / checks.length,
-    failed: checks.filter(([, ok]) => !ok).map(([n]) => n),
-  };
-}
-
-/** Checks of one sampled web result against the page it links to. */
-export async function checkLink(
-  r: WebResult,
-  query: string,
-  f: SourceFetcher,
-): Promise<{ score: number; failed: string[] }> {
-  const page = await f.page(r.link);
-  if (!page) return { score: 0, failed: ["the link cannot be fetched"] };
-  const host = (u: string) => {
-    try {
-      return new URL(u).host;
-    } catch {
-      return "";
-    }
-  };
-  const snippet = bigrams(r.snippet);
-  const text = bigrams(page.text);
-  const overlap = snippet.size ? [...snippet].filter((b) => text.has(b)).length / snippet.size : 0;
-  const terms = words(query);
-  const checks: Array<[string, boolean]> = [
-    ["host", host(r.link) === host(page.link)],
-    ["title", norm(page.title).includes(norm(r.title)) || norm(r.title).includes(norm(page.title))],
-    ["snippet", r.snippet.length >= 40 && overlap >= 0.5],
-    ["relevance", !terms.length || terms.some((w) => norm(page.text).includes(w) || norm(page.title).includes(w))],
-  ];
-  return {
-    score: checks.filter(([, ok]) => ok).length / checks.length,
-    failed: checks.filter(([, ok]) => !ok).map(([n]) => n),
-  };
-}
-
-const pick = <T>(list: T[], n: number): T[] => [...list].sort(() => Math.random() - 0.5).slice(0, n);
-
-export interface QueryScore {
-  score: number;
-  reason: string;
-  status: number;
-  latencyMs: number;
-  items: number;
-}
 
 /** Synthetic queries as upstream mixes them: 20% from:<account>, 15% $cashtag, 15% #hashtag, 50% a topic. */
 export function syntheticQuery(topics: string[], accounts: string[], random = Math.random): string {
@@ -285,7 +146,7 @@ async function scoreAi(miner: Candidate, query: string, f: SourceFetcher | null)
     date_filter: "PAST_MONTH",
   });
   const timeoutS = searchTimeoutS(10, "NOVA");
-  let outcome!: StreamOutcome;
+  let outcome: StreamOutcome | null = null;
   const abort = new AbortController();
   try {
     for await (const _ of searchObjects(fields, abort.signal, (o) => (outcome = o), miner)) {
@@ -294,42 +155,23 @@ async function scoreAi(miner: Candidate, query: string, f: SourceFetcher | null)
   } catch {
     // the outcome says why
   }
-  const latencyMs = outcome?.latencyMs ?? timeoutS * 1000;
-  const objects = outcome?.objects ?? [];
-  const tweets = validItems<Tweet>(
-    objects.filter((o) => o.type === "tweets").flatMap((o) => o.content as unknown[]),
-    tweetSchema,
-  );
-  const links = validItems<WebResult>(
-    objects.filter((o) => o.type === "search").flatMap((o) => o.content as unknown[]),
-    webResultSchema,
-  );
-  const base = { status: outcome?.status ?? 503, latencyMs, items: tweets.length + links.length };
-  if (!outcome || outcome.status !== 200)
-    return { ...base, score: 0, reason: `the stream failed: ${outcome?.status} ${outcome?.message}` };
-  if (!objects.some((o) => o.type === "completion"))
-    return { ...base, score: 0, reason: "the stream ended without its completion" };
-  if (!tweets.length && !links.length) return { ...base, score: 0, reason: "no results" };
-  if (new Set(tweets.map((t) => t.id)).size < tweets.length || new Set(links.map((l) => l.link)).size < links.length)
-    return { ...base, score: 0, reason: "duplicate results" };
-  const checks: number[] = [];
-  const failed: string[] = [];
-  if (!objects.some((o) => o.type === "text" && o.role === "summary")) (checks.push(0), failed.push("no summary"));
-  if (f) {
-    for (const t of pick(tweets, 3)) {
-      const c = await checkTweet(t, "", undefined, f);
-      checks.push(c.score);
-      failed.push(...c.failed.map((x) => `tweet ${x}`));
-    }
-    for (const l of pick(links, 1)) {
-      const c = await checkLink(l, query, f);
-      checks.push(c.score);
-      failed.push(...c.failed.map((x) => `link ${x}`));
-    }
-  }
-  const content = checks.length ? checks.reduce((a, b) => a + b, 0) / checks.length : 1;
-  const timing = timingReward(latencyMs / 1000, "ai_search", timeoutS);
-  return { ...base, score: 0.7 * content + 0.3 * timing, reason: [...new Set(failed)].join(", ") };
+  return scoreAiAnswer(outcome, query, timeoutS, f);
+}
+
+/** Scores of a miner's organic answers since its last window, per type. */
+async function organicScores(netuid: number, hotkey: string): Promise<Record<SearchType, number[]>> {
+  const last = await db().searchWindow.findFirst({
+    where: { netuid, hotkey },
+    orderBy: { windowStart: "desc" },
+    select: { windowStart: true },
+  });
+  const rows = await db().searchQuery.findMany({
+    where: { netuid, hotkey, kind: "organic", score: { not: null }, at: { gt: last?.windowStart ?? new Date(0) } },
+    select: { searchType: true, score: true },
+  });
+  const out = { web_search: [], x_search: [], ai_search: [] } as Record<SearchType, number[]>;
+  for (const r of rows) out[r.searchType as SearchType]?.push(r.score!);
+  return out;
 }
 
 /** Upstream's ramp: +10% of declared when every type passed, -10% otherwise, within [1, min(declared, 100)]. */
@@ -357,6 +199,8 @@ export async function scoringEpoch(
   topics: () => { topics: string[]; accounts: string[] } = defaultTopics,
 ): Promise<{ miners: number; queries: number }> {
   const netuid = netuidOf("search");
+  // Organic answers recorded so far count in this epoch's windows.
+  await flushQueries();
   const me = consoleHotkey()?.address;
   const neurons = (await listNeurons(netuid)).filter((n) => !n.validatorPermit && n.hotkey !== me && axonOf(n));
   const miners: Candidate[] = neurons.map((n) => ({ axon: axonOf(n)!, uid: n.uid, coldkey: n.coldkey, weight: 0 }));
@@ -424,11 +268,23 @@ export async function scoringEpoch(
           s,
         ]),
       );
+      // The window's quality: this epoch's synthetic score with the organic answers scored since the last window.
+      const organic = await organicScores(netuid, m.axon.hotkey);
       const next = SEARCH_TYPES.map((type) => {
         const p = prev.get(type);
         const declared = declaredOf(manifest, type) || (p?.declared ?? 0);
-        const qualityAvg = (1 - QUALITY_EMA_ALPHA) * (p?.qualityAvg ?? 0) + QUALITY_EMA_ALPHA * scores[type].score;
-        return { type, p, declared, qualityAvg, passed: declared > 0 && qualityAvg >= QUALITY_THRESHOLDS[type] };
+        const extra = organic[type];
+        const quality = (scores[type].score + extra.reduce((a, b) => a + b, 0)) / (1 + extra.length);
+        const qualityAvg = (1 - QUALITY_EMA_ALPHA) * (p?.qualityAvg ?? 0) + QUALITY_EMA_ALPHA * quality;
+        return {
+          type,
+          p,
+          declared,
+          quality,
+          queries: 1 + extra.length,
+          qualityAvg,
+          passed: declared > 0 && qualityAvg >= QUALITY_THRESHOLDS[type],
+        };
       });
       const allPass = next.every((n) => n.passed);
       for (const n of next) {
@@ -454,10 +310,10 @@ export async function scoringEpoch(
             hotkey: m.axon.hotkey,
             searchType: n.type,
             windowStart,
-            qualityScore: scores[n.type].score,
+            qualityScore: n.quality,
             passed: n.passed,
             verifiedConcurrency: verified,
-            queries: 1,
+            queries: n.queries,
           },
         });
       }

@@ -4,6 +4,7 @@ import { BadGatewayError, NotFoundError, UnavailableError } from "../errors";
 import { chooseMiner, requireSearchDendrite, type Candidate } from "./miners";
 import { recordQuery } from "./organic";
 import {
+  validItems,
   tweetSchema,
   TwitterIDSearchSynapse,
   TwitterSearchSynapse,
@@ -19,14 +20,7 @@ import type { TwitterSearchRequest } from "./forms";
 /** Upstream's time limits for the X and web synapses (seconds). */
 export const X_TIMEOUT_S = 10;
 export const WEB_TIMEOUT_S = 10;
-
-/** Items of a miner's answer that fit their schema (the rest are dropped, never passed on). */
-export function validItems<T>(items: unknown[], schema: { safeParse(v: unknown): { success: boolean; data?: T } }) {
-  return items.flatMap((i) => {
-    const r = schema.safeParse(i);
-    return r.success ? [r.data as T] : [];
-  });
-}
+export { validItems };
 
 async function ask<S extends AnySynapse>(
   type: SearchType,

@@ -79,7 +79,10 @@ function scriptedMiner(uri: string): Axon {
     .attach(TwitterSearchSynapse, (f) => ({
       results: [...corpus.searchPosts(f.query).slice(0, f.count), { id: 1, broken: true }],
     }))
-    .attach(TwitterIDSearchSynapse, (f) => ({ results: corpus.post(f.id) ? [corpus.post(f.id)!] : [] }))
+    .attach(TwitterIDSearchSynapse, (f) => {
+      if (f.id === "500") throw new Error("the scraper is down");
+      return { results: corpus.post(f.id) ? [corpus.post(f.id)!] : [] };
+    })
     .attach(TwitterURLsSearchSynapse, (f) => ({
       results: f.urls.flatMap((u) => corpus.post(/(\d+)$/.exec(u)?.[1] ?? "") ?? []),
     }))
@@ -286,6 +289,10 @@ describe("X and web routes", () => {
     const byId = await call("GET", `/twitter/${one.id}`);
     expect(byId.status).toBe(200);
     expect(byId.body).toEqual(one);
+    // A miner that fails: 502 in FastAPI's shape, with the miner's status.
+    const failing = await call("GET", "/twitter/500");
+    expect(failing.status).toBe(502);
+    expect(failing.body.detail).toMatch(/^The miner did not answer: 500 /);
     const missing = await call("GET", "/twitter/1234567");
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ detail: "Tweet not found" });

@@ -148,3 +148,41 @@ describe("a scoring epoch over the devnet's behaviours", () => {
     await expect(minerDetail("5Nobody")).rejects.toMatchObject({ status: 404, message: "Miner not found" });
   });
 });
+
+describe("organic answers", () => {
+  it("are scored like synthetic ones and count in the miner's next window", async () => {
+    const { candidates } = await import("@/server/search/miners");
+    const { recordOrganic, searchObjects, streamFields } = await import("@/server/search/organic");
+    const ask = async (hotkey: string, prompt: string) => {
+      const miner = (await candidates("ai_search")).find((c) => c.axon.hotkey === hotkey)!;
+      const fields = streamFields({
+        prompt,
+        tools: ["Twitter Search", "Web Search"],
+        count: 10,
+        date_filter: "PAST_MONTH",
+      });
+      let outcome: Parameters<typeof recordOrganic>[2] | null = null;
+      for await (const _ of searchObjects(fields, new AbortController().signal, (o) => (outcome = o), miner)) {
+        // streamed
+      }
+      recordOrganic("/search", fields, outcome!);
+    };
+    await ask(hotkeys.good, "parser");
+    await ask(hotkeys.inventor, "parser");
+    let rows: Array<{ hotkey: string | null; score: number | null }> = [];
+    for (let i = 0; i < 50 && rows.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await flushQueries();
+      rows = await rt.db.searchQuery.findMany({ where: { kind: "organic" } });
+    }
+    const score = (h: string) => rows.find((r) => r.hotkey === h)!.score!;
+    expect(score(hotkeys.good)).toBeGreaterThan(0.9);
+    expect(score(hotkeys.inventor)).toBeLessThan(0.6);
+    await scoringEpoch(new Date(Date.now() + 2000), () => ({ topics: ["parser"], accounts: ["acorn"] }));
+    const window = await rt.db.searchWindow.findFirst({
+      where: { hotkey: hotkeys.good, searchType: "ai_search" },
+      orderBy: { windowStart: "desc" },
+    });
+    expect(window!.queries).toBe(2);
+  }, 60_000);
+});
