@@ -90,6 +90,7 @@ export function SearchMinersView({ initial }: { initial: Data }) {
                   "Unreachable since",
                 ]}
                 testId="search-miners-table"
+                label="Miners by search type"
               >
                 {data.miners.flatMap((m) =>
                   m.types.map((t) => (
@@ -154,6 +155,7 @@ export function SearchMinersView({ initial }: { initial: Data }) {
               <Table
                 head={["Time", "Kind", "Route", "Prompt", "Miner", "Latency", "Outcome", "Score", "Why"]}
                 testId="search-queries-table"
+                label="Queries"
               >
                 {data.queries.map((x) => (
                   <Row key={x.id}>

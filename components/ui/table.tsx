@@ -10,9 +10,23 @@ function isSortable(h: HeadCell): h is { label: ReactNode; sort?: SortDir | "non
   return typeof h === "object" && h !== null && "label" in (h as object);
 }
 
-export function Table({ head, children, testId }: { head: HeadCell[]; children: ReactNode; testId?: string }) {
+/**
+ * `label`: for a table with nothing focusable inside, its scroll container becomes a labelled region that
+ * takes keyboard focus, so it can be scrolled sideways from the keyboard.
+ */
+export function Table({
+  head,
+  children,
+  testId,
+  label,
+}: {
+  head: HeadCell[];
+  children: ReactNode;
+  testId?: string;
+  label?: string;
+}) {
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" {...(label ? { tabIndex: 0, role: "region", "aria-label": label } : {})}>
       <table className="w-full text-sm" data-testid={testId}>
         <thead>
           <tr className="text-left text-xs uppercase text-zinc-500 dark:text-zinc-400">
