@@ -19,6 +19,7 @@ import readline from "node:readline";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { Dendrite } from "../server/bittensor";
+import { verifyHotkeySignatureOffThread } from "../server/crypto/verifier";
 import { ScraperStreamingSynapse } from "../server/search";
 import { streamFields } from "../server/search/organic";
 import { rssMb } from "../tests/support/probe";
@@ -53,6 +54,8 @@ async function startMiners(): Promise<Miners> {
 }
 
 interface StreamStats {
+  /** A few reasons of failed streams. */
+  why: string[];
   completed: number;
   failed: number;
   ttfb: number[];
@@ -99,7 +102,7 @@ async function sseLoad(
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const url = new URL("/search", base);
   const body = JSON.stringify({ prompt, tools: ["Web Search"], count: 10 });
-  const stats: StreamStats = { completed: 0, failed: 0, ttfb: [], total: [], seconds: 0 };
+  const stats: StreamStats = { why: [], completed: 0, failed: 0, ttfb: [], total: [], seconds: 0 };
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
@@ -107,12 +110,14 @@ async function sseLoad(
       do {
         try {
           const r = await oneStream(agent, url, { ...headers, "content-type": "application/json" }, body);
-          if (!r.text.includes('"completion"') || r.text.includes('{"error"')) throw new Error("incomplete");
+          if (!r.text.includes('"completion"') || r.text.includes('{"error"'))
+            throw new Error(`incomplete: ${r.text.slice(-160)}`);
           stats.completed++;
           stats.ttfb.push(r.ttfb);
           stats.total.push(r.total);
-        } catch {
+        } catch (e) {
           stats.failed++;
+          if (stats.why.length < 3) stats.why.push((e as Error).message);
         }
       } while (seconds && performance.now() < until);
     }),
@@ -244,6 +249,7 @@ export async function benchSearch(which: string[]): Promise<boolean> {
             addedP99: added,
             peakRssMb: peak,
           };
+          if (s.failed) console.log(`  failed, e.g.: ${s.why.join(" | ")}`);
           ok = ok && s.failed === 0 && s.completed === STREAMS && added < 20 && peak < 300;
         });
       }

@@ -84,19 +84,48 @@ export class Dendrite {
     this.agent.destroy();
   }
 
+  /**
+   * Lanes: an axon accepts a (hotkey, uuid) pair's nonces only in increasing order, and concurrent calls over
+   * several sockets can arrive out of order. Each call in flight to an axon uses its own uuid (a lane), freed
+   * when the call ends; sequential calls all use `uuid`. Lanes per axon never exceed the calls in flight.
+   */
+  private readonly freeLanes = new Map<string, string[]>();
+
+  private takeLane(axon: AxonInfo): { uuid: string; release: () => void } {
+    const key = `${axon.ip}:${axon.port}:${axon.hotkey}`;
+    const free = this.freeLanes.get(key) ?? this.freeLanes.set(key, [this.uuid]).get(key)!;
+    const uuid = free.pop() ?? randomUUID();
+    let released = false;
+    return {
+      uuid,
+      release: () => {
+        if (released) return;
+        released = true;
+        free.push(uuid);
+      },
+    };
+  }
+
   /** Builds the signed request exactly as the Python dendrite does (exposed for tests and tools). */
-  prepare<S extends AnySynapse>(axon: AxonInfo, def: S, fields: RequestOf<S>, timeoutS: number, nonce = nextNonce()) {
+  prepare<S extends AnySynapse>(
+    axon: AxonInfo,
+    def: S,
+    fields: RequestOf<S>,
+    timeoutS: number,
+    nonce = nextNonce(),
+    uuid = this.uuid,
+  ) {
     const hash = bodyHash(def, fields as Record<string, unknown>);
     const dendrite: TerminalInfo = {
       ip: this.opts.externalIp ?? "0.0.0.0",
       version: BT_VERSION,
       nonce,
-      uuid: this.uuid,
+      uuid,
       hotkey: this.opts.signer.address,
     };
     dendrite.signature = signHex(
       this.opts.signer,
-      requestMessage({ nonce, hotkey: this.opts.signer.address, uuid: this.uuid }, axon.hotkey, hash),
+      requestMessage({ nonce, hotkey: this.opts.signer.address, uuid }, axon.hotkey, hash),
     );
     const synapse = {
       timeout: timeoutS,
@@ -122,12 +151,14 @@ export class Dendrite {
     const started = performance.now();
     const result = resultFor<S>(axon, started);
     let prepared;
+    const lane = this.takeLane(axon);
     try {
-      prepared = this.prepare(axon, def, fields, timeoutS);
+      prepared = this.prepare(axon, def, fields, timeoutS, nextNonce(), lane.uuid);
     } catch (e) {
+      lane.release();
       return result(400, `Payload error: ${(e as Error).message}`);
     }
-    const answer = await this.send(prepared, timeoutS, false);
+    const answer = await this.send(prepared, timeoutS, false).finally(lane.release);
     if ("error" in answer) return result(answer.error[0], answer.error[1]);
     const { res, body } = answer;
     // The round trip ends with the answer's last byte, before this side checks its signature.
@@ -171,69 +202,85 @@ export class Dendrite {
     const self = this;
     async function* chunks(): AsyncGenerator<Buffer> {
       let prepared;
+      const lane = self.takeLane(axon);
       try {
-        prepared = self.prepare(axon, def, fields, timeoutS);
+        prepared = self.prepare(axon, def, fields, timeoutS, nextNonce(), lane.uuid);
       } catch (e) {
+        lane.release();
         settle(base(400, `Payload error: ${(e as Error).message}`));
         return;
       }
-      if (opts.signal?.aborted) return void settle(base(499, "Cancelled by the caller"));
-      const answer = await self.send(prepared, timeoutS, true, false, opts.signal);
-      if ("error" in answer) return void settle(base(answer.error[0], answer.error[1]));
-      const { res, deadline, req } = answer;
-      // Cancelling stops the call at once, even while waiting for the miner's next chunk.
-      const cancel = () => req.destroy();
-      opts.signal?.addEventListener("abort", cancel, { once: true });
-      if (opts.signal?.aborted) cancel();
-      const info = await self.answerInfo(res, axon);
-      if (res.statusCode !== 200) {
-        let text = "";
-        for await (const c of res) if (text.length < 4096) text += String(c);
-        clearTimeout(deadline);
-        let message = `HTTP ${res.statusCode}`;
-        try {
-          const m = (JSON.parse(text) as { message?: unknown }).message;
-          if (typeof m === "string") message = m.slice(0, 1000);
-        } catch {
-          // not JSON
-        }
-        return void settle(base(res.statusCode ?? 500, message, info));
-      }
-      let received = 0;
-      let finished = false;
       try {
-        for await (const chunk of res as AsyncIterable<Buffer>) {
-          received += chunk.length;
-          if (received > self.maxResponse) {
-            req.destroy();
-            return void settle(
-              base(422, `Failed to parse response: stream larger than ${self.maxResponse} bytes`, info),
-            );
-          }
-          yield chunk;
-        }
-        finished = true;
-        settle(base(200, info.axonInfo.status_message ?? "Success", info));
-      } catch (e) {
-        const timedOut = (req as { timedOutByDeadline?: boolean }).timedOutByDeadline;
-        settle(
-          opts.signal?.aborted
-            ? base(499, "Cancelled by the caller", info)
-            : timedOut
-              ? base(408, `Timeout after ${timeoutS} seconds`, info)
-              : base(400, `Payload error: the stream broke (${(e as Error).message})`, info),
-        );
+        yield* self.streamAnswer(prepared, timeoutS, opts.signal, base, settle, axon);
       } finally {
-        clearTimeout(deadline);
-        opts.signal?.removeEventListener("abort", cancel);
-        if (!finished) {
-          req.destroy();
-          settle(base(499, "Cancelled by the caller", info)); // no-op if already settled
-        }
+        lane.release();
       }
     }
     const iterable = chunks();
     return Object.assign(iterable, { result });
+  }
+
+  /** The rest of a streaming call: the answer's chunks as they come, then the result. */
+  private async *streamAnswer<S extends AnySynapse>(
+    prepared: { url: string; headers: Record<string, string>; body: string },
+    timeoutS: number,
+    signal: AbortSignal | undefined,
+    base: ReturnType<typeof resultFor<S>>,
+    settle: (r: CallResult<S>) => void,
+    axon: AxonInfo,
+  ): AsyncGenerator<Buffer> {
+    if (signal?.aborted) return void settle(base(499, "Cancelled by the caller"));
+    const answer = await this.send(prepared, timeoutS, true, false, signal);
+    if ("error" in answer) return void settle(base(answer.error[0], answer.error[1]));
+    const { res, deadline, req } = answer;
+    // Cancelling stops the call at once, even while waiting for the miner's next chunk.
+    const cancel = () => req.destroy();
+    signal?.addEventListener("abort", cancel, { once: true });
+    if (signal?.aborted) cancel();
+    const info = await this.answerInfo(res, axon);
+    if (res.statusCode !== 200) {
+      let text = "";
+      for await (const c of res) if (text.length < 4096) text += String(c);
+      clearTimeout(deadline);
+      let message = `HTTP ${res.statusCode}`;
+      try {
+        const m = (JSON.parse(text) as { message?: unknown }).message;
+        if (typeof m === "string") message = m.slice(0, 1000);
+      } catch {
+        // not JSON
+      }
+      return void settle(base(res.statusCode ?? 500, message, info));
+    }
+    let received = 0;
+    let finished = false;
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > this.maxResponse) {
+          req.destroy();
+          return void settle(base(422, `Failed to parse response: stream larger than ${this.maxResponse} bytes`, info));
+        }
+        yield chunk;
+      }
+      finished = true;
+      settle(base(200, info.axonInfo.status_message ?? "Success", info));
+    } catch (e) {
+      const timedOut = (req as { timedOutByDeadline?: boolean }).timedOutByDeadline;
+      settle(
+        signal?.aborted
+          ? base(499, "Cancelled by the caller", info)
+          : timedOut
+            ? base(408, `Timeout after ${timeoutS} seconds`, info)
+            : base(400, `Payload error: the stream broke (${(e as Error).message})`, info),
+      );
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener("abort", cancel);
+      if (!finished) {
+        req.destroy();
+        settle(base(499, "Cancelled by the caller", info)); // no-op if already settled
+      }
+    }
   }
 
   /**

@@ -305,6 +305,23 @@ describe("dendrite and axon over real sockets", () => {
     expect((await stream.result).status).toBe(400);
   });
 
+  it("concurrent calls from one dendrite to one axon are never refused for their nonce (one uuid per call in flight)", async () => {
+    const results = await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => dendrite.call(info, Search, { prompt: `p${i}`, urls: ["u"], count: 1 })),
+      ...Array.from({ length: 40 }, async (_, i) => {
+        const call = dendrite.callStream(info, Stream, { prompt: `s${i}`, chunks: 3 });
+        for await (const _chunk of call) {
+          // read to the end
+        }
+        return call.result;
+      }),
+    ]);
+    expect(results.map((r) => `${r.status} ${r.message}`).filter((x) => !x.startsWith("200"))).toEqual([]);
+    // Sequential calls keep the dendrite's own uuid.
+    const one = dendrite.prepare(info, Search, { prompt: "x", urls: [], count: 0 }, 5);
+    expect(one.headers.bt_header_dendrite_uuid).toBe(dendrite.uuid);
+  });
+
   it("a caller that stops reading a stream cancels the miner's handler", async () => {
     const stream = dendrite.callStream(info, Stream, { prompt: "p", chunks: 100_000 }, { timeout: 10 });
     let n = 0;
