@@ -232,13 +232,14 @@ export async function benchSearch(which: string[]): Promise<boolean> {
         ["devnet quiet", { DEVNET_MINERS: "0", DEVNET_COMPUTE_MINERS: "0" }],
       ] as const) {
         await withConsole(miners, env, async (server) => {
-          let peak = rssMb(server.process.pid!);
+          const idle = rssMb(server.process.pid!);
+          let peak = idle;
           const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.process.pid!))), 100);
           const s = await sseLoad(server.url, { "access-key": KEY }, "paced", STREAMS);
           clearInterval(sampler);
           const added = pct(s.ttfb, 0.99) - pct(own, 0.99);
           console.log(
-            `/search x${STREAMS} at once, ${name}: ${s.completed} complete, ${s.failed} failed; first byte p50 ${ms(pct(s.ttfb, 0.5))}, p99 ${ms(pct(s.ttfb, 0.99))} (added p99 ${ms(added)}); whole stream p99 ${ms(pct(s.total, 0.99))}; console RSS peak ${peak.toFixed(0)} MB`,
+            `/search x${STREAMS} at once, ${name}: ${s.completed} complete, ${s.failed} failed; first byte p50 ${ms(pct(s.ttfb, 0.5))}, p99 ${ms(pct(s.ttfb, 0.99))} (added p99 ${ms(added)}); whole stream p99 ${ms(pct(s.total, 0.99))}; console RSS ${idle.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB`,
           );
           out[`sse ${name}`] = {
             ...s,

@@ -237,7 +237,11 @@ export class Dendrite {
     const cancel = () => req.destroy();
     signal?.addEventListener("abort", cancel, { once: true });
     if (signal?.aborted) cancel();
-    const info = await this.answerInfo(res, axon);
+    // The axon's signature over its answer is checked while the chunks flow: the first byte does not wait for it.
+    const infoP = this.answerInfo(res, axon);
+    type Info = Awaited<typeof infoP>;
+    const finish = (status: number, message: string | ((info: Info) => string)) =>
+      void infoP.then((info) => settle(base(status, typeof message === "string" ? message : message(info), info)));
     if (res.statusCode !== 200) {
       let text = "";
       for await (const c of res) if (text.length < 4096) text += String(c);
@@ -249,7 +253,7 @@ export class Dendrite {
       } catch {
         // not JSON
       }
-      return void settle(base(res.statusCode ?? 500, message, info));
+      return finish(res.statusCode ?? 500, message);
     }
     let received = 0;
     let finished = false;
@@ -258,27 +262,23 @@ export class Dendrite {
         received += chunk.length;
         if (received > this.maxResponse) {
           req.destroy();
-          return void settle(base(422, `Failed to parse response: stream larger than ${this.maxResponse} bytes`, info));
+          return finish(422, `Failed to parse response: stream larger than ${this.maxResponse} bytes`);
         }
         yield chunk;
       }
       finished = true;
-      settle(base(200, info.axonInfo.status_message ?? "Success", info));
+      finish(200, (info) => info.axonInfo.status_message ?? "Success");
     } catch (e) {
       const timedOut = (req as { timedOutByDeadline?: boolean }).timedOutByDeadline;
-      settle(
-        signal?.aborted
-          ? base(499, "Cancelled by the caller", info)
-          : timedOut
-            ? base(408, `Timeout after ${timeoutS} seconds`, info)
-            : base(400, `Payload error: the stream broke (${(e as Error).message})`, info),
-      );
+      if (signal?.aborted) finish(499, "Cancelled by the caller");
+      else if (timedOut) finish(408, `Timeout after ${timeoutS} seconds`);
+      else finish(400, `Payload error: the stream broke (${(e as Error).message})`);
     } finally {
       clearTimeout(deadline);
       signal?.removeEventListener("abort", cancel);
       if (!finished) {
         req.destroy();
-        settle(base(499, "Cancelled by the caller", info)); // no-op if already settled
+        finish(499, "Cancelled by the caller"); // no-op if already settled
       }
     }
   }
