@@ -54,6 +54,8 @@ export interface DendriteOptions {
   maxResponseBytes?: number;
   /** Checks axons' answer signatures (default: on this thread; the console passes its verification worker). */
   verifier?: Verifier;
+  /** Signs requests elsewhere (a worker thread: `offThreadSigner`); by default on this thread. */
+  signOffThread?: (message: string) => Promise<string>;
   /** This dendrite's uuid (a fresh one by default; fixed only for conformance tests). */
   uuid?: string;
 }
@@ -116,28 +118,58 @@ export class Dendrite {
     uuid = this.uuid,
   ) {
     const hash = bodyHash(def, fields as Record<string, unknown>);
+    const message = requestMessage({ nonce, hotkey: this.opts.signer.address, uuid }, axon.hotkey, hash);
+    return this.build(axon, def, fields, timeoutS, { nonce, uuid, hash }, signHex(this.opts.signer, message));
+  }
+
+  /** The same, signed by `signOffThread` when the dendrite has one (calls use this). */
+  private async prepareSigned<S extends AnySynapse>(
+    axon: AxonInfo,
+    def: S,
+    fields: RequestOf<S>,
+    timeoutS: number,
+    uuid: string,
+  ) {
+    const sign = this.opts.signOffThread;
+    if (!sign) return this.prepare(axon, def, fields, timeoutS, nextNonce(), uuid);
+    const nonce = nextNonce();
+    const hash = bodyHash(def, fields as Record<string, unknown>);
+    const message = requestMessage({ nonce, hotkey: this.opts.signer.address, uuid }, axon.hotkey, hash);
+    return this.build(axon, def, fields, timeoutS, { nonce, uuid, hash }, await sign(message));
+  }
+
+  private build<S extends AnySynapse>(
+    axon: AxonInfo,
+    def: S,
+    fields: RequestOf<S>,
+    timeoutS: number,
+    t: { nonce: bigint; uuid: string; hash: string },
+    signature: string,
+  ) {
     const dendrite: TerminalInfo = {
       ip: this.opts.externalIp ?? "0.0.0.0",
       version: BT_VERSION,
-      nonce,
-      uuid,
+      nonce: t.nonce,
+      uuid: t.uuid,
       hotkey: this.opts.signer.address,
+      signature,
     };
-    dendrite.signature = signHex(
-      this.opts.signer,
-      requestMessage({ nonce, hotkey: this.opts.signer.address, uuid }, axon.hotkey, hash),
-    );
     const synapse = {
       timeout: timeoutS,
       dendrite,
       axon: { ip: axon.ip, port: axon.port, hotkey: axon.hotkey },
       fields: fields as Record<string, unknown>,
-      bodyHash: hash,
+      bodyHash: t.hash,
     };
     const body = toBody(def, synapse);
     const headers = toHeaders(def, synapse, Buffer.byteLength(body));
     const host = axon.ip === this.opts.externalIp ? "0.0.0.0" : axon.ip;
-    return { url: `http://${host.includes(":") ? `[${host}]` : host}:${axon.port}/${def.name}`, headers, body, nonce };
+    return {
+      url: `http://${host.includes(":") ? `[${host}]` : host}:${axon.port}/${def.name}`,
+      headers,
+      body,
+      nonce: t.nonce,
+    };
   }
 
   /** One call; the answer is read whole (up to maxResponseBytes) and parsed with the synapse's schema. */
@@ -153,7 +185,7 @@ export class Dendrite {
     let prepared;
     const lane = this.takeLane(axon);
     try {
-      prepared = this.prepare(axon, def, fields, timeoutS, nextNonce(), lane.uuid);
+      prepared = await this.prepareSigned(axon, def, fields, timeoutS, lane.uuid);
     } catch (e) {
       lane.release();
       return result(400, `Payload error: ${(e as Error).message}`);
@@ -204,7 +236,7 @@ export class Dendrite {
       let prepared;
       const lane = self.takeLane(axon);
       try {
-        prepared = self.prepare(axon, def, fields, timeoutS, nextNonce(), lane.uuid);
+        prepared = await self.prepareSigned(axon, def, fields, timeoutS, lane.uuid);
       } catch (e) {
         lane.release();
         settle(base(400, `Payload error: ${(e as Error).message}`));

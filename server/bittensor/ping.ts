@@ -8,6 +8,7 @@ import { Dendrite, type AxonInfo } from "./dendrite";
 import { consoleHotkey } from "./identity";
 import { PingSynapse } from "./synapse";
 import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
+import { offThreadSigner } from "../crypto/signer";
 
 export const MINER_PING = "network.ping";
 const PING_TIMEOUT_S = 5;
@@ -24,6 +25,7 @@ export const dendrite = lazy<Dendrite | null>(() => {
         externalIp: config().EXTERNAL_IP,
         maxSocketsPerAxon: 4,
         verifier: verifyHotkeySignatureOffThread,
+        signOffThread: offThreadSigner(signer),
       })
     : null;
 });
