@@ -66,8 +66,11 @@ export const candidateCache = lazy(() => {
   };
 });
 
-export function candidates(type: SearchType): Promise<Candidate[]> {
-  return candidateCache().get(type);
+export async function candidates(type: SearchType): Promise<Candidate[]> {
+  const list = await candidateCache().get(type);
+  // An empty subnet is not kept: miners registered a moment later are found at the next query.
+  if (!list.length) candidateCache().invalidate();
+  return list;
 }
 
 /** The serving search miners (not validators, not this console) and their weights for `type`. */

@@ -94,6 +94,20 @@ function scriptedMiner(uri: string): Axon {
     }));
 }
 
+/** The devnet registers outside miners just after the server listens: wait until a search finds one. */
+async function minersRegistered(url: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    const r = await fetch(`${url}/search/links`, {
+      method: "POST",
+      headers: { "access-key": KEY, "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "ready", tools: [] }),
+    });
+    if (r.status === 200) return;
+    await sleep(200);
+  }
+  throw new Error("no search miner registered within 30 s");
+}
+
 let server: RunningServer;
 let miner: Axon;
 let minerHotkey = "";
@@ -132,6 +146,7 @@ beforeAll(async () => {
     SEARCH_EPOCH_S: "5",
     DEVNET_MINER_AXONS: `search:${minerHotkey}@127.0.0.1:${port}`,
   });
+  await minersRegistered(server.url);
 }, 60_000);
 
 afterAll(async () => {
@@ -411,6 +426,8 @@ describe("hedged requests (SEARCH_HEDGE_MS)", () => {
   });
 
   it("asks a second miner when the first is silent, streams the first answer and cancels the other", async () => {
+    await minersRegistered(hedged.url);
+    silentAborts.length = 0;
     for (let i = 0; i < 10; i++) {
       const started = Date.now();
       const res = await fetch(`${hedged.url}/search`, {
