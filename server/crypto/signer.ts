@@ -11,6 +11,8 @@ const worker = lazy(
 /**
  * Signs with `pair` in a worker thread (sr25519 in WASM costs about a millisecond a signature: a burst of
  * calls to miners is signed beside the event loop). Other key types, or a worker that cannot run, sign here.
+ * Its own thread, not the verifier's: sharing one doubled the added first-byte p99 of 500 concurrent
+ * searches (0.15-0.19 s -> 0.88-1.84 s) to save its ~45 MB.
  */
 export function offThreadSigner(pair: KeyringPair): (message: string) => Promise<string> {
   const here = async (message: string) => u8aToHex(pair.sign(new TextEncoder().encode(message)));
