@@ -1,4 +1,8 @@
-import { test as base, expect } from "@playwright/test";
+import path from "node:path";
+import { test as base, expect, type Page } from "@playwright/test";
+
+/** Where the browser tests leave their screenshots. */
+export const SHOTS = path.join("test-results", "screenshots");
 
 /**
  * Every test fails if a page throws or React reports a hydration mismatch: a mismatch makes React re-render
@@ -22,3 +26,12 @@ export const test = base.extend<{ pageErrors: string[] }>({
 });
 
 export { expect };
+
+/** Signs in with the e2e server's admin password and waits for Overview. */
+export async function signInAsAdmin(page: Page) {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("e2e-admin-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}

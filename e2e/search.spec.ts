@@ -1,16 +1,5 @@
 import path from "node:path";
-import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
-
-const SHOTS = path.join("test-results", "screenshots");
-
-async function signInAsAdmin(page: Page) {
-  await page.goto("/signin");
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill("e2e-admin-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
-}
+import { expect, SHOTS, signInAsAdmin, test } from "./fixtures";
 
 test("the search playground streams a devnet miner's answer: results, link scores, the summary typing in", async ({
   page,

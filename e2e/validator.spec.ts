@@ -2,17 +2,7 @@ import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
-
-const SHOTS = path.join("test-results", "screenshots");
-
-async function signInAsAdmin(page: Page) {
-  await page.goto("/signin");
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill("e2e-admin-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
-}
+import { expect, SHOTS, signInAsAdmin, test } from "./fixtures";
 
 test("on the devnet, miners' submissions are evaluated and their scores show on the Miners page", async ({ page }) => {
   test.setTimeout(150_000);

@@ -11,7 +11,7 @@
  *   web   GET /web/search at 64 connections (wrk)
  * Options (env): BENCH_STREAMS (500), BENCH_SECONDS (10), BENCH_CONNECTIONS (64 for web).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -20,10 +20,12 @@ import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { Dendrite } from "../server/bittensor";
 import { verifyHotkeySignatureOffThread } from "../server/crypto/verifier";
+import { offThreadSigner } from "../server/crypto/signer";
 import { ScraperStreamingSynapse } from "../server/search";
 import { streamFields } from "../server/search/organic";
 import { rssMb } from "../tests/support/probe";
-import { freePort, ROOT, startServer, type RunningServer } from "../tests/support/server";
+import { ROOT, startServer, type RunningServer } from "../tests/support/server";
+import { startPythonPeer } from "./bench-peer";
 
 const KEY = "Bench-Search-Key-0123!";
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 500);
@@ -130,9 +132,13 @@ async function sseLoad(
 /** The same streams straight from the miners with this process's own dendrite (the miners' own first byte). */
 async function direct(miners: Miners, clients: number): Promise<number[]> {
   await cryptoWaitReady();
+  // Configured as the console's: requests signed and answers checked in worker threads.
+  const signer = new Keyring({ type: "sr25519" }).addFromUri("//bench-client");
   const d = new Dendrite({
-    signer: new Keyring({ type: "sr25519" }).addFromUri("//bench-client"),
+    signer,
     maxSocketsPerAxon: clients,
+    verifier: verifyHotkeySignatureOffThread,
+    signOffThread: offThreadSigner(signer),
   });
   const fields = streamFields({ prompt: "paced", tools: ["Web Search"], count: 10 });
   const ttfb: number[] = [];
@@ -178,41 +184,13 @@ async function withConsole<T>(
   }
 }
 
-async function startRelay(miners: Miners): Promise<{ url: string; stop: () => void } | null> {
-  const python = ["python3", "/usr/bin/python3"].find(
-    (p) => spawnSync(p, ["-c", "import fastapi, uvicorn, aiohttp"]).status === 0,
-  );
-  if (!python) return null;
-  const port = await freePort();
-  const child = spawn(
-    python,
-    [
-      "-m",
-      "uvicorn",
-      "--app-dir",
-      path.join(ROOT, "scripts/peers"),
-      "search_relay:app",
-      "--port",
-      String(port),
-      "--log-level",
-      "warning",
-    ],
-    {
-      env: { ...process.env, MINER_URL: `http://127.0.0.1:${miners.plainPort}/stream` },
-      stdio: "ignore",
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${url}/docs`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { url, stop: () => child.kill() };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  return null;
+function startRelay(miners: Miners) {
+  return startPythonPeer({
+    app: "search_relay:app",
+    imports: ["fastapi", "uvicorn", "aiohttp"],
+    readyPath: "/docs",
+    env: { MINER_URL: `http://127.0.0.1:${miners.plainPort}/stream` },
+  });
 }
 
 export async function benchSearch(which: string[]): Promise<boolean> {

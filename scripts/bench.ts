@@ -10,14 +10,15 @@
  * Uses wrk when installed (as the figures in the README were taken), autocannon otherwise.
  * Options (env): BENCH_CONNECTIONS (64), BENCH_SECONDS (10), BENCH_LOG_LEVEL (warn).
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { ROOT, freePort, startServer } from "../tests/support/server";
+import { ROOT, startServer } from "../tests/support/server";
 import { benchValidator } from "./bench-validator";
 import { benchCompute } from "./bench-compute";
 import { benchWire } from "./bench-wire";
+import { startPythonPeer } from "./bench-peer";
 import { benchSearch } from "./bench-search";
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -75,41 +76,13 @@ async function runAutocannon(name: string, url: string): Promise<Result> {
 }
 
 /** The FastAPI peer (scripts/peers/phase_service.py) under uvicorn, when python3 has both; else null. */
-async function startPeer(): Promise<{ url: string; stop: () => void } | null> {
-  // Debian's python3 has the packages; a python3 earlier on PATH (pyenv) may not.
-  const python = ["python3", "/usr/bin/python3"].find(
-    (p) => spawnSync(p, ["-c", "import fastapi, uvicorn"]).status === 0,
-  );
-  if (!python) return null;
-  const port = await freePort();
-  const child = spawn(
-    python,
-    [
-      "-m",
-      "uvicorn",
-      "--app-dir",
-      path.join(ROOT, "scripts/peers"),
-      "phase_service:app",
-      "--port",
-      String(port),
-      "--log-level",
-      "warning",
-    ],
-    { env: { ...process.env, START_BLOCK: "54321" }, stdio: "ignore" },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${url}/get_phase`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { url, stop: () => child.kill() };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  return null;
+function startPeer() {
+  return startPythonPeer({
+    app: "phase_service:app",
+    imports: ["fastapi", "uvicorn"],
+    readyPath: "/get_phase",
+    env: { START_BLOCK: "54321" },
+  });
 }
 
 async function measure(name: string, url: string): Promise<Result> {

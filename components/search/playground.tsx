@@ -3,7 +3,7 @@ import { useState } from "react";
 import { skipToken } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "@/lib/trpc";
-import { Badge, Button, Card, Input, Select } from "@/components/ui";
+import { Badge, Button, Card, cx, Input, Select } from "@/components/ui";
 import { shortKey } from "@/components/ui/format";
 import { AVAILABLE_TOOLS, DATE_FILTERS, MODELS, RESULT_TYPES } from "@/server/search/forms";
 
@@ -164,7 +164,11 @@ export function SearchPlayground() {
       </div>
       <Card title="Raw events (SSE)">
         <pre
-          className="max-h-[36rem] overflow-auto whitespace-pre-wrap break-all text-xs text-zinc-700 dark:text-zinc-300"
+          className={cx(
+            "max-h-[36rem] overflow-auto whitespace-pre-wrap text-xs text-zinc-700 dark:text-zinc-300",
+            // SSE lines are long JSON without spaces: break anywhere; the placeholder wraps at words.
+            run.frames.length > 0 && "break-all",
+          )}
           data-testid="playground-log"
         >
           {run.frames.length ? run.frames.join("\n") : "Events appear here as the miner streams them."}

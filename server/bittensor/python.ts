@@ -78,7 +78,7 @@ function isNonPrintable(cp: number): boolean {
 
 /**
  * Python's `json.dumps(value)` with its defaults: ", " and ": " separators, non-ASCII and control characters
- * escaped as \uXXXX (UTF-16 code units, as Python writes them). SN22 miners and validators frame their stream
+ * escaped as a backslash, u and four hex digits per UTF-16 code unit, as Python writes them. SN22 miners and validators frame their stream
  * objects this way, so relayed objects keep their bytes.
  */
 export function pyJsonDumps(value: unknown): string {

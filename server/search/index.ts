@@ -10,7 +10,8 @@ import { scoringEpoch } from "./scoring";
 import { searchDendrite } from "./miners";
 import { SEARCH_WEIGHTS_JOB, setSearchWeights } from "./weights";
 
-export { IsAliveSynapse, setSourceFetcher, setSyntheticTopics, type SourceFetcher } from "./scoring";
+export { setSourceFetcher, type SourceFetcher } from "./checks";
+export { IsAliveSynapse, setSyntheticTopics } from "./scoring";
 export {
   ScraperStreamingSynapse,
   TwitterIDSearchSynapse,

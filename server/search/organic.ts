@@ -10,7 +10,7 @@ import { config, netuidOf } from "../env";
 import { log } from "../log";
 import { chooseMiner, requireSearchDendrite, searchTimeoutS, type Candidate } from "./miners";
 import { ScraperStreamingSynapse, TOOLS, type SearchType } from "./protocol";
-import { dateRange, type LinksSearchRequest, type SearchRequest } from "./forms";
+import { dateRange, type SearchRequest } from "./forms";
 import { fetcher, scoreAiAnswer, type StreamOutcome } from "./checks";
 
 export type { StreamOutcome };
@@ -327,5 +327,3 @@ export function summaryOf(objects: Record<string, unknown>[]): string {
     .map((o) => String(o.content ?? ""))
     .join("");
 }
-
-export type LinksRequest = LinksSearchRequest;

@@ -7,7 +7,7 @@ import { router, viewerProcedure } from "../trpc/init";
 import { searchRequestSchema } from "./forms";
 import { recordOrganic, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
 import { SEARCH_TYPES } from "./protocol";
-import { QUALITY_THRESHOLDS } from "./scoring";
+import { QUALITY_THRESHOLDS } from "./checks";
 
 export const playgroundInput = searchRequestSchema.pick({
   prompt: true,

@@ -5,17 +5,15 @@
  * re-fetched from the source it claims (SourceFetcher: the devnet's corpus, or SEARCH_SCORER_CMD). Then the
  * quality EMA, the pass gate and the verified-capacity ramp, as upstream.
  */
+import { z } from "zod";
 import { listNeurons } from "../chain";
 import { defineSynapse, type CallResult } from "../bittensor";
 import { consoleHotkey } from "../bittensor/identity";
 import { axonOf } from "../bittensor/ping";
 import { db } from "../db";
-import { config, netuidOf } from "../env";
+import { netuidOf } from "../env";
 import { lazy } from "../global";
 import { log } from "../log";
-import { z } from "zod";
-import { candidateCache, requireSearchDendrite, searchTimeoutS, type Candidate } from "./miners";
-import { flushQueries, recordQuery, searchObjects, streamFields } from "./organic";
 import {
   checkLink,
   checkTweet,
@@ -28,24 +26,24 @@ import {
   type SourceFetcher,
   type StreamOutcome,
 } from "./checks";
-
-export { checkLink, checkTweet, QUALITY_THRESHOLDS, timingReward, type SourceFetcher };
-export { setSourceFetcher } from "./checks";
-
-export const QUALITY_EMA_ALPHA = 0.5;
-const HARD_CAP = 100;
-const DEFAULT_PER_UID = 1;
+import { candidateCache, requireSearchDendrite, searchTimeoutS, type Candidate } from "./miners";
+import { flushQueries, recordQuery, searchObjects, streamFields } from "./organic";
 import {
   SEARCH_TYPES,
   tweetSchema,
   TwitterSearchSynapse,
+  validItems,
   webResultSchema,
   WebSearchSynapse,
   type SearchType,
   type Tweet,
   type WebResult,
 } from "./protocol";
-import { validItems, WEB_TIMEOUT_S, X_TIMEOUT_S } from "./x-web";
+import { WEB_TIMEOUT_S, X_TIMEOUT_S } from "./x-web";
+
+export const QUALITY_EMA_ALPHA = 0.5;
+const HARD_CAP = 100;
+const DEFAULT_PER_UID = 1;
 
 /** Upstream's liveness synapse; `manifest.concurrency` declares what the miner can serve per search type. */
 export const IsAliveSynapse = defineSynapse({

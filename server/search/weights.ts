@@ -11,7 +11,7 @@ import { db } from "../db";
 import { netuidOf } from "../env";
 import { log } from "../log";
 import { SEARCH_TYPES, type SearchType } from "./protocol";
-import { QUALITY_THRESHOLDS } from "./scoring";
+import { QUALITY_THRESHOLDS } from "./checks";
 
 export const SEARCH_WEIGHTS_JOB = "search.weights";
 export const POOL_SHARES: Record<SearchType, number> = { ai_search: 0.8, x_search: 0.1, web_search: 0.1 };

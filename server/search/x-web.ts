@@ -20,7 +20,6 @@ import type { TwitterSearchRequest } from "./forms";
 /** Upstream's time limits for the X and web synapses (seconds). */
 export const X_TIMEOUT_S = 10;
 export const WEB_TIMEOUT_S = 10;
-export { validItems };
 
 async function ask<S extends AnySynapse>(
   type: SearchType,

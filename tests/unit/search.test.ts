@@ -9,14 +9,8 @@ import { pyJsonDumps } from "@/server/bittensor";
 import { dateRange, searchRequestSchema } from "@/server/search/forms";
 import { routingWeight, searchTimeoutS, weightedPick } from "@/server/search/miners";
 import { aggregate, relayed, sseFrame, streamFields } from "@/server/search/organic";
-import {
-  checkLink,
-  checkTweet,
-  nextVerified,
-  syntheticQuery,
-  timingReward,
-  type SourceFetcher,
-} from "@/server/search/scoring";
+import { checkLink, checkTweet, timingReward, type SourceFetcher } from "@/server/search/checks";
+import { nextVerified, syntheticQuery } from "@/server/search/scoring";
 import type { Tweet } from "@/server/search/protocol";
 
 const python = (code: string, input: string) => execFileSync("python3", ["-c", code], { input, encoding: "utf8" });
