@@ -1,7 +1,7 @@
 /**
  * The devnet's searchable world: real text that is on every machine offline. Each README of the installed npm
  * packages is a web page at its registry URL, and its sentences are short posts on X by the package's account
- * (with a hashtag), dated over the last 60 days. A MiniSearch full-text index answers the devnet's search
+ * (with a hashtag), dated over the last 14 days (so a week's X search finds most accounts). A MiniSearch full-text index answers the devnet's search
  * miners; `page` and `post` answer the scorer's re-fetches (the "source" a sampled link or tweet claims).
  */
 import { createHash } from "node:crypto";
@@ -55,7 +55,8 @@ export class SearchCorpus {
   private readonly pageIndex = new MiniSearch<Page & { id: string }>({
     fields: ["title", "text"],
     storeFields: [],
-    searchOptions: { boost: { title: 3 }, prefix: true, fuzzy: 0.15 },
+    // Words or their starts, no fuzzy matching: an honest miner answers with pages that contain the query.
+    searchOptions: { boost: { title: 3 }, prefix: true },
   });
   private readonly postIndex = new MiniSearch<{ id: string; text: string; username: string }>({
     fields: ["text", "username"],
@@ -102,12 +103,12 @@ export class SearchCorpus {
           id,
           text: `${s} #${username}`,
           reply_count: h % 40,
-          retweet_count: (h >> 3) % 200,
-          like_count: (h >> 5) % 2000,
-          quote_count: (h >> 7) % 20,
-          bookmark_count: (h >> 9) % 50,
-          view_count: 1000 + ((h >> 11) % 100_000),
-          created_at: new Date(this.now - (h % (60 * DAY))).toISOString(),
+          retweet_count: (h >>> 3) % 200,
+          like_count: (h >>> 5) % 2000,
+          quote_count: (h >>> 7) % 20,
+          bookmark_count: (h >>> 9) % 50,
+          view_count: 1000 + ((h >>> 11) % 100_000),
+          created_at: new Date(this.now - (h % (14 * DAY))).toISOString(),
           url: `https://x.com/${username}/status/${id}`,
           is_quote_tweet: false,
           is_retweet: false,

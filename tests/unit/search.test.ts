@@ -11,7 +11,8 @@ import { routingWeight, searchTimeoutS, weightedPick } from "@/server/search/min
 import { aggregate, relayed, sseFrame, streamFields } from "@/server/search/organic";
 import { checkLink, checkTweet, timingReward, type SourceFetcher } from "@/server/search/checks";
 import { nextVerified, syntheticQuery } from "@/server/search/scoring";
-import type { Tweet } from "@/server/search/protocol";
+import { tweetSchema, webResultSchema, type Tweet } from "@/server/search/protocol";
+import { SearchCorpus } from "@/server/devnet/search-corpus";
 
 const python = (code: string, input: string) => execFileSync("python3", ["-c", code], { input, encoding: "utf8" });
 
@@ -224,5 +225,14 @@ describe("request and stream handling", () => {
       since: Date.parse("2026-01-01T00:00:00Z"),
       until: undefined,
     });
+  });
+});
+
+describe("the devnet's corpus", () => {
+  it("has only posts and pages that fit upstream's schemas (counts never negative)", () => {
+    const corpus = new SearchCorpus("node_modules");
+    expect(corpus.posts.length).toBeGreaterThan(100);
+    expect(corpus.posts.filter((t) => !tweetSchema.safeParse(t).success)).toEqual([]);
+    expect(corpus.pages.map(SearchCorpus.toWebResult).filter((p) => !webResultSchema.safeParse(p).success)).toEqual([]);
   });
 });
