@@ -11,7 +11,7 @@ import next from "next";
 import { authOptions, sessionFromCookies } from "./auth/options";
 import { ensureSecrets } from "./auth/secrets";
 import { chain } from "./chain";
-import { cryptoReady } from "./crypto/signature";
+import { cryptoReady } from "./crypto/hotkey";
 import { closeDb } from "./db";
 import { migrate } from "./db/migrate";
 import { ensureDevnetModel, startDevnet } from "./devnet";

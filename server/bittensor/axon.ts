@@ -6,7 +6,8 @@
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { nextNonce, signHex, verifyHex, type Signer, type Verifier } from "./keys";
+import { signHex, type Signer } from "../crypto/hotkey";
+import { nextNonce, verifyHex, type Verifier } from "./keys";
 import {
   BT_VERSION,
   bodyHash,

@@ -5,7 +5,8 @@
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { nextNonce, signHex, verifyHex, type Signer, type Verifier } from "./keys";
+import { signHex, type Signer } from "../crypto/hotkey";
+import { nextNonce, verifyHex, type Verifier } from "./keys";
 import {
   BT_VERSION,
   bodyHash,
@@ -54,8 +55,8 @@ export interface DendriteOptions {
   maxResponseBytes?: number;
   /** Checks axons' answer signatures (default: on this thread; the console passes its verification worker). */
   verifier?: Verifier;
-  /** Signs requests elsewhere (a worker thread: `offThreadSigner`); by default on this thread. */
-  signOffThread?: (message: string) => Promise<string>;
+  /** Told when an axon's answer signature does not verify (the call's result says so too). */
+  onBadSignature?: (axon: AxonInfo) => void;
   /** This dendrite's uuid (a fresh one by default; fixed only for conformance tests). */
   uuid?: string;
 }
@@ -122,22 +123,6 @@ export class Dendrite {
     return this.build(axon, def, fields, timeoutS, { nonce, uuid, hash }, signHex(this.opts.signer, message));
   }
 
-  /** The same, signed by `signOffThread` when the dendrite has one (calls use this). */
-  private async prepareSigned<S extends AnySynapse>(
-    axon: AxonInfo,
-    def: S,
-    fields: RequestOf<S>,
-    timeoutS: number,
-    uuid: string,
-  ) {
-    const sign = this.opts.signOffThread;
-    if (!sign) return this.prepare(axon, def, fields, timeoutS, nextNonce(), uuid);
-    const nonce = nextNonce();
-    const hash = bodyHash(def, fields as Record<string, unknown>);
-    const message = requestMessage({ nonce, hotkey: this.opts.signer.address, uuid }, axon.hotkey, hash);
-    return this.build(axon, def, fields, timeoutS, { nonce, uuid, hash }, await sign(message));
-  }
-
   private build<S extends AnySynapse>(
     axon: AxonInfo,
     def: S,
@@ -185,7 +170,7 @@ export class Dendrite {
     let prepared;
     const lane = this.takeLane(axon);
     try {
-      prepared = await this.prepareSigned(axon, def, fields, timeoutS, lane.uuid);
+      prepared = this.prepare(axon, def, fields, timeoutS, nextNonce(), lane.uuid);
     } catch (e) {
       lane.release();
       return result(400, `Payload error: ${(e as Error).message}`);
@@ -195,14 +180,17 @@ export class Dendrite {
     const { res, body } = answer;
     // The round trip ends with the answer's last byte, before this side checks its signature.
     const latencyMs = performance.now() - started;
-    const info = { ...(await this.answerInfo(res, axon)), latencyMs };
-    let json: Record<string, unknown>;
+    // The answer's signature is checked (in the verifier's worker, for the console) while the body is parsed here.
+    const infoP = this.answerInfo(res, axon);
+    let json: Record<string, unknown> | null = null;
     try {
       json = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-      if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("not an object");
+      if (typeof json !== "object" || json === null || Array.isArray(json)) json = null;
     } catch {
-      return result(422, "Failed to parse response: the miner's answer is not a JSON object", info);
+      json = null;
     }
+    const info = { ...(await infoP), latencyMs };
+    if (json === null) return result(422, "Failed to parse response: the miner's answer is not a JSON object", info);
     if (res.statusCode !== 200) {
       const message = typeof json.message === "string" ? json.message.slice(0, 1000) : `HTTP ${res.statusCode}`;
       return result(res.statusCode ?? 500, message, info);
@@ -236,7 +224,7 @@ export class Dendrite {
       let prepared;
       const lane = self.takeLane(axon);
       try {
-        prepared = await self.prepareSigned(axon, def, fields, timeoutS, lane.uuid);
+        prepared = self.prepare(axon, def, fields, timeoutS, nextNonce(), lane.uuid);
       } catch (e) {
         lane.release();
         settle(base(400, `Payload error: ${(e as Error).message}`));
@@ -356,6 +344,7 @@ export class Dendrite {
         a.signature,
         axon.hotkey,
       );
+      if (!signatureValid) this.opts.onBadSignature?.(axon);
     }
     return { axonInfo: a, processTime: a.process_time ?? null, signatureValid };
   }

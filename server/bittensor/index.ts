@@ -6,7 +6,8 @@ export { Axon, validatorsOnly, type AxonOptions, type CallContext } from "./axon
 export { Dendrite, type AxonInfo, type CallResult, type DendriteOptions } from "./dendrite";
 export { JsonObjectScanner } from "./json-stream";
 export { pyJsonDumps } from "./python";
-export { loadWalletHotkey, nextNonce, signerFromUri, verifyHex, WalletError, type Signer } from "./keys";
+export { loadWalletHotkey, nextNonce, signerFromUri, verifyHex, WalletError } from "./keys";
+export type { Signer } from "../crypto/hotkey";
 export {
   bodyHash,
   BT_VERSION,

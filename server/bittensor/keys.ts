@@ -4,40 +4,22 @@ import os from "node:os";
 import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import { hexToU8a, isHex, u8aToHex } from "@polkadot/util";
-import { decodeAddress, sr25519Verify } from "@polkadot/util-crypto";
-
-/** Something that signs as a hotkey (sr25519). */
-export interface Signer {
-  address: string;
-  sign(message: Uint8Array): Uint8Array;
-}
-
-export const signHex = (signer: Signer, message: string) => u8aToHex(signer.sign(new TextEncoder().encode(message)));
+import { hexToU8a, isHex } from "@polkadot/util";
+import { publicKeyOf, verifySr25519 } from "../crypto/hotkey";
 
 /** Checks a `0x`+hex sr25519 signature by an SS58 hotkey over a UTF-8 message (possibly off this thread). */
 export type Verifier = (message: string, signature: string, address: string) => Promise<boolean> | boolean;
 
-const publicKeys = new Map<string, Uint8Array>();
-
-/** sr25519 check of a `0x`+hex signature by an SS58 hotkey over a UTF-8 message; false for anything malformed. */
+/** sr25519 check (WASM) of a `0x`+hex signature by an SS58 hotkey over a UTF-8 message; false for anything malformed. */
 export function verifyHex(message: string, signature: string, address: string): boolean {
   if (signature.length !== 130 || !isHex(signature)) return false;
-  let key = publicKeys.get(address);
-  if (!key) {
-    try {
-      key = decodeAddress(address);
-    } catch {
-      return false;
-    }
-    if (publicKeys.size > 100_000) publicKeys.clear();
-    publicKeys.set(address, key);
-  }
+  let key: Uint8Array;
   try {
-    return sr25519Verify(new TextEncoder().encode(message), hexToU8a(signature), key);
+    key = publicKeyOf(address);
   } catch {
     return false;
   }
+  return verifySr25519(new TextEncoder().encode(message), hexToU8a(signature), key);
 }
 
 /** Nanoseconds since the epoch, strictly increasing within this process (bittensor's time.time_ns()). */

@@ -8,7 +8,6 @@ import { Dendrite, type AxonInfo } from "./dendrite";
 import { consoleHotkey } from "./identity";
 import { PingSynapse } from "./synapse";
 import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
-import { offThreadSigner } from "../crypto/signer";
 
 export const MINER_PING = "network.ping";
 const PING_TIMEOUT_S = 5;
@@ -25,10 +24,25 @@ export const dendrite = lazy<Dendrite | null>(() => {
         externalIp: config().EXTERNAL_IP,
         maxSocketsPerAxon: 4,
         verifier: verifyHotkeySignatureOffThread,
-        signOffThread: offThreadSigner(signer),
+        onBadSignature: reportBadAnswerSignature,
       })
     : null;
 });
+
+const badSignatureLogged = lazy(() => new Map<string, number>());
+
+/**
+ * An axon whose answer signature did not verify (a miner answering for a hotkey it does not hold, or a broken
+ * one): a warning, at most once a minute per hotkey. Callers keep the call's answer (upstream never checks).
+ */
+export function reportBadAnswerSignature(axon: AxonInfo): void {
+  const seen = badSignatureLogged();
+  const now = Date.now();
+  if ((seen.get(axon.hotkey) ?? 0) > now - 60_000) return;
+  if (seen.size > 10_000) seen.clear();
+  seen.set(axon.hotkey, now);
+  log.warn({ hotkey: axon.hotkey, axon: `${axon.ip}:${axon.port}` }, "an axon's answer signature did not verify");
+}
 
 /** The axon a neuron serves, or null when it publishes none (ip 0 or port 0). */
 export function axonOf(n: { hotkey: string; axonIp: string | null; axonPort: number | null }): AxonInfo | null {

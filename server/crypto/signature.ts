@@ -1,13 +1,8 @@
+/** Signatures as they arrive in requests (text in several encodings) and their check by an SS58 hotkey. */
 import { hexToU8a, u8aToU8a, u8aWrapBytes } from "@polkadot/util";
-import { cryptoWaitReady, decodeAddress, ed25519Verify, signatureVerify } from "@polkadot/util-crypto";
-import { sr25519Verify, waitReady } from "@polkadot/wasm-crypto";
+import { decodeAddress } from "@polkadot/util-crypto";
+import { publicKeyOf, verifyEcdsa, verifyEd25519, verifySr25519 } from "./hotkey";
 import { looksLikeSs58 } from "./ss58-format";
-
-/**
- * sr25519 is checked with the WASM build of schnorrkel (about 0.3 ms a signature here, where the pure
- * JavaScript one in util-crypto takes 2 ms); it must be ready before the first check: main.ts awaits this.
- */
-export const cryptoReady: Promise<boolean> = Promise.all([cryptoWaitReady(), waitReady()]).then(([a, b]) => a && b);
 
 /** Decodes URL-safe (or standard) base64, with or without `=` padding; null when malformed. */
 export function decodeBase64Url(text: string): Uint8Array | null {
@@ -61,13 +56,13 @@ export function verifyHotkeySignature(message: string | Uint8Array, signature: s
     if (sig.length === 64) {
       // Hotkeys are sr25519 (or ed25519): check those directly, the raw message and the <Bytes>-wrapped
       // form that wallet extensions sign. Cheaper than trying every scheme.
-      const pub = decodeAddress(address);
+      const pub = publicKeyOf(address);
       for (const m of [msg, u8aWrapBytes(msg)]) {
-        if (sr25519Verify(sig, m, pub) || ed25519Verify(m, sig, pub)) return true;
+        if (verifySr25519(m, sig, pub) || verifyEd25519(m, sig, pub)) return true;
       }
       return false;
     }
-    return signatureVerify(msg, sig, address).isValid; // 65 bytes: ecdsa
+    return verifyEcdsa(msg, sig, address); // 65 bytes: ecdsa
   } catch {
     return false;
   }

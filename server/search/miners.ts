@@ -6,9 +6,8 @@
 import { listNeurons } from "../chain";
 import { Dendrite, type AxonInfo } from "../bittensor";
 import { consoleHotkey } from "../bittensor/identity";
-import { axonOf } from "../bittensor/ping";
+import { axonOf, reportBadAnswerSignature } from "../bittensor/ping";
 import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
-import { offThreadSigner } from "../crypto/signer";
 import { db } from "../db";
 import { config, netuidOf } from "../env";
 import { UnavailableError } from "../errors";
@@ -24,7 +23,7 @@ export const searchDendrite = lazy<Dendrite | null>(() => {
         externalIp: config().EXTERNAL_IP,
         maxSocketsPerAxon: 512,
         verifier: verifyHotkeySignatureOffThread,
-        signOffThread: offThreadSigner(signer),
+        onBadSignature: reportBadAnswerSignature,
       })
     : null;
 });

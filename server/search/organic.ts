@@ -88,15 +88,16 @@ async function firstToSend(a: Attempt, b: Attempt): Promise<Attempt> {
 }
 
 /**
- * Runs an AI search on one miner (and a hedge), yielding the relayed objects as they arrive. `onEnd` gets the
- * outcome (also when the caller stops early: the miner call is cancelled and the outcome says so).
+ * Runs an AI search on one miner (and a hedge), yielding the relayed objects as they arrive: those of one chunk of
+ * the miner's stream together (a relay writes them at once). `onEnd` gets the outcome (also when the caller stops
+ * early: the miner call is cancelled and the outcome says so).
  */
 export async function* searchObjects(
   fields: StreamFields,
   signal: AbortSignal,
   onEnd: (o: StreamOutcome) => void,
   miner?: Candidate | null,
-): AsyncGenerator<Record<string, unknown>> {
+): AsyncGenerator<Record<string, unknown>[]> {
   const started = performance.now();
   const outcome: StreamOutcome = {
     hotkey: null,
@@ -150,13 +151,17 @@ export async function* searchObjects(
         winner.abort.abort();
         break;
       }
+      const batch: Record<string, unknown>[] = [];
       for (const o of objects) {
         const r = relayed(o);
         if (!r) continue;
-        outcome.objects.push(r);
+        batch.push(r);
         if (r.type === "tweets" || r.type === "search")
           outcome.items += Array.isArray(r.content) ? r.content.length : 0;
-        yield r;
+      }
+      if (batch.length) {
+        outcome.objects.push(...batch);
+        yield batch;
       }
       next = await winner.iter.next();
     }
@@ -281,7 +286,8 @@ export async function* sseSearch(body: SearchRequest, signal: AbortSignal): Asyn
     recordOrganic("/search", fields, o);
   };
   try {
-    for await (const o of searchObjects(fields, signal, onEnd)) yield sseFrame(pyJsonDumps(o));
+    for await (const batch of searchObjects(fields, signal, onEnd))
+      yield batch.map((o) => sseFrame(pyJsonDumps(o))).join("");
   } catch (e) {
     yield sseFrame(pyJsonDumps({ error: (e as Error).message }));
     return;
@@ -300,7 +306,7 @@ export async function collectSearch(
   let outcome!: StreamOutcome;
   const objects: Record<string, unknown>[] = [];
   try {
-    for await (const o of searchObjects(fields, signal, (out) => (outcome = out))) objects.push(o);
+    for await (const batch of searchObjects(fields, signal, (out) => (outcome = out))) objects.push(...batch);
   } finally {
     if (outcome) recordOrganic(route, fields, outcome);
   }

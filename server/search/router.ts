@@ -38,13 +38,14 @@ export const searchRouter = router({
     const abort = new AbortController();
     signal?.addEventListener("abort", () => abort.abort(), { once: true });
     try {
-      for await (const object of searchObjects(fields, abort.signal, (o) => (ended.o = o)))
-        yield {
-          kind: "object",
-          frame: sseFrame(pyJsonDumps(object)),
-          object,
-          atMs: performance.now() - started,
-        } as PlaygroundEvent;
+      for await (const batch of searchObjects(fields, abort.signal, (o) => (ended.o = o)))
+        for (const object of batch)
+          yield {
+            kind: "object",
+            frame: sseFrame(pyJsonDumps(object)),
+            object,
+            atMs: performance.now() - started,
+          } as PlaygroundEvent;
     } catch {
       // the outcome says why
     } finally {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { chain } from "../chain";
-import { cryptoReady } from "../crypto/signature";
+import { cryptoReady } from "../crypto/hotkey";
 import { config } from "../env";
 import { jobs } from "../jobs";
 import { serverGraphLoads } from "../log";

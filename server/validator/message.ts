@@ -1,3 +1,5 @@
+import { sign, type Signer } from "../crypto/hotkey";
+
 /**
  * The message a miner signs for POST /submit: the compact JSON of the four fields with sorted keys,
  * exactly as Python's json.dumps(d, sort_keys=True, separators=(",", ":")) writes it for ASCII input.
@@ -16,20 +18,14 @@ export function submissionMessage(s: {
   });
 }
 
-/** Something that signs with a hotkey: a Keyring pair. */
-export interface HotkeySigner {
-  address: string;
-  sign(message: Uint8Array): Uint8Array;
-}
-
 /** A POST /submit body signed by `pair` over the canonical message (URL-safe base64, unpadded). */
 export function signSubmission(
-  pair: HotkeySigner,
+  pair: Signer,
   fields: { expert_group: number; checkpoint_url: string; block_number: number },
 ) {
   const body = { hotkey: pair.address, ...fields };
   return {
     ...body,
-    signature: Buffer.from(pair.sign(new TextEncoder().encode(submissionMessage(body)))).toString("base64url"),
+    signature: Buffer.from(sign(pair, new TextEncoder().encode(submissionMessage(body)))).toString("base64url"),
   };
 }

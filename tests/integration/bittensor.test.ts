@@ -13,7 +13,6 @@ import { Keyring } from "@polkadot/keyring";
 import { u8aToHex } from "@polkadot/util";
 import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { offThreadSigner } from "@/server/crypto/signer";
 import { z } from "zod";
 import {
   Axon,
@@ -321,21 +320,6 @@ describe("dendrite and axon over real sockets", () => {
     // Sequential calls keep the dendrite's own uuid.
     const one = dendrite.prepare(info, Search, { prompt: "x", urls: [], count: 0 }, 5);
     expect(one.headers.bt_header_dendrite_uuid).toBe(dendrite.uuid);
-  });
-
-  it("signs in a worker thread when asked to: the axon accepts the calls, and the signature checks independently", async () => {
-    const sign = offThreadSigner(alice);
-    const offThread = new Dendrite({ signer: alice, signOffThread: sign });
-    try {
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => offThread.call(info, Search, { prompt: `w${i}`, urls: ["u"], count: 1 })),
-      );
-      expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
-      expect(verifyHex("a message", await sign("a message"), alice.address)).toBe(true);
-      expect(verifyHex("another message", await sign("a message"), alice.address)).toBe(false);
-    } finally {
-      offThread.close();
-    }
   });
 
   it("a caller that stops reading a stream cancels the miner's handler", async () => {
