@@ -96,6 +96,19 @@ function bigrams(s: string): Set<string> {
   return new Set(w.slice(1).map((x, i) => `${w[i]} ${x}`));
 }
 
+/**
+ * The share of `snippet`'s word pairs found as consecutive words of `text` (a page can be long: its words are
+ * joined once and searched, not turned into a set of pairs per check).
+ */
+function pairOverlap(snippet: string, text: string): number {
+  const pairs = bigrams(snippet);
+  if (!pairs.size) return 0;
+  const joined = ` ${words(text).join(" ")} `;
+  let found = 0;
+  for (const pair of pairs) if (joined.includes(` ${pair} `)) found++;
+  return found / pairs.size;
+}
+
 /** Checks of one sampled tweet against its source (each 0/1; a tweet that cannot be fetched scores 0). */
 export async function checkTweet(
   t: Tweet,
@@ -149,15 +162,13 @@ export async function checkLink(
       return "";
     }
   };
-  const snippet = bigrams(r.snippet);
-  const text = bigrams(page.text);
-  const overlap = snippet.size ? [...snippet].filter((b) => text.has(b)).length / snippet.size : 0;
   const terms = words(query);
+  const [pageText, pageTitle, title] = [norm(page.text), norm(page.title), norm(r.title)];
   const checks: Array<[string, boolean]> = [
     ["host", host(r.link) === host(page.link)],
-    ["title", norm(page.title).includes(norm(r.title)) || norm(r.title).includes(norm(page.title))],
-    ["snippet", r.snippet.length >= 40 && overlap >= 0.5],
-    ["relevance", !terms.length || terms.some((w) => norm(page.text).includes(w) || norm(page.title).includes(w))],
+    ["title", pageTitle.includes(title) || title.includes(pageTitle)],
+    ["snippet", r.snippet.length >= 40 && pairOverlap(r.snippet, page.text) >= 0.5],
+    ["relevance", !terms.length || terms.some((w) => pageText.includes(w) || pageTitle.includes(w))],
   ];
   return {
     score: checks.filter(([, ok]) => ok).length / checks.length,
