@@ -83,25 +83,22 @@ export function publicKeyOf(address: string): Uint8Array {
   return key;
 }
 
-/** sr25519 check in WASM; false for anything malformed. */
-export function verifySr25519(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    return sr25519Verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
-}
+/** A WASM check of a 64-byte signature by a 32-byte key that answers false, never throws, for anything malformed. */
+const checked =
+  (check: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean) =>
+  (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean => {
+    if (signature.length !== 64 || publicKey.length !== 32) return false;
+    try {
+      return check(signature, message, publicKey);
+    } catch {
+      return false;
+    }
+  };
 
-/** ed25519 check in WASM; false for anything malformed. */
-export function verifyEd25519(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    return ed25519Verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
-}
+/** sr25519 check in WASM. */
+export const verifySr25519 = checked(sr25519Verify);
+/** ed25519 check in WASM. */
+export const verifyEd25519 = checked(ed25519Verify);
 
 /** ecdsa (65-byte, recoverable) check by an address; false for anything malformed. */
 export function verifyEcdsa(message: Uint8Array, signature: Uint8Array, address: string): boolean {
