@@ -1,5 +1,5 @@
 import type { RouteHandler } from "../rest/api-route";
-import { matchPath } from "../rest/api-route";
+import { pathMatches } from "../rest/api-route";
 
 /**
  * The public REST paths the custom server answers itself, before Next's per-request pipeline.
@@ -29,7 +29,7 @@ export class RestDispatcher {
     const m = method === "HEAD" ? "GET" : method;
     const byMethod = this.exact.get(pathname);
     if (byMethod) return byMethod.get(m)?.find((r) => !r.def.onlyWithHeader || has(r.def.onlyWithHeader));
-    for (const t of this.templated) if (t.method === m && matchPath(t.pattern, pathname)) return t.handler;
+    for (const t of this.templated) if (t.method === m && pathMatches(t.pattern, pathname)) return t.handler;
     return undefined;
   }
 
@@ -37,7 +37,7 @@ export class RestDispatcher {
   routesAt(pathname: string): RouteHandler[] {
     const byMethod = this.exact.get(pathname);
     if (byMethod) return [...byMethod.values()].flat();
-    return this.templated.filter((t) => matchPath(t.pattern, pathname)).map((t) => t.handler);
+    return this.templated.filter((t) => pathMatches(t.pattern, pathname)).map((t) => t.handler);
   }
 
   /**

@@ -7,7 +7,7 @@ import type net from "node:net";
 import type { Duplex } from "node:stream";
 import type { NextAuthOptions } from "next-auth";
 import { handleAuthRequest } from "../auth/handler";
-import { AppError, isAppError } from "../errors";
+import { AppError, BadRequestError, isAppError } from "../errors";
 import { log } from "../log";
 import { formatError } from "../rest/error-format";
 import { isReply } from "../rest/reply";
@@ -111,55 +111,76 @@ export function createRequestHandler(door: FrontDoor) {
       sendReply(res, errorReply(route, new AppError(500, "internal", "Internal Server Error")), method);
     };
 
-    if (!KNOWN_METHODS.has(method)) {
-      return void sendReply(
-        res,
-        errorReply(null, new AppError(405, "method_not_allowed", "Method Not Allowed")),
-        method,
-      );
-    }
-    if (pathname.startsWith("/api/trpc/")) {
-      toWebRequest(req, door.origin, TRPC_BODY_LIMIT)
-        .then((request) => door.trpc(request, req.socket.remoteAddress ?? ""))
-        .then((out) => sendWebResponse(res, out, method))
-        .catch((e) =>
-          isAppError(e) && e.status === 413
-            ? res.writeHead(413, { "content-type": "application/json" }).end(
-                JSON.stringify({
-                  error: {
-                    json: { message: e.message, code: -32600, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
-                  },
-                }),
-              )
-            : fail(e),
+    // Whatever a request's shape, it gets an answer: an error thrown while routing is answered, not left to
+    // a process-wide handler with the socket open.
+    try {
+      // A malformed %-escape is refused here, for every mount (Next's own decoding answers it with a 500).
+      if (pathname.includes("%") && !wellFormedEscapes(pathname)) {
+        const route = door.rest.resolve(method, pathname)?.route ?? null;
+        return fail(new BadRequestError("The path has a malformed %-escape"), route);
+      }
+      if (!KNOWN_METHODS.has(method)) {
+        return void sendReply(
+          res,
+          errorReply(null, new AppError(405, "method_not_allowed", "Method Not Allowed")),
+          method,
         );
-      return;
-    }
-    if (pathname.startsWith("/api/auth/")) {
-      handleAuthRequest(req, res, door.auth, door.origin).catch((e) => fail(e));
-      return;
-    }
+      }
+      if (pathname.startsWith("/api/trpc/")) {
+        toWebRequest(req, door.origin, TRPC_BODY_LIMIT)
+          .then((request) => door.trpc(request, req.socket.remoteAddress ?? ""))
+          .then((out) => sendWebResponse(res, out, method))
+          .catch((e) =>
+            isAppError(e) && e.status === 413
+              ? res.writeHead(413, { "content-type": "application/json" }).end(
+                  JSON.stringify({
+                    error: {
+                      json: { message: e.message, code: -32600, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
+                    },
+                  }),
+                )
+              : fail(e),
+          );
+        return;
+      }
+      if (pathname.startsWith("/api/auth/")) {
+        handleAuthRequest(req, res, door.auth, door.origin).catch((e) => fail(e));
+        return;
+      }
 
-    const found = door.rest.resolve(method, pathname, (h) => req.headers[h] !== undefined);
-    // The page asked for, so sign-in can send the user back to it; never taken from the client.
-    req.headers[REQUESTED_PATH_HEADER] = url;
-    // GET / is shared: browsers get the dashboard.
-    if (!found || (found.route.def.path === "/" && wantsHtml(req.headers.accept))) return void door.next(req, res);
-    if (found.kind === "missing") return fail(new AppError(404, "not_found", "Not Found"), found.route);
-    if (!door.fastPath) return void door.next(req, res);
-    if (found.kind === "method") {
-      const e = new AppError(405, "method_not_allowed", "Method Not Allowed", undefined, {
-        allow: found.allow.join(", "),
-      });
-      return fail(e, found.route);
+      const found = door.rest.resolve(method, pathname, (h) => req.headers[h] !== undefined);
+      // The page asked for, so sign-in can send the user back to it; never taken from the client.
+      req.headers[REQUESTED_PATH_HEADER] = url;
+      // GET / is shared: browsers get the dashboard.
+      if (!found || (found.route.def.path === "/" && wantsHtml(req.headers.accept))) return void door.next(req, res);
+      if (found.kind === "missing") return fail(new AppError(404, "not_found", "Not Found"), found.route);
+      if (!door.fastPath) return void door.next(req, res);
+      if (found.kind === "method") {
+        const e = new AppError(405, "method_not_allowed", "Method Not Allowed", undefined, {
+          allow: found.allow.join(", "),
+        });
+        return fail(e, found.route);
+      }
+      const route = found.route;
+      route
+        .serve(requestHead(req, door.origin), nodeBodyReader(req))
+        .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
+        .catch((e) => fail(e, route));
+    } catch (e) {
+      fail(e);
     }
-    const route = found.route;
-    route
-      .serve(requestHead(req, door.origin), nodeBodyReader(req))
-      .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
-      .catch((e) => fail(e, route));
   };
   return Object.assign(handle, { busy });
+}
+
+/** Whether every %-escape of a path is valid percent-encoded UTF-8. */
+function wellFormedEscapes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const REASONS: Record<number, string> = {

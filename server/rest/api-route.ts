@@ -110,13 +110,40 @@ async function parseBody(type: string, raw: Buffer): Promise<unknown> {
   return raw.toString("utf8");
 }
 
-/** Path parameters of `pattern` ("/twitter/{id}") in `pathname`, or null when it does not match. */
+const compiledPatterns = new Map<string, { re: RegExp; names: string[] }>();
+
+function compiled(pattern: string): { re: RegExp; names: string[] } {
+  let c = compiledPatterns.get(pattern);
+  if (!c) {
+    const names: string[] = [];
+    const re = new RegExp(`^${pattern.replace(/\{(\w+)\}/g, (_, n) => (names.push(n), "([^/]+)"))}/?$`);
+    compiledPatterns.set(pattern, (c = { re, names }));
+  }
+  return c;
+}
+
+/** Whether `pathname` has the shape of `pattern` ("/twitter/{id}"); nothing is decoded. */
+export function pathMatches(pattern: string, pathname: string): boolean {
+  return compiled(pattern).re.test(pathname);
+}
+
+/**
+ * Path parameters of `pattern` in `pathname`, %-decoded, or null when it does not match. A malformed escape
+ * ("%E0%A4%A") is the client's error: BadRequestError, answered in the route's format.
+ */
 export function matchPath(pattern: string, pathname: string): Record<string, string> | null {
-  const names: string[] = [];
-  const re = new RegExp(`^${pattern.replace(/\{(\w+)\}/g, (_, n) => (names.push(n), "([^/]+)"))}/?$`);
+  const { re, names } = compiled(pattern);
   const m = re.exec(pathname);
   if (!m) return null;
-  return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+  return Object.fromEntries(
+    names.map((n, i) => {
+      try {
+        return [n, decodeURIComponent(m[i + 1])];
+      } catch {
+        throw new BadRequestError(`Path parameter ${n} has a malformed %-escape`);
+      }
+    }),
+  );
 }
 
 /**
@@ -139,7 +166,9 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
     try {
       if (def.module !== "system" && !roleEnabled(def.module)) throw new AppError(404, "not_found", "Not Found");
       const url = new URL(req.url);
-      const params = (nextCtx?.params ? await nextCtx.params : matchPath(def.path, url.pathname)) ?? {};
+      // The URL parser resolves dot segments ("/public/miners/.." is "/public/"): no longer this route's path.
+      const params = nextCtx?.params ? await nextCtx.params : matchPath(def.path, url.pathname);
+      if (!params) throw new AppError(404, "not_found", "Not Found");
       const auth = (def.auth ? await def.auth.authenticate(req) : undefined) as A;
       const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T => {
         if (!schema) return undefined as T;

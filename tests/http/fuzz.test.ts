@@ -193,4 +193,32 @@ describe.each([
     expect(Math.min(...after)).toBeLessThan(100);
     expect(rssMb(server.process.pid!) - before).toBeLessThan(150);
   });
+
+  it("answers malformed %-escapes and dot segments in paths at once, never with a 5xx", async () => {
+    const malformed = [
+      "/twitter/%E0%A4%A",
+      "/twitter/%",
+      "/twitter/%ZZ",
+      "/public/miners/%E0%A4%A",
+      "/public/miners/%",
+      "/public/miners/%C0%AF",
+      "/get_phase/%",
+      "/miners/%E0%A4%A",
+    ];
+    // Dot segments resolve to another path: its answer, a redirect to it (Next), or the module's 404.
+    const dotted = ["/public/miners/..", "/public/miners/%2e%2e", "/twitter/%2e%2e"];
+    for (const path of [...malformed, ...dotted]) {
+      const started = Date.now();
+      const res = parseRaw(
+        await rawHttp(server.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      );
+      const what = `${path}: ${res.status} ${res.body.slice(0, 120)}`;
+      expect(Date.now() - started, path).toBeLessThan(5_000);
+      expect(res.status, what).toBeLessThan(500);
+      if (malformed.includes(path)) expect(res.status, what).toBe(400);
+      if (res.status >= 400) expect(isModuleError(JSON.parse(res.body || "null")), what).toBe(true);
+    }
+    // Still serving.
+    expect(await phaseLatencyMs(server.url)).toBeLessThan(1_000);
+  });
 });

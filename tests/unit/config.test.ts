@@ -110,6 +110,9 @@ describe("REST dispatch", () => {
   it("matches path parameters", () => {
     expect(matchPath("/twitter/{id}", "/twitter/a%20b")).toEqual({ id: "a b" });
     expect(matchPath("/public/miners/{hotkey}", "/public/miners")).toBeNull();
+    // A malformed escape is the client's error (400), and finding the route never decodes.
+    expect(() => matchPath("/twitter/{id}", "/twitter/%E0%A4%A")).toThrow(expect.objectContaining({ status: 400 }));
+    expect(d.find("GET", "/twitter/%E0%A4%A")).toBe(b);
   });
   it("tells browsers from API clients", () => {
     expect(wantsHtml("text/html,application/xhtml+xml,*/*")).toBe(true);
