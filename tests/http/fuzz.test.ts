@@ -209,9 +209,7 @@ describe.each([
     const dotted = ["/public/miners/..", "/public/miners/%2e%2e", "/twitter/%2e%2e"];
     for (const path of [...malformed, ...dotted]) {
       const started = Date.now();
-      const res = parseRaw(
-        await rawHttp(server.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
-      );
+      const res = parseRaw(await rawHttp(server.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
       const what = `${path}: ${res.status} ${res.body.slice(0, 120)}`;
       expect(Date.now() - started, path).toBeLessThan(5_000);
       expect(res.status, what).toBeLessThan(500);
