@@ -15,7 +15,7 @@ import { computeRouter } from "./router";
 export { AllocateSynapse, SpecsSynapse } from "./protocol";
 export { seal } from "./sealing";
 export { gpuEntry } from "./pog/gpus";
-export { NATIVE_SSH_CIPHERS, pinHostKey, POG_JOB } from "./pog/run";
+export { NATIVE_SSH_CIPHERS, pinHostKey, POG_JOB, pogScriptDigest } from "./pog/run";
 
 export const INVENTORY_JOB = "compute.inventory";
 export const ALLOCATIONS_JOB = "compute.allocations";

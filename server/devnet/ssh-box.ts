@@ -190,8 +190,9 @@ export class SshBox {
           const stream = ok();
           const command = info.command.slice(0, MAX_LINE);
           if (this.workspace?.handles(command)) return this.workspace.exec(command, stream);
-          stream.write(machineAnswer(this.machine, this.hostname, command));
-          stream.exit(0);
+          const answer = machineAnswer(this.machine, this.hostname, command);
+          stream.write(answer);
+          stream.exit(answer.includes(": command not found") ? 127 : 0);
           stream.end();
         });
         session.on("shell", (ok) => {

@@ -3,7 +3,12 @@
  * `sha256sum /tmp/<file>` and `python3 /tmp/<file> <mode>`, which runs the uploaded script for real with
  * python3 and NumPy on this machine's CPU. POG_SIMULATE makes it answer gpu_info and benchmark as the
  * machine's GPUs would (the devnet has none); a machine that cheats reports a weaker GPU's figures, or has
- * its proof's row altered on the way out. Nothing else runs: other commands get the simulated machine's shell.
+ * its proof's row altered on the way out.
+ *
+ * The machine is this computer, and a renter is an outsider: python3 runs only a file whose sha256 is the
+ * console's own Proof of GPU script, with no environment of the console's, in the workspace, under resource
+ * limits; file names cannot leave the workspace. Nothing else runs: other commands get the simulated
+ * machine's shell.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -11,14 +16,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ServerChannel } from "ssh2";
-import { gpuEntry } from "../compute";
+import { gpuEntry, pogScriptDigest } from "../compute";
 import type { MachineProfile } from "./machines";
 
-const UPLOAD = /^cat > \/tmp\/([\w.-]{1,64})$/;
-const HASH = /^sha256sum \/tmp\/([\w.-]{1,64})$/;
-const RUN = /^python3 \/tmp\/([\w.-]{1,64}) (gpu_info|benchmark|compute|proof)$/;
+// A file name of the workspace: no leading dot, so never "." or "..".
+const NAME = "(\\w[\\w.-]{0,63})";
+const UPLOAD = new RegExp(`^cat > /tmp/${NAME}$`);
+const HASH = new RegExp(`^sha256sum /tmp/${NAME}$`);
+const RUN = new RegExp(`^python3 /tmp/${NAME} (gpu_info|benchmark|compute|proof)$`);
 const MAX_UPLOAD = 1024 * 1024;
 const RUN_TIMEOUT_MS = 120_000;
+// CPU seconds, file size (KiB), open files and address space (KiB, 4 GiB: a 128 x 128 challenge needs ~100 MB).
+const LIMITS = "ulimit -t 120 && ulimit -f 65536 && ulimit -n 64 && ulimit -v 4194304";
 
 export class Workspace {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "devnet-machine-"));
@@ -53,44 +62,72 @@ export class Workspace {
     };
     let m = UPLOAD.exec(command);
     if (m) {
-      const file = path.join(this.dir, m[1]);
+      const name = m[1];
       const chunks: Buffer[] = [];
       let size = 0;
-      stream.on("data", (c: Buffer) => {
+      let over = false;
+      const onData = (c: Buffer) => {
         size += c.length;
-        if (size <= MAX_UPLOAD) chunks.push(c);
-      });
+        if (size <= MAX_UPLOAD) return void chunks.push(c);
+        // Over the cap: answered and closed now, the rest is never read.
+        over = true;
+        stream.off("data", onData);
+        done(1, "", "cat: write error: File too large\n");
+        stream.close();
+      };
+      stream.on("data", onData);
       stream.on("end", () => {
-        if (size > MAX_UPLOAD) return done(1, "", "cat: file too large\n");
-        fs.writeFileSync(file, Buffer.concat(chunks));
-        done(0);
+        if (over) return;
+        try {
+          fs.writeFileSync(path.join(this.dir, name), Buffer.concat(chunks));
+          done(0);
+        } catch (e) {
+          done(
+            1,
+            "",
+            `cat: /tmp/${name}: ${(e as NodeJS.ErrnoException).code === "EISDIR" ? "Is a directory" : "Cannot write"}\n`,
+          );
+        }
       });
       return;
     }
     m = HASH.exec(command);
     if (m) {
-      const file = path.join(this.dir, m[1]);
-      if (!fs.existsSync(file)) return done(1, "", `sha256sum: /tmp/${m[1]}: No such file or directory\n`);
-      const hex = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-      return done(0, `${hex}  /tmp/${m[1]}\n`);
+      const bytes = this.read(m[1]);
+      if (!bytes) return done(1, "", `sha256sum: /tmp/${m[1]}: No such file\n`);
+      return done(0, `${createHash("sha256").update(bytes).digest("hex")}  /tmp/${m[1]}\n`);
     }
     m = RUN.exec(command);
     if (!m) return done(127);
     const [, name, mode] = m;
-    const script = path.join(this.dir, name);
-    if (!fs.existsSync(script)) return done(2, "", `python3: can't open file '/tmp/${name}'\n`);
+    const bytes = this.read(name);
+    if (!bytes) return done(2, "", `python3: can't open file '/tmp/${name}'\n`);
+    if (createHash("sha256").update(bytes).digest("hex") !== pogScriptDigest())
+      return done(
+        126,
+        "",
+        `python3: /tmp/${name}: Permission denied (this machine runs the Proof of GPU script only)\n`,
+      );
     const simulate = this.simulation();
-    const child = spawn("python3", [script, mode], {
-      cwd: this.dir,
-      env: {
-        NODE_ENV: process.env.NODE_ENV,
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: this.dir,
-        POG_STATE_DIR: path.join(this.dir, "state"),
-        ...(simulate ? { POG_SIMULATE: simulate } : {}),
+    const child: ChildProcess = spawn(
+      "/bin/sh",
+      ["-c", `${LIMITS} && exec python3 "$0" "$1"`, path.join(this.dir, name), mode],
+      {
+        cwd: this.dir,
+        // Nothing of the console's environment.
+        env: {
+          NODE_ENV: "production",
+          PATH: "/usr/local/bin:/usr/bin:/bin",
+          HOME: this.dir,
+          LANG: "C.UTF-8",
+          OPENBLAS_NUM_THREADS: "1",
+          OMP_NUM_THREADS: "1",
+          POG_STATE_DIR: path.join(this.dir, "state"),
+          ...(simulate ? { POG_SIMULATE: simulate } : {}),
+        },
+        stdio: ["pipe", "pipe", "pipe"],
       },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    );
     this.children.add(child);
     // The machine shares this computer with the console: its programs yield the CPU to the console's.
     if (child.pid) {
@@ -114,6 +151,17 @@ export class Workspace {
       if (mode === "proof" && this.machine.tamperProof) text = alterFirstRow(text);
       done(code ?? 1, text);
     });
+  }
+
+  /** A regular file of the workspace (at most MAX_UPLOAD bytes), or null. */
+  private read(name: string): Buffer | null {
+    const file = path.join(this.dir, name);
+    try {
+      const st = fs.statSync(file);
+      return st.isFile() && st.size <= MAX_UPLOAD ? fs.readFileSync(file) : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Ends running programs and deletes the files (the rental is over). */

@@ -4,17 +4,22 @@
  * alters its proof fail with reasons, a machine that is down fails at allocation; no miner is left allocated;
  * the concurrency bound holds; a hung step is cut at its deadline.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureSecrets } from "@/server/auth/secrets";
 import { findNeuron } from "@/server/chain";
-import { checkAllocations } from "@/server/compute/allocations";
+import { allocateHotkey, checkAllocations, deallocate } from "@/server/compute/allocations";
+import { dockerRequirementSchema } from "@/server/compute/forms";
 import { refreshInventory } from "@/server/compute/inventory";
 import { pinHostKey, pogRound, proveMiner, verification } from "@/server/compute/pog/run";
 import { listResources } from "@/server/compute/resources";
 import { config } from "@/server/env";
 import { DEVNET_MACHINES, DevnetComputeMiner } from "@/server/devnet/compute-miner";
+import { Workspace } from "@/server/devnet/workspace";
 import { inProcessRuntime, registerAxons } from "../support/in-process";
+import { sshExecute } from "../support/ssh";
 
 const NETUID = 27;
 const rt = inProcessRuntime({
@@ -131,6 +136,75 @@ describe("proof of GPU", () => {
       m.ssh.open = original;
       config().POG_STEP_TIMEOUT_S = 120;
       silent.close();
+    }
+  });
+
+  it("a renter's shell runs the shipped script only, stays in its workspace and cannot push an unbounded upload", async () => {
+    const m = miners[4];
+    const a = await allocateHotkey(m.hotkey, dockerRequirementSchema.parse({}), "test", 1);
+    const run = (command: string, input: Buffer | string = "") =>
+      sshExecute(a.ssh_port, a.ssh_password, command, input);
+    try {
+      // A program of the renter's, given the name and mode the Proof of GPU script uses: refused, not run.
+      const leak = "import os, json; print(json.dumps(dict(os.environ)))\n";
+      expect((await run("cat > /tmp/x.py", leak)).code).toBe(0);
+      const refused = await run("python3 /tmp/x.py gpu_info");
+      expect(refused.code).toBe(126);
+      expect(refused.out).toBe("");
+      expect(refused.err).toMatch(/Permission denied/);
+      // The shipped script runs, without the console's environment.
+      const script = fs.readFileSync(path.join(process.cwd(), "server/compute/pog/check.py"));
+      expect((await run("cat > /tmp/pog.py", script)).code).toBe(0);
+      const info = await run("python3 /tmp/pog.py gpu_info");
+      expect(info.code).toBe(0);
+      expect(JSON.parse(info.out.trim().split("\n").at(-1)!)).toMatchObject({ num_gpus: 0 }); // the CPU-only host
+      expect(info.out + info.err).not.toMatch(/ADMIN_PASSWORD|SECRETS_KEY|integration-admin-pass/);
+      // Resource limits: a challenge of 60,000 x 60,000 (14 GB a matrix) fails in the machine, not on the host.
+      const huge = await run("python3 /tmp/pog.py compute", JSON.stringify({ n: 60_000, seeds: [["1", "2"]] }));
+      expect(huge.code).not.toBe(0);
+      expect(huge.err).toMatch(/MemoryError|Unable to allocate/);
+      // Names that would leave the workspace are not commands of this machine.
+      for (const command of ["sha256sum /tmp/..", "cat > /tmp/..", "python3 /tmp/../x.py compute", "sha256sum /tmp/.x"])
+        expect((await run(command, "x")).code, command).toBe(127);
+      // A directory of the workspace is neither read nor written.
+      await run("python3 /tmp/pog.py compute", JSON.stringify({ n: 32, seeds: [["1", "2"]] }));
+      expect(await run("sha256sum /tmp/state")).toMatchObject({ code: 1, out: "" });
+      expect(await run("cat > /tmp/state", "x")).toMatchObject({ code: 1, err: "cat: /tmp/state: Is a directory\n" });
+      // An upload over 1 MiB is answered and closed at the cap.
+      const big = await run("cat > /tmp/big", Buffer.alloc(3 * 1024 * 1024, 1));
+      expect(big.code).toBe(1);
+      expect(big.err).toMatch(/File too large/);
+      expect(await run("sha256sum /tmp/big")).toMatchObject({ code: 1 });
+    } finally {
+      await deallocate(m.hotkey, a.uuid_key, "test");
+    }
+  });
+
+  it("ends a step whose output passes the cap at once, without reading the rest", async () => {
+    const m = miners[2];
+    const original = Workspace.prototype.exec;
+    let sent = 0;
+    // A machine that answers gpu_info with an endless stream (up to 1 GB, as fast as the console reads).
+    Workspace.prototype.exec = function (command, stream) {
+      if (!command.endsWith(" gpu_info")) return original.call(this, command, stream);
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      const pump = () => {
+        while (sent < 1024 ** 3 && stream.writable) {
+          sent += chunk.length;
+          if (!stream.write(chunk)) return void stream.once("drain", pump);
+        }
+      };
+      pump();
+    };
+    try {
+      const r = await proveMiner(m.hotkey);
+      expect(r.passed).toBe(false);
+      expect(r.reason).toBe("more than 8388608 bytes of output");
+      // The console stopped at the cap (plus what was in flight), far from the gigabyte on offer.
+      expect(sent).toBeLessThan(32 * 1024 ** 2);
+      expect(m.rental).toBeNull();
+    } finally {
+      Workspace.prototype.exec = original;
     }
   });
 });

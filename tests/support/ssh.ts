@@ -23,3 +23,34 @@ export function sshRun(
     c.connect({ host: "127.0.0.1", port, username: "root", readyTimeout: 5000, ...auth });
   });
 }
+
+/** Runs one command over SSH with `input` on its stdin: exit code, stdout and stderr (a renter's session). */
+export function sshExecute(
+  port: number,
+  password: string,
+  command: string,
+  input: Buffer | string = "",
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const c = new ssh2.Client();
+    c.on("ready", () =>
+      c.exec(command, (err, stream) => {
+        if (err) return reject(err);
+        let out = "";
+        let errText = "";
+        let code: number | null = null;
+        stream.on("data", (d: Buffer) => (out += d.toString()));
+        stream.stderr.on("data", (d: Buffer) => (errText += d.toString()));
+        stream.on("exit", (n: number | null) => (code = n));
+        stream.on("error", () => undefined);
+        stream.on("close", () => {
+          c.end();
+          resolve({ code, out, err: errText });
+        });
+        stream.end(input);
+      }),
+    );
+    c.on("error", reject);
+    c.connect({ host: "127.0.0.1", port, username: "root", password, readyTimeout: 5000 });
+  });
+}

@@ -21,6 +21,12 @@ import { checkCell, identifyGpu, requiredPasses, tflops, timingGate, type CellAn
 /** The recurring job's kind (and unique key). */
 export const POG_JOB = "compute.pog";
 const SCRIPT_PATH = path.join(__dirname, "check.py");
+
+let scriptDigest: string | undefined;
+/** The sha256 (hex) of the Proof of GPU script the console uploads: the only program a devnet machine runs. */
+export function pogScriptDigest(): string {
+  return (scriptDigest ??= createHash("sha256").update(fs.readFileSync(SCRIPT_PATH)).digest("hex"));
+}
 const REMOTE = "/tmp/pog-check.py";
 /** Largest output read from the miner per step (parsed as JSON, nothing else). */
 const MAX_OUTPUT = 8 * 1024 * 1024;
@@ -83,15 +89,22 @@ function sshExec(c: ssh2.Client, command: string, input: string | Buffer | null,
         stream.close();
         reject(new PogFailure(`${command.split(" ").slice(-1)[0]}: no answer within ${timeoutMs / 1000} s`));
       }, timeoutMs);
-      stream.on("data", (d: Buffer) => {
+      // Output past the cap (stdout and stderr together) ends the command at once: the channel is closed and
+      // the run fails (its connection is then ended), so a machine cannot keep the console decrypting.
+      const count = (d: Buffer, keep: boolean) => {
         size += d.length;
-        if (size <= MAX_OUTPUT) chunks.push(d);
-      });
-      stream.stderr.on("data", () => undefined);
+        if (size <= MAX_OUTPUT) return void (keep && chunks.push(d));
+        clearTimeout(timer);
+        stream.removeAllListeners("data");
+        stream.stderr.removeAllListeners("data");
+        stream.close();
+        reject(new PogFailure(`more than ${MAX_OUTPUT} bytes of output`));
+      };
+      stream.on("data", (d: Buffer) => count(d, true));
+      stream.stderr.on("data", (d: Buffer) => count(d, false));
       stream.on("close", (code: number | null) => {
         clearTimeout(timer);
-        if (size > MAX_OUTPUT) return reject(new PogFailure(`more than ${MAX_OUTPUT} bytes of output`));
-        resolve({ code, out: Buffer.concat(chunks).toString("utf8") });
+        if (size <= MAX_OUTPUT) resolve({ code, out: Buffer.concat(chunks).toString("utf8") });
       });
       if (input !== null) stream.end(input);
     });
@@ -167,7 +180,7 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
     client = await step("ssh", () => sshConnect(a.ssh_ip, a.ssh_port, a.ssh_username, a.ssh_password, hotkey, stepMs));
     const ssh = client;
     const script = fs.readFileSync(SCRIPT_PATH);
-    const digest = createHash("sha256").update(script).digest("hex");
+    const digest = pogScriptDigest();
     await step("upload", async () => {
       await sshExec(ssh, `cat > ${REMOTE}`, script, stepMs);
       const { out } = await sshExec(ssh, `sha256sum ${REMOTE}`, null, stepMs);
