@@ -133,6 +133,9 @@ export function viewOf(a: Allocation, password = ""): AllocationView {
   };
 }
 
+/** How old a `pending` claim is when no allocation can still be waiting for its miner's answer. */
+const STALE_CLAIM_MS = (ALLOCATE_TIMEOUTS.allocate + 60) * 1000;
+
 type RentOutcome = { ok: true; view: AllocationView } | { ok: false; why: string; answered: boolean };
 
 /**
@@ -512,6 +515,12 @@ export async function checkAllocations(
   if (!d) return out;
   const c = config();
   const netuid = netuidOf("compute");
+  // A claim still pending well past the Allocate deadline was cut off (the console stopped mid-allocation):
+  // the miner may have rented, so it is released like any unconfirmed rental.
+  await db().allocation.updateMany({
+    where: { netuid, state: "pending", createdAt: { lt: new Date(now.getTime() - STALE_CLAIM_MS) } },
+    data: { state: "releasing", reason: "interrupted: the console stopped before the miner's answer" },
+  });
   const rows = await db().allocation.findMany({
     where: { netuid, state: { in: HELD_STATES.filter((s) => s !== "pending") } },
   });

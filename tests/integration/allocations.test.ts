@@ -239,4 +239,37 @@ describe("allocation", () => {
     });
     expect(miners[2].rental).toBeNull();
   });
+
+  it("releases a claim left pending by a console stopped mid-allocation, and leaves one in flight alone", async () => {
+    const m = miners[3];
+    expect(m.rental).toBeNull();
+    const a = await allocateHotkey(m.hotkey, docker());
+    expect(m.rental).not.toBeNull();
+    // As kill -9 after the miner rented and before its answer was stored: the claim is still pending.
+    const stale = new Date(Date.now() - 10 * 60_000);
+    await rt.db.allocation.update({ where: { uuid: a.uuid_key }, data: { state: "pending", createdAt: stale } });
+    // Another claim, made a moment ago, may still be waiting for its miner: not touched.
+    const inFlight = await rt.db.allocation.create({
+      data: {
+        uuid: "in-flight-claim",
+        netuid: NETUID,
+        hotkey: miners[4].hotkey,
+        live: `${NETUID}:${miners[4].hotkey}`,
+        state: "pending",
+        regkey: "",
+        timeline: 1,
+        createdBy: "test",
+      },
+    });
+    expect((await checkAllocations()).released).toBeGreaterThanOrEqual(1);
+    expect(await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } })).toMatchObject({
+      state: "released",
+      live: null,
+    });
+    expect(m.rental).toBeNull();
+    expect(await rt.db.allocation.findUniqueOrThrow({ where: { id: inFlight.id } })).toMatchObject({
+      state: "pending",
+    });
+    await rt.db.allocation.delete({ where: { id: inFlight.id } });
+  });
 });
