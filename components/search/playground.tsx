@@ -21,7 +21,7 @@ interface Run {
 const empty = (): Run => ({ frames: [], tweets: [], links: [], scores: {}, summary: "", end: null });
 const scoreTone = { HIGH: "green", MEDIUM: "amber", LOW: "gray" } as const;
 
-export function SearchPlayground() {
+export function SearchPlayground({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const [prompt, setPrompt] = useState("What does minisearch do?");
   const [tools, setTools] = useState<string[]>([...AVAILABLE_TOOLS]);
@@ -51,6 +51,12 @@ export function SearchPlayground() {
           else if (o.type === "text" && o.role === "summary") next.summary = r.summary + String(o.content ?? "");
           return next;
         }),
+      // Refused (signed out, not an admin, over the rate limit): the outcome line says why.
+      onError: (e) =>
+        setRun((r) => ({
+          ...r,
+          end: { hotkey: null, status: e.data?.httpStatus ?? 500, message: e.message, firstByteMs: null, latencyMs: 0 },
+        })),
     }),
   );
   const running = input !== null && run.end === null;
@@ -59,6 +65,11 @@ export function SearchPlayground() {
     <div className="grid gap-4 xl:grid-cols-[2fr_1fr]">
       <div className="space-y-4">
         <Card title="Ask the miners">
+          {!isAdmin && (
+            <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-300" data-testid="playground-admins-only">
+              Searching from here is for admins: each search calls a miner and counts toward its score.
+            </p>
+          )}
           <form
             className="space-y-3"
             onSubmit={(e) => {
@@ -120,7 +131,7 @@ export function SearchPlayground() {
                 onChange={(v) => setResultType(v as typeof resultType)}
                 options={RESULT_TYPES}
               />
-              <Button type="submit" disabled={!valid || running}>
+              <Button type="submit" disabled={!isAdmin || !valid || running}>
                 {running ? "Searching…" : "Search"}
               </Button>
             </div>

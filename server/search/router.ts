@@ -3,7 +3,9 @@ import { z } from "zod";
 import { pyJsonDumps } from "../bittensor";
 import { db } from "../db";
 import { netuidOf } from "../env";
-import { router, viewerProcedure } from "../trpc/init";
+import { TRPCError } from "@trpc/server";
+import { WindowCounter } from "../rate-limit";
+import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 import { searchRequestSchema } from "./forms";
 import { recordOrganic, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
 import { SEARCH_TYPES } from "./protocol";
@@ -18,6 +20,10 @@ export const playgroundInput = searchRequestSchema.pick({
   result_type: true,
 });
 
+/** Playground searches per admin per minute: each one calls a miner and is scored into its window. */
+export const PLAYGROUND_PER_MINUTE = 10;
+const playgroundSearches = new WindowCounter(PLAYGROUND_PER_MINUTE, 60_000, 1_000);
+
 export type PlaygroundEvent =
   | { kind: "object"; frame: string; object: Record<string, unknown>; atMs: number }
   | {
@@ -31,37 +37,47 @@ export type PlaygroundEvent =
 
 export const searchRouter = router({
   /** Streams one search as /search would, with each SSE frame and the miner's outcome at the end. */
-  playground: viewerProcedure.input(playgroundInput).subscription(async function* ({ input, signal }) {
-    const fields = streamFields({ ...input, tools: input.tools });
-    const started = performance.now();
-    const ended: { o: StreamOutcome | null } = { o: null };
-    const abort = new AbortController();
-    signal?.addEventListener("abort", () => abort.abort(), { once: true });
-    try {
-      for await (const batch of searchObjects(fields, abort.signal, (o) => (ended.o = o)))
-        for (const object of batch)
-          yield {
-            kind: "object",
-            frame: sseFrame(pyJsonDumps(object)),
-            object,
-            atMs: performance.now() - started,
-          } as PlaygroundEvent;
-    } catch {
-      // the outcome says why
-    } finally {
+  playground: adminProcedure
+    .input(playgroundInput)
+    .use(({ ctx, next }) => {
+      if (!playgroundSearches.take(ctx.user.id))
+        throw new TRPCError({
+          code: "TOO_MANY_REQUESTS",
+          message: `At most ${PLAYGROUND_PER_MINUTE} searches a minute from the playground`,
+        });
+      return next();
+    })
+    .subscription(async function* ({ input, signal }) {
+      const fields = streamFields({ ...input, tools: input.tools });
+      const started = performance.now();
+      const ended: { o: StreamOutcome | null } = { o: null };
+      const abort = new AbortController();
+      signal?.addEventListener("abort", () => abort.abort(), { once: true });
+      try {
+        for await (const batch of searchObjects(fields, abort.signal, (o) => (ended.o = o)))
+          for (const object of batch)
+            yield {
+              kind: "object",
+              frame: sseFrame(pyJsonDumps(object)),
+              object,
+              atMs: performance.now() - started,
+            } as PlaygroundEvent;
+      } catch {
+        // the outcome says why
+      } finally {
+        const o = ended.o;
+        if (o) recordOrganic("playground", fields, o);
+      }
       const o = ended.o;
-      if (o) recordOrganic("playground", fields, o);
-    }
-    const o = ended.o;
-    yield {
-      kind: "end",
-      hotkey: o?.hotkey ?? null,
-      status: o?.status ?? 503,
-      message: o?.message ?? "No search miner is available",
-      firstByteMs: o?.firstByteMs ?? null,
-      latencyMs: o?.latencyMs ?? 0,
-    } as PlaygroundEvent;
-  }),
+      yield {
+        kind: "end",
+        hotkey: o?.hotkey ?? null,
+        status: o?.status ?? 503,
+        message: o?.message ?? "No search miner is available",
+        firstByteMs: o?.firstByteMs ?? null,
+        latencyMs: o?.latencyMs ?? 0,
+      } as PlaygroundEvent;
+    }),
 
   /** Per miner and type: state, windows of the last 72 h; and the recent queries (filtered). */
   miners: viewerProcedure

@@ -301,6 +301,11 @@ const settingsRows = (databaseUrl: string) =>
 
 /** Wallet sign-in over HTTP: nonce from tRPC, signature by `pair`; next-auth's error or "ok". */
 async function walletSignIn(base: string, pair: KeyringPair): Promise<string> {
+  return (await walletSession(base, pair)).result;
+}
+
+/** Wallet sign-in: next-auth's error or "ok", and the session's cookie header. */
+async function walletSession(base: string, pair: KeyringPair): Promise<{ result: string; cookie: string }> {
   const nonce = (await trpc(base, "system.walletNonce", { address: pair.address })).body.result!.data.json as {
     nonce: string;
     message: string;
@@ -322,8 +327,43 @@ async function walletSignIn(base: string, pair: KeyringPair): Promise<string> {
       json: "true",
     }),
   });
-  return new URL(((await res.json()) as { url: string }).url).searchParams.get("error") ?? "ok";
+  const session = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .filter((c) => c.startsWith("next-auth.session-token="));
+  return {
+    result: new URL(((await res.json()) as { url: string }).url).searchParams.get("error") ?? "ok",
+    cookie: [cookie, ...session].join("; "),
+  };
 }
+
+describe("the search playground calls miners: admins only, 10 searches a minute each", () => {
+  it("refuses anonymous callers and a signed-in viewer, answers an admin, refuses the admin's 11th in a minute", async () => {
+    const input = { prompt: "hostile playground", tools: ["Web Search"], count: 10 };
+    const play = async (cookie?: string) => {
+      const res = await fetch(
+        `${server.url}/api/trpc/search.playground?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
+        {
+          headers: { accept: "text/event-stream", ...(cookie ? { cookie } : {}) },
+          signal: AbortSignal.timeout(30_000),
+        },
+      );
+      return `${res.status} ${await res.text()}`;
+    };
+    // Refusals come as the subscription's error event: nothing is asked of a miner.
+    expect(await play()).toMatch(/event: serialized-error\n.*"httpStatus":401/);
+    const viewer = await walletSession(server.url, miner);
+    expect(viewer.result).toBe("ok");
+    expect(await play(viewer.cookie)).toMatch(/event: serialized-error\n.*"message":"Admins only".*"httpStatus":403/);
+    const admin = (await signIn(server.url, "admin", "test-admin-password"))!;
+    for (let i = 0; i < 10; i++) {
+      const answer = await play(admin);
+      expect(answer, `search ${i + 1}`).toMatch(/"kind":"end"/);
+      expect(answer, `search ${i + 1}`).not.toMatch(/serialized-error/);
+    }
+    expect(await play(admin)).toMatch(/event: serialized-error\n.*"httpStatus":429/);
+  });
+});
 
 describe("7. a private dashboard admits registered hotkeys and VIEWER_HOTKEYS only", () => {
   it("refuses a fresh wallet with a clear message, admits a registered miner and a listed viewer", async () => {
