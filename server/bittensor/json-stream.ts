@@ -1,7 +1,8 @@
 /**
  * Whole JSON objects out of a byte stream that concatenates them (SN22 miners write one object per write,
  * no separator, and chunks may split an object anywhere). Scans depth, strings and escapes; whitespace
- * between objects is skipped; anything else between objects is an error.
+ * between objects is skipped; anything else between objects is an error, as are an object over `maxObjectBytes`
+ * and nesting deeper than `maxDepth`.
  */
 export class JsonObjectScanner {
   private text = "";
@@ -12,7 +13,11 @@ export class JsonObjectScanner {
   private pos = 0;
   private readonly decoder = new TextDecoder();
 
-  constructor(private readonly maxObjectBytes = 4 * 1024 * 1024) {}
+  constructor(
+    private readonly maxObjectBytes = 4 * 1024 * 1024,
+    /** Deeper nesting is refused before parsing (parsing and relaying recurse per level). */
+    private readonly maxDepth = 64,
+  ) {}
 
   /** Feeds a chunk; returns the objects it completed, in order. */
   push(chunk: Uint8Array | string): unknown[] {
@@ -34,8 +39,9 @@ export class JsonObjectScanner {
         continue;
       }
       if (c === '"') this.inString = true;
-      else if (c === "{" || c === "[") this.depth++;
-      else if (c === "}" || c === "]") {
+      else if (c === "{" || c === "[") {
+        if (++this.depth > this.maxDepth) throw new RangeError(`a JSON object nested deeper than ${this.maxDepth}`);
+      } else if (c === "}" || c === "]") {
         this.depth--;
         if (this.depth === 0) {
           out.push(JSON.parse(this.text.slice(this.start, this.pos + 1)));

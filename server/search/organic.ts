@@ -53,6 +53,14 @@ export function relayed(o: unknown): Record<string, unknown> | null {
   return null;
 }
 
+/**
+ * What one AI search answer may hold: objects of the stream (a summary streamed token by token is one object
+ * per token) and result items (tweets, pages). Beyond either the answer is refused (422) and the call cut:
+ * a miner cannot make the console relay, keep and score an unbounded answer.
+ */
+export const MAX_STREAM_OBJECTS = 20_000;
+export const MAX_STREAM_ITEMS = 5_000;
+
 interface Attempt {
   miner: Candidate;
   abort: AbortController;
@@ -139,6 +147,7 @@ export async function* searchObjects(
     }
     outcome.hotkey = winner.miner.axon.hotkey;
     const scanner = new JsonObjectScanner();
+    let received = 0;
     let next = await winner.first;
     while (!next.done) {
       outcome.firstByteMs ??= performance.now() - started;
@@ -151,6 +160,7 @@ export async function* searchObjects(
         winner.abort.abort();
         break;
       }
+      received += objects.length;
       const batch: Record<string, unknown>[] = [];
       for (const o of objects) {
         const r = relayed(o);
@@ -159,21 +169,37 @@ export async function* searchObjects(
         if (r.type === "tweets" || r.type === "search")
           outcome.items += Array.isArray(r.content) ? r.content.length : 0;
       }
+      if (received > MAX_STREAM_OBJECTS || outcome.items > MAX_STREAM_ITEMS) {
+        outcome.status = 422;
+        outcome.message =
+          received > MAX_STREAM_OBJECTS
+            ? `The miner's stream has more than ${MAX_STREAM_OBJECTS} objects`
+            : `The miner's answer has more than ${MAX_STREAM_ITEMS} results`;
+        winner.abort.abort();
+        break;
+      }
       if (batch.length) {
         outcome.objects.push(...batch);
         yield batch;
       }
       next = await winner.iter.next();
     }
-    const result = await winner.result;
     if (outcome.status !== 422) {
+      const result = await winner.result;
       outcome.status = signal.aborted ? 499 : result.status;
       outcome.message = signal.aborted ? "Cancelled by the client" : result.message;
+      if (outcome.status === 200 && !scanner.complete) {
+        outcome.status = 422;
+        outcome.message = "The miner's stream ended inside a JSON object";
+      }
     }
   } finally {
     signal.removeEventListener("abort", stopAll);
     if (!signal.aborted && outcome.status === 503 && outcome.hotkey === null) outcome.message = "No answer";
     stopAll();
+    // A call left mid-stream (refused, or the caller stopped) is closed: its socket and lane are let go.
+    void winner.iter.return?.(undefined);
+    void loser?.iter.return?.(undefined);
     outcome.latencyMs = performance.now() - started;
     onEnd(outcome);
   }

@@ -47,7 +47,14 @@ export const webResultSchema = z
   .meta({ id: "WebResult" });
 export type WebResult = z.infer<typeof webResultSchema>;
 
-const tweets = z.array(z.record(z.string(), z.unknown())).default([]);
+/** Results one answer may hold: counted before any is parsed, so a miner's 700,000 items cost no more than 1,000. */
+export const MAX_ANSWER_RESULTS = 1_000;
+const results = z
+  .array(z.unknown())
+  .max(MAX_ANSWER_RESULTS, `more than ${MAX_ANSWER_RESULTS} results`)
+  .pipe(z.array(z.record(z.string(), z.unknown())))
+  .default([]);
+const tweets = results;
 
 /** The AI search: the miner streams JSON objects (tool results, link scores, summary tokens, completion). */
 export const ScraperStreamingSynapse = defineSynapse({
@@ -123,7 +130,7 @@ export const WebSearchSynapse = defineSynapse({
     start: z.number().int().default(0),
     max_execution_time: z.number().int().nullable().default(null),
   },
-  response: { results: z.array(z.record(z.string(), z.unknown())).default([]) },
+  response: { results },
 });
 
 export const SEARCH_TYPES = ["web_search", "x_search", "ai_search"] as const;

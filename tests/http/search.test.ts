@@ -8,6 +8,7 @@ import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { Axon, pyJsonDumps } from "@/server/bittensor";
 import {
   IsAliveSynapse,
@@ -18,6 +19,7 @@ import {
   WebSearchSynapse,
 } from "@/server/search";
 import { SearchCorpus } from "@/server/devnet/search-corpus";
+import { phaseLatencyMs } from "../support/probe";
 import { ROOT, startServer, type RunningServer } from "../support/server";
 
 const KEY = "Search-Test-Key-0123!";
@@ -34,6 +36,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 const seen = { sentAt: [] as number[], aborted: [] as Array<{ prompt: string; at: number }>, prompts: [] as string[] };
 let corpus: SearchCorpus;
 const keyring = () => new Keyring({ type: "sr25519", ss58Format: 42 });
+
+/** A synapse as a hostile miner serves it: its answer's results unchecked (any number, any shape). */
+const unbounded = <S extends { response: unknown }>(def: S): S =>
+  ({ ...def, response: z.object({ results: z.array(z.unknown()) }) }) as S;
 
 /** A miner whose AI search follows its prompt: "fixture", "timed", "hang", else a short honest answer. */
 function scriptedMiner(uri: string): Axon {
@@ -59,6 +65,25 @@ function scriptedMiner(uri: string): Axon {
         yield pyJsonDumps({ type: "completion", content: "t0 t1 t2 t3 t4" });
         return;
       }
+      // Hostile shapes: an object that never closes, 15 MB of tiny objects, deep nesting.
+      if (f.prompt === "hostile unclosed") {
+        yield '{"type": "text", "role": "summary", "content": "never closed';
+        await sleep(60_000, ctx.signal);
+        return;
+      }
+      if (f.prompt === "hostile tiny") {
+        const chunk = '{"type": "search", "content": [{}]}'.repeat(2000);
+        for (let sent = 0; sent < 15e6 && !ctx.signal.aborted; sent += chunk.length) yield chunk;
+        return;
+      }
+      if (f.prompt === "hostile truncated") {
+        yield '{"type": "text", "role": "summary", "content": "cut"} {"type": "search", "content": [';
+        return;
+      }
+      if (f.prompt === "hostile nested") {
+        yield '{"type": "search", "content": ' + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+        return;
+      }
       if (f.prompt === "hang") {
         yield pyJsonDumps({ type: "text", role: "summary", content: "first " });
         await sleep(20_000, ctx.signal);
@@ -76,8 +101,11 @@ function scriptedMiner(uri: string): Axon {
         yield pyJsonDumps({ type: "completion", content: "A summary." });
       }
     })
-    .attach(TwitterSearchSynapse, (f) => ({
-      results: [...corpus.searchPosts(f.query).slice(0, f.count), { id: 1, broken: true }],
+    .attach(unbounded(TwitterSearchSynapse), (f) => ({
+      results:
+        f.query === "hostile many"
+          ? Array.from({ length: 700_000 }, () => ({}))
+          : [...corpus.searchPosts(f.query).slice(0, f.count), { id: 1, broken: true }],
     }))
     .attach(TwitterIDSearchSynapse, (f) => {
       if (f.id === "500") throw new Error("the scraper is down");
@@ -86,11 +114,14 @@ function scriptedMiner(uri: string): Axon {
     .attach(TwitterURLsSearchSynapse, (f) => ({
       results: f.urls.flatMap((u) => corpus.post(/(\d+)$/.exec(u)?.[1] ?? "") ?? []),
     }))
-    .attach(WebSearchSynapse, (f) => ({
-      results: corpus
-        .searchPages(f.query)
-        .slice(f.start, f.start + f.num)
-        .map(SearchCorpus.toWebResult),
+    .attach(unbounded(WebSearchSynapse), (f) => ({
+      results:
+        f.query === "hostile many"
+          ? Array.from({ length: 700_000 }, () => ({}))
+          : corpus
+              .searchPages(f.query)
+              .slice(f.start, f.start + f.num)
+              .map(SearchCorpus.toWebResult),
     }));
 }
 
@@ -291,6 +322,58 @@ describe("/search", () => {
     const x = await call("POST", "/search/links/twitter", { prompt: "parser", tools: ["Twitter Search"] });
     expect(Object.keys(x.body)).toEqual(["miner_tweets"]);
   });
+});
+
+/** What `attack` answered, how long it took, and the worst /get_phase latency meanwhile (probed every 20 ms). */
+async function duringAttack<T>(attack: () => Promise<T>): Promise<{ result: T; took: number; worstMs: number }> {
+  let worstMs = 0;
+  let done = false;
+  const probe = (async () => {
+    while (!done) {
+      worstMs = Math.max(worstMs, await phaseLatencyMs(server.url));
+      await sleep(20);
+    }
+  })();
+  const started = Date.now();
+  const result = await attack().finally(() => (done = true));
+  await probe;
+  return { result, took: Date.now() - started, worstMs };
+}
+
+describe("a hostile miner", () => {
+  it("cannot stall the server or keep /search from answering, whatever it streams", async () => {
+    const errors: Record<string, string> = {
+      "hostile unclosed": "Timeout after 15 seconds",
+      "hostile tiny": "The miner's answer has more than 5000 results",
+      "hostile nested": "The miner's stream is not JSON objects: a JSON object nested deeper than 64",
+      "hostile truncated": "The miner's stream ended inside a JSON object",
+    };
+    for (const prompt of Object.keys(errors)) {
+      const {
+        result: r,
+        took,
+        worstMs,
+      } = await duringAttack(() => call("POST", "/search", { prompt, tools: ["Web Search"], count: 10 }));
+      // Answered, with an error event, within the search's timeout (15 s for 10 results) + 5 s; the event
+      // loop never stalled (a /get_phase answer each 20 ms at most 1 s late).
+      expect(r.status, prompt).toBe(200);
+      expect(took, prompt).toBeLessThan(20_000);
+      expect(worstMs, prompt).toBeLessThan(1_000);
+      expect(r.text.trimEnd().split("\n\n").at(-1), prompt).toBe(`data: {"error": "${errors[prompt]}"}`);
+    }
+  }, 120_000);
+
+  it("sending 700,000 results to the X and web routes: refused with 502, the event loop never stalls", async () => {
+    for (const [method, p, body] of [
+      ["POST", "/twitter/search", { query: "hostile many", count: 5 }],
+      ["GET", "/web/search?query=hostile%20many&num=3", undefined],
+    ] as const) {
+      const { result: r, worstMs } = await duringAttack(() => call(method, p, body));
+      expect(r.status, p).toBe(502);
+      expect(r.body.detail, p).toMatch(/^The miner did not answer: 422 .*more than 1000 results/);
+      expect(worstMs, p).toBeLessThan(1_000);
+    }
+  }, 60_000);
 });
 
 describe("X and web routes", () => {
