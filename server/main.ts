@@ -153,6 +153,12 @@ async function main() {
       server.closeAllConnections();
     }, c.SHUTDOWN_TIMEOUT_MS);
     force.unref();
+    // Whatever is still awaited (a miner that never answers, a job that ignores its signal), the process ends.
+    const hard = setTimeout(() => {
+      log.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, c.SHUTDOWN_TIMEOUT_MS + 15_000);
+    hard.unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;

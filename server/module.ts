@@ -16,9 +16,12 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export interface ModuleJob<P = unknown> {
   kind: string;
   payload: z.ZodType<P>;
-  run(payload: P): Promise<void>;
+  /** `signal` aborts at the job's deadline or when the server stops. */
+  run(payload: P, signal: AbortSignal): Promise<void>;
   /** How long a claim lasts before another worker may take the job over. */
   leaseMs?: number;
+  /** The longest one run may take (10 minutes unless said): then it counts as failed and other jobs go on. */
+  deadlineMs?: number;
   /** Re-queue the same row this long after each success. */
   everyMs?: () => number;
   /** A recurring job that reads the metagraph: run again at once when it changes (the devnet's registrations). */

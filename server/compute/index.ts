@@ -50,6 +50,7 @@ export const computeModule = defineModule({
       payload: z.object({}),
       everyMs: () => pogIntervalBlocks() * config().BLOCK_TIME_MS,
       leaseMs: 30 * 60_000,
+      deadlineMs: 30 * 60_000,
       run: async () => void (await pogRound()),
     }),
     defineJob({

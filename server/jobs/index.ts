@@ -41,14 +41,15 @@ export function defineJobs(list: readonly ModuleJob<any>[]): void {
     jobs().define({
       kind: job.kind,
       leaseMs: job.leaseMs,
+      deadlineMs: job.deadlineMs,
       everyMs: job.everyMs,
-      run: async (payload) => {
+      run: async (payload, signal) => {
         const parsed = job.payload.safeParse(payload);
         if (!parsed.success)
           throw new Error(
             `payload of ${job.kind}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"} ${i.message}`).join("; ")}`,
           );
-        await job.run(parsed.data);
+        await job.run(parsed.data, signal);
       },
     });
   }

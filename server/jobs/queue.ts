@@ -4,7 +4,13 @@ import { isUniqueViolation, Prisma } from "../db";
 
 export interface JobDefinition {
   kind: string;
-  run(payload: unknown): Promise<void>;
+  /** `signal` aborts at the job's deadline (or when the runner stops): a job that awaits outsiders passes it on. */
+  run(payload: unknown, signal: AbortSignal): Promise<void>;
+  /**
+   * The longest one run may take (DEFAULT_DEADLINE_MS unless said): past it the run counts as failed and the
+   * runner goes on to other jobs, whatever the run still awaits.
+   */
+  deadlineMs?: number;
   /** Re-queue the same row this long after each success (a recurring job keeps its unique key). */
   everyMs?: () => number;
   /** How long a claim lasts before another worker may take the job over; renewed while running. */
@@ -19,6 +25,12 @@ export interface EnqueueOptions {
 
 /** The longest a runner waits for the server to be idle before it claims a job anyway. */
 const YIELD_MAX_MS = 5000;
+
+/** How long one run of a job may take, unless the job says otherwise. */
+export const DEFAULT_DEADLINE_MS = 10 * 60_000;
+
+/** How long stop() waits for the job in hand before it lets it go. */
+const STOP_WAIT_MS = 10_000;
 
 /** Attempts before a job goes dead, unless the job says otherwise. */
 const DEFAULT_MAX_ATTEMPTS = 5;
@@ -58,6 +70,7 @@ export class JobQueue {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  private inHand: AbortController | null = null;
 
   constructor(
     private db: Db,
@@ -183,8 +196,20 @@ export class JobQueue {
       Math.max(lease / 3, 50),
     );
     const started = Date.now();
+    const deadlineMs = def.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const abort = new AbortController();
+    this.inHand = abort;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new Error(`did not finish within its deadline of ${deadlineMs / 1000} s`));
+      }, deadlineMs);
+    });
     try {
-      await def.run(JSON.parse(job.payload));
+      const run = def.run(JSON.parse(job.payload), abort.signal);
+      run.catch(() => undefined); // a run left at its deadline may still fail later: nobody awaits it then
+      await Promise.race([run, deadline]);
       const every = def.everyMs?.();
       await this.db.job.updateMany({
         where: { id: job.id, lockedBy: this.workerId },
@@ -225,7 +250,9 @@ export class JobQueue {
             },
       });
     } finally {
+      clearTimeout(timer);
       clearInterval(renew);
+      this.inHand = null;
     }
   }
 
@@ -245,11 +272,21 @@ export class JobQueue {
     void loop();
   }
 
-  /** Stops claiming; waits for the job in hand to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming; waits for the job in hand to finish, at most `waitMs`, then aborts its signal and returns
+   * (its lease runs out and another instance, or the next start, takes the job over).
+   */
+  async stop(waitMs = STOP_WAIT_MS): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      this.running.then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), waitMs))),
+    ]);
+    clearTimeout(timer);
+    if (!waited) this.inHand?.abort();
   }
 
   async depth(): Promise<{ queued: number; running: number; dead: number }> {

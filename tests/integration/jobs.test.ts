@@ -171,4 +171,53 @@ describe("job queue with leases", () => {
     await q.stop();
     expect(finished).toBe(true);
   });
+
+  it("a run past its deadline counts as failed, its signal aborts, and the runner goes on to the next job", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    let aborted = false;
+    const after: string[] = [];
+    q.define({
+      kind: "stuck",
+      deadlineMs: 200,
+      // Awaits what never settles, as a call to a hostile miner without its own deadline would.
+      run: (_p, signal) => {
+        signal.addEventListener("abort", () => (aborted = true));
+        return new Promise<void>(() => undefined);
+      },
+    });
+    q.define({ kind: "next", run: async () => void after.push("ran") });
+    const id = (await q.enqueue("stuck", {}, { maxAttempts: 3 }))!;
+    await q.enqueue("next", {}, { runAt: new Date(Date.now() + 50) });
+    const t = Date.now();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await q.runDue()).toBe(2);
+    expect(Date.now() - t).toBeLessThan(5_000);
+    expect(aborted).toBe(true);
+    expect(after).toEqual(["ran"]);
+    const row = await db.job.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "queued", lastError: "did not finish within its deadline of 0.2 s" });
+  });
+
+  it("stop() lets a job that never ends go after its wait, aborting its signal", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    let aborted = false;
+    q.define({
+      kind: "forever",
+      deadlineMs: 3_600_000,
+      run: (_p, signal) => {
+        started();
+        signal.addEventListener("abort", () => (aborted = true));
+        return new Promise<void>(() => undefined);
+      },
+    });
+    await q.enqueue("forever", {});
+    q.start();
+    await running;
+    const t = Date.now();
+    await q.stop(300);
+    expect(Date.now() - t).toBeLessThan(2_000);
+    expect(aborted).toBe(true);
+  });
 });
