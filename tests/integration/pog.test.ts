@@ -207,4 +207,51 @@ describe("proof of GPU", () => {
       Workspace.prototype.exec = original;
     }
   });
+
+  it("gates on the claimed GPU's table figures, not the miner's: an inflated benchmark or a made-up VRAM fails", async () => {
+    const m = miners[3]; // claims an H100 80GB HBM3
+    const original = Workspace.prototype.exec;
+    const h100 = { fp16: 570e12, fp32: 49e12 };
+    let answer: Record<string, number> = {};
+    let computeDelayMs = 0;
+    // The miner answers the benchmark with figures of its choosing; its compute step may take a while.
+    Workspace.prototype.exec = function (command, stream) {
+      if (command.endsWith(" benchmark")) {
+        stream.write(JSON.stringify(answer) + "\n");
+        stream.exit(0);
+        return void stream.end();
+      }
+      if (command.endsWith(" compute") && computeDelayMs) {
+        const later = setTimeout(() => original.call(this, command, stream), computeDelayMs);
+        return void stream.on("close", () => clearTimeout(later));
+      }
+      return original.call(this, command, stream);
+    };
+    const figures = (vram: number, size: number) => ({
+      num_gpus: 1,
+      vram_gb: vram,
+      size_fp16: size,
+      time_fp16: (2 * size ** 3) / h100.fp16,
+      size_fp32: size,
+      time_fp32: (2 * size ** 3) / h100.fp32, // 40.8 s at 100,000: the allowance the miner asks for
+    });
+    try {
+      // H100 ratios at a 100,000 matrix, and a 12 s computation of the challenge: the table's H100 takes
+      // 4.06 s for its benchmark's product, so 5 s + 4.06 s is all it gets.
+      answer = figures(34.36, 100_000);
+      computeDelayMs = 12_000;
+      let r = await proveMiner(m.hotkey);
+      expect(r).toMatchObject({ passed: false, identified: "NVIDIA H100 80GB HBM3" });
+      expect(r.reason).toMatch(/^took \d+\.\d\d s, more than 5 s \+ 1 x 4\.06\d s$/);
+      // A VRAM of 0.01 GB would shrink the challenge: refused for not being the GPU's.
+      answer = figures(0.01, 46_336);
+      computeDelayMs = 0;
+      r = await proveMiner(m.hotkey);
+      expect(r.passed).toBe(false);
+      expect(r.reason).toBe("reports 0.01 GB of VRAM; NVIDIA H100 80GB HBM3 measures 34.36 GB");
+      expect(m.rental).toBeNull();
+    } finally {
+      Workspace.prototype.exec = original;
+    }
+  }, 60_000);
 });

@@ -10,8 +10,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { gpuScore } from "@/server/compute/pog/gpus";
 import {
+  benchmarkSize,
   cellValue,
   checkCell,
+  expectedFigures,
   identifyGpu,
   isClose,
   pathLength,
@@ -20,6 +22,7 @@ import {
   requiredPasses,
   tflops,
   timingGate,
+  vramMatches,
   type CellAnswer,
 } from "@/server/compute/pog/verify";
 
@@ -119,6 +122,10 @@ describe("proof of GPU against the miner's script", () => {
     expect(identifyGpu(tflops(b.size_fp16, b.time_fp16), tflops(b.size_fp32, b.time_fp32), b.vram_gb)).toBe(
       "NVIDIA L40s",
     );
+    // The allowance the console derives from the table is the time the script reports for that GPU.
+    expect(b.size_fp32).toBe(benchmarkSize(17.18, 4, 0.5));
+    expect(b.size_fp16).toBe(benchmarkSize(17.18, 2, 1.0));
+    expect(expectedFigures("NVIDIA L40s")!.fp32Seconds).toBeCloseTo(b.time_fp32, 9);
   });
 });
 
@@ -144,5 +151,16 @@ describe("identification, timing and pass rules", () => {
     expect(gpuScore("NVIDIA H100 80GB HBM3", 16)).toBeCloseTo(26.4); // at most 8 count
     expect(gpuScore("NVIDIA RTX 4090", 2)).toBeCloseTo(1.36);
     expect(gpuScore("unknown", 4)).toBe(0);
+  });
+
+  it("takes the VRAM and time allowance from the table: an H100 gets 5 s + 4.06 s per GPU, whatever it reports", () => {
+    expect(expectedFigures("NVIDIA H100 80GB HBM3")).toEqual({ vramGb: 34.36, fp32Seconds: expect.any(Number) });
+    expect(expectedFigures("NVIDIA H100 80GB HBM3")!.fp32Seconds).toBeCloseTo((2 * 46_336 ** 3) / 49e12, 9);
+    expect(expectedFigures("NVIDIA Nonexistent")).toBeNull();
+    expect(vramMatches(34.36, 34.36)).toBe(true);
+    expect(vramMatches(31.5, 34.36)).toBe(true);
+    expect(vramMatches(30, 34.36)).toBe(false); // more than 10 % off
+    expect(vramMatches(0.01, 34.36)).toBe(false);
+    expect(vramMatches(137.4, 68.72)).toBe(false); // a probe that does not hold the previous tensor
   });
 });

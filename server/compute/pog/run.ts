@@ -16,7 +16,16 @@ import { log } from "../../log";
 import { allocateHotkey, deallocate } from "../allocations";
 import { dockerRequirementSchema } from "../forms";
 import { gpuEntry, gpuScore, sameGpu } from "./gpus";
-import { checkCell, identifyGpu, requiredPasses, tflops, timingGate, type CellAnswer } from "./verify";
+import {
+  checkCell,
+  expectedFigures,
+  identifyGpu,
+  requiredPasses,
+  tflops,
+  timingGate,
+  vramMatches,
+  type CellAnswer,
+} from "./verify";
 
 /** The recurring job's kind (and unique key). */
 export const POG_JOB = "compute.pog";
@@ -206,7 +215,13 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
       throw new PogFailure(
         `claims ${claimed}, measures as ${identified} (${fp16.toFixed(0)} / ${fp32.toFixed(1)} TFLOPS)`,
       );
-    const n = matrixSize(vram);
+    // From here the console trusts the table, not the miner's figures: the VRAM must be the GPU's, and the
+    // challenge's size and time allowance are the identified GPU's own.
+    const expected = expectedFigures(identified);
+    if (!expected) throw new PogFailure(`${identified} is not in the table`);
+    if (!vramMatches(vram, expected.vramGb))
+      throw new PogFailure(`reports ${vram.toFixed(2)} GB of VRAM; ${identified} measures ${expected.vramGb} GB`);
+    const n = matrixSize(expected.vramGb);
     const seeds = Array.from({ length: gpus }, (): [bigint, bigint] => [
       randomBytes(8).readBigUInt64BE(),
       randomBytes(8).readBigUInt64BE(),
@@ -231,7 +246,7 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
       ([, t]) => num(t.multiplication_time, "multiplication_time"),
     );
     if (roots.size !== gpus) throw new PogFailure(`compute: ${roots.size} Merkle roots for ${gpus} GPUs`);
-    const gate = timingGate(elapsed, times, timeFp32, gpus);
+    const gate = timingGate(elapsed, times, expected.fp32Seconds, gpus);
     if (!gate.ok) throw new PogFailure(gate.reason);
     const cells = seeds.map(() => ({ i: randomInt(n), j: randomInt(n) }));
     const proved = await step("proof", async () =>

@@ -113,6 +113,27 @@ export function identifyGpu(fp16: number, fp32: number, vramGb: number, reported
   return best;
 }
 
+/** The benchmark's matrix size for a VRAM in GB, as the script derives it (upstream's adjust_matrix_size). */
+export function benchmarkSize(vramGb: number, elementSize: number, bufferFactor: number): number {
+  return Math.floor(Math.sqrt((vramGb * bufferFactor * 1e9) / (2 * elementSize)) / 32) * 32;
+}
+
+/**
+ * What the GPU should measure, from the table: its VRAM, and the seconds of one fp32 product at the size its
+ * benchmark uses. The timing gate allows this time, not the miner's own report (which it could inflate).
+ */
+export function expectedFigures(gpu: string): { vramGb: number; fp32Seconds: number } | null {
+  const g = GPU_TABLE[gpu];
+  if (!g) return null;
+  const n32 = benchmarkSize(g.vram, 4, 0.5);
+  return { vramGb: g.vram, fp32Seconds: (2 * n32 ** 3) / (g.fp32 * 1e12) };
+}
+
+/** The VRAM a GPU reported is within 10 % of the table's (a made-up figure would shrink the challenge). */
+export function vramMatches(reportedGb: number, tableGb: number): boolean {
+  return Math.abs(reportedGb - tableGb) <= 0.1 * tableGb;
+}
+
 /** The compute step's timing gate: elapsed < 5 s + gpus x t_fp32, and mean multiplication time < t_fp32. */
 export function timingGate(
   elapsedS: number,
