@@ -111,7 +111,13 @@ export interface AllocationView {
   checked_at: string | null;
 }
 
-export function viewOf(a: Allocation, password = ""): AllocationView {
+/**
+ * A rental's uuid as others than its renter and the admins see it: enough to tell rows apart, not enough to act
+ * on the rental (deallocate, docker actions and key exchange take the whole uuid).
+ */
+export const maskUuid = (uuid: string) => `${uuid.slice(0, 8)}…`;
+
+export function viewOf(a: Allocation, password = "", fullUuid = true): AllocationView {
   return {
     resource: a.resource,
     hotkey: a.hotkey,
@@ -122,7 +128,7 @@ export function viewOf(a: Allocation, password = ""): AllocationView {
     ssh_password: password,
     ssh_command: a.sshUsername ? `ssh ${a.sshUsername}@${a.sshIp} -p ${a.sshPort}` : "",
     ssh_key: a.sshKey,
-    uuid_key: a.uuid,
+    uuid_key: fullUuid ? a.uuid : maskUuid(a.uuid),
     miner_version: a.minerVersion,
     state: a.state as AllocationState,
     status: a.status,
@@ -488,15 +494,18 @@ export async function checkMinerStatus(hotkeys: string[], queryVersion: boolean)
   });
 }
 
-/** /list/allocations_sql: live allocations; passwords only for `includeSecrets` (the admin key). */
-export async function listAllocations(includeSecrets: boolean): Promise<AllocationView[]> {
+/**
+ * /list/allocations_sql: live allocations; passwords only for `includeSecrets`, whole uuids only for `fullUuids`
+ * (both the admin key's): another holder of the API key cannot act on a rental it did not make.
+ */
+export async function listAllocations(includeSecrets: boolean, fullUuids: boolean): Promise<AllocationView[]> {
   const rows = await db().allocation.findMany({
     where: { netuid: netuidOf("compute"), state: { in: ["active", "paused", "releasing"] } },
     orderBy: { id: "asc" },
   });
   if (!rows.length)
     throw new NotFoundError("No resources found.", "No allocated resources found. Allocate a resource with validator.");
-  return rows.map((a) => viewOf(a, includeSecrets ? (unsealSecret(a.sshPassword) ?? "") : ""));
+  return rows.map((a) => viewOf(a, includeSecrets ? (unsealSecret(a.sshPassword) ?? "") : "", fullUuids));
 }
 
 /** Any live allocation of a miner (for the inventory's "reserved"). */

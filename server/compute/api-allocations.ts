@@ -310,7 +310,7 @@ export const allocationsRoute = apiRoute({
     return {
       success: true as const,
       message: "List allocations successfully.",
-      data: await listAllocations(query.include_secrets ?? false),
+      data: await listAllocations(query.include_secrets ?? false, auth.admin),
     };
   },
 });

@@ -9,6 +9,7 @@ import {
   deallocate,
   dockerAction,
   matchingMiners,
+  maskUuid,
   viewOf,
 } from "./allocations";
 import { sameGpu } from "./pog/gpus";
@@ -79,7 +80,9 @@ export const computeRouter = router({
   }),
 
   /** The Allocations page: live allocations, then the last ended ones (no passwords). */
-  allocations: viewerProcedure.query(async () => {
+  allocations: viewerProcedure.query(async ({ ctx }) => {
+    // Whole uuids act on a rental: admins only (viewers see a prefix).
+    const admin = ctx.user?.role === "admin";
     const netuid = netuidOf("compute");
     const [live, ended, webhooks] = await Promise.all([
       db().allocation.findMany({ where: { netuid, state: { in: HELD_STATES } }, orderBy: { id: "desc" } }),
@@ -106,13 +109,17 @@ export const computeRouter = router({
       }),
     ]);
     const row = (a: (typeof live)[number]) => ({
-      ...viewOf(a),
+      ...viewOf(a, "", admin),
       reason: a.reason,
       createdBy: a.createdBy,
       releasedAt: a.releasedAt?.toISOString() ?? null,
       statusChangedAt: a.statusChangedAt.toISOString(),
     });
-    return { live: live.map(row), ended: ended.map(row), webhooks };
+    return {
+      live: live.map(row),
+      ended: ended.map(row),
+      webhooks: admin ? webhooks : webhooks.map((w) => ({ ...w, uuid: maskUuid(w.uuid) })),
+    };
   }),
 
   /** Starts a Proof of GPU round now instead of at the next interval (the round runs as the job). */

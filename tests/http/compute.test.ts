@@ -180,11 +180,18 @@ describe("compute allocation routes", () => {
     // The password never reaches the log.
     expect(server.output()).not.toContain(a.ssh_password);
 
-    // Listed without the password; with include_secrets only to the admin key.
+    // Listed without the password and with a prefix of the uuid (another holder of the API key cannot act on
+    // it); with include_secrets and the whole uuid only to the admin key.
     const listed = await post("/list/allocations_sql");
     expect(listed.status).toBe(200);
     expect(listed.body.data).toHaveLength(1);
-    expect(listed.body.data[0]).toMatchObject({ uuid_key: a.uuid_key, hotkey: a.hotkey, ssh_password: "" });
+    expect(listed.body.data[0]).toMatchObject({
+      uuid_key: `${a.uuid_key.slice(0, 8)}…`,
+      hotkey: a.hotkey,
+      ssh_password: "",
+    });
+    const byAdmin = await post("/list/allocations_sql", undefined, { "x-api-key": ADMIN_KEY });
+    expect(byAdmin.body.data[0]).toMatchObject({ uuid_key: a.uuid_key, ssh_password: "" });
     const refused = await post("/list/allocations_sql?include_secrets=true");
     expect(refused).toMatchObject({ status: 403, body: { success: false } });
     const secrets = await post("/list/allocations_sql?include_secrets=true", undefined, { "x-api-key": ADMIN_KEY });

@@ -144,8 +144,15 @@ describe("allocation", () => {
     const row = await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } });
     expect(row.sshPassword).toMatch(/^enc:v1:/);
     expect(row.sshPassword).not.toContain(a.ssh_password);
-    expect((await listAllocations(false)).find((x) => x.uuid_key === a.uuid_key)?.ssh_password).toBe("");
-    expect((await listAllocations(true)).find((x) => x.uuid_key === a.uuid_key)?.ssh_password).toBe(a.ssh_password);
+    expect((await listAllocations(false, true)).find((x) => x.uuid_key === a.uuid_key)?.ssh_password).toBe("");
+    expect((await listAllocations(true, true)).find((x) => x.uuid_key === a.uuid_key)?.ssh_password).toBe(
+      a.ssh_password,
+    );
+    // Without the admin key's rights, a rental is told apart by a prefix of its uuid, which acts on nothing.
+    const masked = (await listAllocations(false, false)).find((x) => x.hotkey === a.hotkey)!;
+    expect(masked.uuid_key).toBe(`${a.uuid_key.slice(0, 8)}…`);
+    await expect(deallocate(a.hotkey, masked.uuid_key)).rejects.toMatchObject({ status: 400 });
+    expect((await rt.db.allocation.findUniqueOrThrow({ where: { uuid: a.uuid_key } })).state).toBe("active");
 
     // Busy: the same miner by hotkey is refused; status says the container is online.
     await expect(allocateHotkey(a.hotkey, docker())).rejects.toMatchObject({ status: 404 });
