@@ -47,7 +47,8 @@ const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
 const schema = z
   .object({
     NODE_ENV: z.enum(["production", "development", "test"]).default("production"),
-    HOST: z.string().default("0.0.0.0"),
+    /** Where to listen: 0.0.0.0, or 127.0.0.1 while the devnet runs (its keys are public derivation paths). */
+    HOST: z.string().max(255).optional(),
     PORT: int(3000, 1, 65535),
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
@@ -228,7 +229,8 @@ const schema = z
 /** The names of every variable the application reads. */
 export const CONFIG_KEYS = Object.keys(schema.shape);
 
-export type Config = z.infer<typeof schema> & {
+export type Config = Omit<z.infer<typeof schema>, "HOST"> & {
+  HOST: string;
   schedule: Schedule;
   chainKind: "simulated" | "subtensor";
   databaseKind: "sqlite" | "postgres";
@@ -257,12 +259,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     search: c.SEARCH_NETUID ?? c.NETUID,
     compute: c.COMPUTE_NETUID ?? c.NETUID,
   };
+  const devnet = c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL);
   return {
     ...c,
+    // The devnet's miners and validator sign with public dev keys: anyone who reaches the console could sign in
+    // with them, so a devnet console listens on loopback unless HOST says otherwise.
+    HOST: c.HOST ?? (devnet ? "127.0.0.1" : "0.0.0.0"),
     schedule: c.PHASE_SCHEDULE,
     chainKind: c.SUBTENSOR_URL ? "subtensor" : "simulated",
     databaseKind: c.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",
-    devnet: c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL),
+    devnet,
     netuids,
     netuidsInUse: [...new Set(c.ROLES.map((r) => netuids[r]))],
   };

@@ -177,6 +177,11 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
+  if (devnet && !["127.0.0.1", "::1", "localhost"].includes(c.HOST))
+    log.warn(
+      { host: c.HOST },
+      "the devnet runs with public dev keys and this console listens beyond loopback: anyone who reaches it can sign in as a viewer with a devnet miner's key",
+    );
   // The devnet's miners are HTTP clients of this server, so they start once it listens.
   if (devnet) stopDevnet = await startDevnet(`http://127.0.0.1:${c.PORT}`);
   // The devnet just registered its miners: jobs that read the metagraph run now, not at their next interval.

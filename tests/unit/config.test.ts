@@ -18,6 +18,13 @@ describe("configuration", () => {
     expect(c.BLOCK_TIME_MS).toBe(12000);
   });
 
+  it("listens on loopback while the devnet (public dev keys) runs, unless HOST says otherwise", () => {
+    expect(parseConfig({}).HOST).toBe("127.0.0.1");
+    expect(parseConfig({ DEVNET: "0" }).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ SUBTENSOR_URL: "finney" }).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
+  });
+
   it("resolves chain aliases and database kinds", () => {
     expect(parseConfig({ SUBTENSOR_URL: "finney" }).SUBTENSOR_URL).toBe("wss://entrypoint-finney.opentensor.ai:443");
     expect(parseConfig({ SUBTENSOR_URL: "test" }).chainKind).toBe("subtensor");
