@@ -11,8 +11,18 @@ import { checkpointPath } from "./pipeline";
 
 export const MERGE_JOB = "model.merge";
 
-export function mergedVersionName(round: number): string {
-  return `step_${round}`;
+/**
+ * The name of a round's merged version: step_<round>, or step_<round>-merge-<k> when another version already
+ * has that name (the devnet's generated step_0, a model an admin published); null when this round's merge is
+ * already published (the job ran again).
+ */
+export async function mergedVersionName(round: number): Promise<string | null> {
+  for (let k = 0; ; k++) {
+    const name = k === 0 ? `step_${round}` : `step_${round}-merge-${k}`;
+    const v = await db().modelVersion.findUnique({ where: { name }, select: { publishedBy: true, lineage: true } });
+    if (!v) return name;
+    if (v.publishedBy === "merge" && (JSON.parse(v.lineage ?? "{}") as { round?: number }).round === round) return null;
+  }
 }
 
 /**
@@ -23,8 +33,11 @@ export function mergedVersionName(round: number): string {
 export async function mergeRound(round: number): Promise<string | null> {
   const base = currentVersion();
   if (!base) return null;
-  const name = mergedVersionName(round);
-  if (await db().modelVersion.findUnique({ where: { name } })) return null;
+  const name = await mergedVersionName(round);
+  if (!name) {
+    log.info({ round }, "merge: this round's merged version is already published");
+    return null;
+  }
   const subs = await db().submission.findMany({
     where: { round, versionId: base.id, state: "scored", score: { gt: 0 } },
     orderBy: [{ score: "desc" }, { createdAt: "asc" }],

@@ -27,7 +27,7 @@ import { submitCheckpoint } from "@/server/validator/submissions";
 import { scoreOf } from "@/server/validator/scoring";
 import { flushActivity, recorded } from "@/server/validator/activity";
 import { minerDetail, roundHealth } from "@/server/validator/health";
-import { mergeRound } from "@/server/validator/merge";
+import { mergedVersionName, mergeRound } from "@/server/validator/merge";
 import { minerScores, modelProgress } from "@/server/validator/queries";
 import { freshDb } from "../support/db";
 
@@ -220,6 +220,10 @@ describe("round health, miner activity, model lineage and rollback", () => {
     const merged = await mergeRound(1207);
     expect(merged).toBe("step_1207");
     expect(currentVersion()?.name).toBe("step_1207");
+    // The job again: nothing more. Round 0's merge cannot take the generated model's name (step_0).
+    expect(await mergeRound(1207)).toBeNull();
+    expect(await mergedVersionName(1207)).toBeNull();
+    expect(await mergedVersionName(0)).toBe("step_0-merge-1");
     const scored = await db.submission.findFirstOrThrow({ where: { state: "scored" } });
     const progress = await modelProgress();
     const step = progress.versions.find((v) => v.lineage)!;
