@@ -101,7 +101,7 @@ export const allocateSpecRoute = apiRoute({
       docker_requirement: { ssh_key: allocationExample.ssh_key },
     },
     response: { success: true, message: "Resource was successfully allocated", data: allocationExample },
-    curl: `curl -s -X POST ${key} -H "Content-Type: application/json" -d '{"requirements": {"gpu_type": "4090", "gpu_size": 40, "timeline": 7}, "docker_requirement": {"ssh_key": "ssh-ed25519 AAAA... me@laptop"}}' http://localhost:3000/service/allocate_spec`,
+    curl: `curl -sS -X POST ${key} -H "Content-Type: application/json" -d '{"requirements": {"gpu_type": "4090", "gpu_size": 40, "timeline": 7}, "docker_requirement": {"ssh_key": "ssh-ed25519 AAAA... me@laptop"}}' "http://localhost:3000/service/allocate_spec"`,
   },
   handler: async ({ body }) => ({
     success: true as const,
@@ -129,7 +129,7 @@ export const allocateHotkeyRoute = apiRoute({
   examples: {
     query: { hotkey: allocationExample.hotkey },
     response: { success: true, message: "Resource was successfully allocated", data: allocationExample },
-    curl: `curl -s -X POST ${key} "http://localhost:3000/service/allocate_hotkey?hotkey=5FLNTJ..."`,
+    curl: `curl -sS -X POST ${key} "http://localhost:3000/service/allocate_hotkey?hotkey=5FLNTJ..."`,
   },
   handler: async ({ query, body }) => {
     const docker = dockerRequirementSchema.parse({ base_image: HOTKEY_BASE_IMAGE, ...body });
@@ -160,7 +160,7 @@ export const deallocateRoute = apiRoute({
   examples: {
     query: { hotkey: allocationExample.hotkey, uuid_key: allocationExample.uuid_key },
     response: { success: true, message: "Resource deallocated successfully." },
-    curl: `curl -s -X POST ${key} "http://localhost:3000/service/deallocate?hotkey=5FLNTJ...&uuid_key=0b3f4c8e-..."`,
+    curl: `curl -sS -X POST ${key} "http://localhost:3000/service/deallocate?hotkey=5FLNTJ...&uuid_key=0b3f4c8e-..."`,
   },
   handler: async ({ query }) => {
     await deallocate(query.hotkey, query.uuid_key, "api", query.notify_flag ?? false);
@@ -193,7 +193,7 @@ export const checkMinerStatusRoute = apiRoute({
       message: "List hotkey status successfully.",
       data: [{ hotkey: allocationExample.hotkey, status: "Docker ONLINE" }],
     },
-    curl: `curl -s -X POST ${key} -H "Content-Type: application/json" -d '["5FLNTJ..."]' http://localhost:3000/service/check_miner_status`,
+    curl: `curl -sS -X POST ${key} -H "Content-Type: application/json" -d '["5FLNTJ..."]' "http://localhost:3000/service/check_miner_status"`,
   },
   handler: async ({ query, body }) => ({
     success: true as const,
@@ -222,7 +222,7 @@ function dockerRoute(path: string, action: Exclude<DockerAction, "exchange_key">
     examples: {
       query: { hotkey: allocationExample.hotkey, uuid_key: allocationExample.uuid_key },
       response: { success: true, message: text.done },
-      curl: `curl -s -X POST ${key} "http://localhost:3000${path}?hotkey=5FLNTJ...&uuid_key=0b3f4c8e-..."`,
+      curl: `curl -sS -X POST ${key} "http://localhost:3000${path}?hotkey=5FLNTJ...&uuid_key=0b3f4c8e-..."`,
     },
     handler: async ({ query }) => {
       const r = await dockerAction(query.hotkey, query.uuid_key, action);
@@ -267,7 +267,7 @@ export const exchangeKeyRoute = apiRoute({
       key_type: "user",
     },
     response: { success: true, message: DOCKER_ACTIONS.exchange_key.done },
-    curl: `curl -s -X POST ${key} --get --data-urlencode "ssh_key=$(cat ~/.ssh/id_ed25519.pub)" -d hotkey=5FLNTJ... -d uuid_key=0b3f4c8e-... -X POST http://localhost:3000/service/exchange_docker_key`,
+    curl: `curl -sS -X POST ${key} --get --data-urlencode "ssh_key=$(cat ~/.ssh/id_ed25519.pub)" -d hotkey=5FLNTJ... -d uuid_key=0b3f4c8e-... -X POST "http://localhost:3000/service/exchange_docker_key"`,
   },
   handler: async ({ query }) => {
     const r = await dockerAction(query.hotkey, query.uuid_key, "exchange_key", {
@@ -298,7 +298,7 @@ export const allocationsRoute = apiRoute({
       message: "List allocations successfully.",
       data: [{ ...allocationExample, ssh_password: "" }],
     },
-    curl: `curl -s -X POST ${key} http://localhost:3000/list/allocations_sql`,
+    curl: `curl -sS -X POST ${key} "http://localhost:3000/list/allocations_sql"`,
   },
   handler: async ({ query, auth }) => {
     if (query.include_secrets && !auth.admin)

@@ -58,7 +58,7 @@ export const resourcesRoute = apiRoute({
         next_page_number: null,
       },
     },
-    curl: `curl -s -X POST ${key} -H "Content-Type: application/json" -d '{"gpu_name": "h100"}' "http://localhost:3000/list/resources_sql?page_size=2&page_number=1"`,
+    curl: `curl -sS -X POST ${key} -H "Content-Type: application/json" -d '{"gpu_name": "h100"}' "http://localhost:3000/list/resources_sql?page_size=2&page_number=1"`,
   },
   handler: async ({ query, body }) => {
     const r = await listResources({
@@ -89,7 +89,7 @@ export const resourcesWandbRoute = apiRoute({
       message: "List resources successfully",
       data: { stats: { available: 6, reserved: 1, total: 7 } },
     },
-    curl: `curl -s -X POST ${key} "http://localhost:3000/list/resources_wandb?stats=true"`,
+    curl: `curl -sS -X POST ${key} "http://localhost:3000/list/resources_wandb?stats=true"`,
   },
   handler: async ({ query, body }) => ({
     success: true as const,
@@ -162,7 +162,7 @@ export const allRunsRoute = apiRoute({
         next_page_number: 2,
       },
     },
-    curl: `curl -s -X POST ${key} "http://localhost:3000/list/all_runs?page_size=1&page_number=1"`,
+    curl: `curl -sS -X POST ${key} "http://localhost:3000/list/all_runs?page_size=1&page_number=1"`,
   },
   handler: async ({ query }) => ({
     success: true as const,
@@ -176,7 +176,7 @@ export const countAllGpusRoute = apiRoute({
   tags: ["Compute: inventory"],
   summary: "GPUs on the compute subnet (every miner that reported valid specs)",
   response: { description: 'A bare {"count": N}', schema: count },
-  examples: { response: { count: 17 }, curl: `curl -s -X POST ${key} http://localhost:3000/list/count_all_gpus` },
+  examples: { response: { count: 17 }, curl: `curl -sS -X POST ${key} "http://localhost:3000/list/count_all_gpus"` },
   handler: () => countAllGpus(),
 });
 
@@ -200,7 +200,7 @@ export const countByModelRoute = apiRoute({
   examples: {
     query: { model: "NVIDIA GeForce RTX 4090" },
     response: { count: 1 },
-    curl: `curl -s -X POST ${key} "http://localhost:3000/list/count_all_by_model?model=NVIDIA%20GeForce%20RTX%204090"`,
+    curl: `curl -sS -X POST ${key} "http://localhost:3000/list/count_all_by_model?model=NVIDIA%20GeForce%20RTX%204090"`,
   },
   handler: ({ query }) => countByModel(query.model, query.cpu_count, query.ram_size),
 });

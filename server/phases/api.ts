@@ -7,7 +7,7 @@ const common = { module: "owner", format: "fastapi", tags: ["Phase oracle"], met
 const invalidBlock = { 400: "Invalid block input: the chain head is not known yet" };
 /** Examples are the oracle's own answers at the seed's sample block, on this console's schedule. */
 const SAMPLE_BLOCK = 54305;
-const curl = (path: string) => `curl -s http://localhost:3000${path}`;
+const curl = (path: string) => `curl -sS "http://localhost:3000${path}"`;
 
 export const serviceInfoRoute = apiRoute({
   ...common,

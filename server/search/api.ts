@@ -48,7 +48,7 @@ const common = {
 } as const;
 const key = `-H "access-key: $EXPECTED_ACCESS_KEY"`;
 const curl = (path: string, body?: unknown) =>
-  `curl -sN http://localhost:3000${path} ${key}${body ? ` -H 'content-type: application/json' -d '${JSON.stringify(body)}'` : ""}`;
+  `curl -sSN "http://localhost:3000${path}" ${key}${body ? ` -H 'content-type: application/json' -d '${JSON.stringify(body)}'` : ""}`;
 
 /** SSE through every proxy: no buffering (X-Accel-Buffering), no caching, never compressed. */
 export const SSE_HEADERS = {
@@ -252,7 +252,7 @@ export const publicMinersRoute = apiRoute({
         },
       ],
     },
-    curl: "curl -s http://localhost:3000/public/miners",
+    curl: `curl -sS "http://localhost:3000/public/miners"`,
   },
   handler: () => minerList(),
 });
@@ -264,7 +264,7 @@ export const publicMinerRoute = apiRoute({
   summary: "One miner's state and its scoring windows of the last 72 hours (no auth)",
   response: { description: "The miner", schema: minerDetailSchema },
   errors: { 404: "Miner not found", 503: "Miner state unavailable" },
-  examples: { curl: "curl -s http://localhost:3000/public/miners/<hotkey>" },
+  examples: { curl: `curl -sS "http://localhost:3000/public/miners/<hotkey>"` },
   handler: ({ params }) => minerDetail(params.hotkey),
 });
 

@@ -53,7 +53,7 @@ export const metricsRoute = apiRoute({
   examples: {
     response:
       '# TYPE http_requests_total counter\nhttp_requests_total{route="/get_phase",method="GET",status="200"} 1204\n',
-    curl: "curl -s http://localhost:3000/metrics",
+    curl: `curl -sS "http://localhost:3000/metrics"`,
   },
   errors: { 401: "METRICS_TOKEN is set and the bearer token is missing or wrong" },
   handler: async () => {
@@ -74,7 +74,7 @@ export const openApiRoute = apiRoute({
   response: { description: "The OpenAPI document", schema: z.record(z.string(), z.unknown()) },
   examples: {
     response: { openapi: "3.1.0", info: { title: "Subnet Console", version: "0.1.0" }, servers: [{ url: "/" }] },
-    curl: "curl -s http://localhost:3000/openapi.json",
+    curl: `curl -sS "http://localhost:3000/openapi.json"`,
   },
   handler: async () => {
     await cryptoReady; // examples are signed when the document is first built

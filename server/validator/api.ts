@@ -96,7 +96,7 @@ export const healthRoute = apiRoute({
   response: { description: "Validator status", schema: healthSchema },
   examples: {
     response: { status: "healthy", model_loaded: true, current_block: 54305, phase: "train" },
-    curl: "curl -s http://localhost:3000/health",
+    curl: `curl -sS "http://localhost:3000/health"`,
   },
   handler: () => {
     const head = chain().head();
@@ -126,7 +126,7 @@ export const partialRoute = apiRoute({
   },
   examples: {
     headers: { "x-hotkey": EXAMPLE_HOTKEY, "x-expert-group": "0" },
-    curl: `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Expert-Group: 0" http://localhost:3000/model/partial`,
+    curl: `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Expert-Group: 0" "http://localhost:3000/model/partial"`,
   },
   errors: { ...downloadErrors, 403: "Hotkey not registered on the subnet, or assigned to another group" },
   handler: ({ req, headers }) =>
@@ -155,7 +155,7 @@ export const fullRoute = apiRoute({
     curl: [
       "# python3: sign '{timestamp}.GET./model/full' with the validator hotkey",
       "TS=$(date +%s); SIG=$(python3 -c \"import bittensor as bt,sys; w=bt.Wallet(); print('0x'+w.hotkey.sign(f'{sys.argv[1]}.GET./model/full'.encode()).hex())\" $TS)",
-      `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Timestamp: $TS" -H "X-Signature: $SIG" http://localhost:3000/model/full`,
+      `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Timestamp: $TS" -H "X-Signature: $SIG" "http://localhost:3000/model/full"`,
     ].join("\n"),
   },
   errors: {
@@ -206,7 +206,7 @@ export const postCheckpointRoute = apiRoute({
   bodyLimit: 4 * 1024,
   examples: {
     body: { expert_group_id: "shared" },
-    curl: `curl -fOJ ${bearerHeader} -F expert_group_id=shared http://localhost:3000/get-checkpoint`,
+    curl: `curl -fOJ ${bearerHeader} -F expert_group_id=shared "http://localhost:3000/get-checkpoint"`,
   },
   handler: ({ req, body }) => download(req, toSelector(body.expert_group_id)),
 });
@@ -237,7 +237,7 @@ export const submitRoute = apiRoute({
         submission_id: "0b6f1f8e-3c1e-4d7a-9a8e-5d2b1c0e7f42",
         evaluation_eta_blocks: 12,
       },
-      curl: `curl -s ${bearerHeader} -H "Content-Type: application/json" -d '${JSON.stringify(body)}' http://localhost:3000/submit`,
+      curl: `curl -sS ${bearerHeader} -H "Content-Type: application/json" -d '${JSON.stringify(body)}' "http://localhost:3000/submit"`,
     };
   },
   errors: {
