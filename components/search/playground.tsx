@@ -1,11 +1,12 @@
 "use client";
-import { useState } from "react";
-import { skipToken } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { skipToken, useQuery } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "@/lib/trpc";
 import { Badge, Button, Card, cx, Input, Select } from "@/components/ui";
 import { shortKey } from "@/components/ui/format";
 import { AVAILABLE_TOOLS, DATE_FILTERS, MODELS, RESULT_TYPES } from "@/server/search/forms";
+import type { PlaygroundEvent } from "@/server/search/router";
 
 type Obj = Record<string, unknown>;
 type Tweet = { id: string; text: string; url?: string | null; created_at: string; user?: { username: string } | null };
@@ -21,6 +22,33 @@ interface Run {
 const empty = (): Run => ({ frames: [], tweets: [], links: [], scores: {}, summary: "", end: null });
 const scoreTone = { HIGH: "green", MEDIUM: "amber", LOW: "gray" } as const;
 
+type PlaygroundInput = Exclude<
+  Parameters<ReturnType<typeof useTRPC>["search"]["playground"]["subscriptionOptions"]>[0],
+  typeof skipToken
+>;
+const CLIENT_DEADLINE_S = 60;
+
+/** One search's subscription; remounted (a new key) for each search, so Retry asks again. */
+function Stream({
+  value,
+  onData,
+  onError,
+}: {
+  value: PlaygroundInput | typeof skipToken;
+  onData: (ev: PlaygroundEvent) => void;
+  onError: (status: number, message: string) => void;
+}) {
+  const trpc = useTRPC();
+  useSubscription(
+    trpc.search.playground.subscriptionOptions(value, {
+      onData,
+      // Refused (signed out, not an admin, over the rate limit) or the connection failed: the outcome says why.
+      onError: (e) => onError(e.data?.httpStatus ?? 500, e.message),
+    }),
+  );
+  return null;
+}
+
 export function SearchPlayground({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const [prompt, setPrompt] = useState("What does minisearch do?");
@@ -29,37 +57,42 @@ export function SearchPlayground({ isAdmin }: { isAdmin: boolean }) {
   const [count, setCount] = useState("10");
   const [dateFilter, setDateFilter] = useState<(typeof DATE_FILTERS)[number]>("PAST_MONTH");
   const [resultType, setResultType] = useState<(typeof RESULT_TYPES)[number]>("LINKS_WITH_FINAL_SUMMARY");
-  const [input, setInput] = useState<null | {
-    key: number;
-    value: Parameters<typeof trpc.search.playground.subscriptionOptions>[0];
-  }>(null);
+  const [hotkey, setHotkey] = useState("");
+  const miners = useQuery({ ...trpc.search.candidates.queryOptions(), enabled: isAdmin, refetchInterval: 5_000 });
+  const [input, setInput] = useState<null | { key: number; value: PlaygroundInput }>(null);
   const [run, setRun] = useState<Run>(empty);
   const n = Number(count);
   const valid = prompt.trim().length > 0 && tools.length > 0 && Number.isInteger(n) && n >= 10 && n <= 200;
 
-  useSubscription(
-    trpc.search.playground.subscriptionOptions(input ? input.value : skipToken, {
-      onData: (ev) =>
-        setRun((r) => {
-          if (ev.kind === "end") return { ...r, end: ev };
-          const o = ev.object as Obj;
-          const next = { ...r, frames: [...r.frames, ev.frame.trimEnd()] };
-          if (o.type === "tweets") next.tweets = [...r.tweets, ...((o.content as Tweet[]) ?? [])];
-          else if (o.type === "search") next.links = [...r.links, ...((o.content as Link[]) ?? [])];
-          else if (o.type === "miner_link_scores")
-            next.scores = { ...r.scores, ...(o.content as Record<string, string>) };
-          else if (o.type === "text" && o.role === "summary") next.summary = r.summary + String(o.content ?? "");
-          return next;
-        }),
-      // Refused (signed out, not an admin, over the rate limit): the outcome line says why.
-      onError: (e) =>
-        setRun((r) => ({
-          ...r,
-          end: { hotkey: null, status: e.data?.httpStatus ?? 500, message: e.message, firstByteMs: null, latencyMs: 0 },
-        })),
-    }),
-  );
+  const onData = (ev: PlaygroundEvent) =>
+    setRun((r) => {
+      if (ev.kind === "end") return { ...r, end: ev };
+      const o = ev.object as Obj;
+      const next = { ...r, frames: [...r.frames, ev.frame.trimEnd()] };
+      if (o.type === "tweets") next.tweets = [...r.tweets, ...((o.content as Tweet[]) ?? [])];
+      else if (o.type === "search") next.links = [...r.links, ...((o.content as Link[]) ?? [])];
+      else if (o.type === "miner_link_scores") next.scores = { ...r.scores, ...(o.content as Record<string, string>) };
+      else if (o.type === "text" && o.role === "summary") next.summary = r.summary + String(o.content ?? "");
+      return next;
+    });
+  const stop = (status: number, message: string) =>
+    setRun((r) => (r.end ? r : { ...r, end: { hotkey: null, status, message, firstByteMs: null, latencyMs: 0 } }));
   const running = input !== null && run.end === null;
+  const start = (value: PlaygroundInput) => {
+    setRun(empty());
+    setInput({ key: Date.now(), value });
+  };
+  // The console ends every search by its deadline (45 s at most); past this the connection itself is lost.
+  useEffect(() => {
+    if (!running) return;
+    const t = setTimeout(() => stop(504, `No answer within ${CLIENT_DEADLINE_S} s`), CLIENT_DEADLINE_S * 1000);
+    return () => clearTimeout(t);
+  }, [running, input?.key]);
+  // The raw events follow the stream.
+  const log = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    if (log.current) log.current.scrollTop = log.current.scrollHeight;
+  }, [run.frames.length]);
 
   return (
     <div className="grid gap-4 xl:grid-cols-[2fr_1fr]">
@@ -75,17 +108,14 @@ export function SearchPlayground({ isAdmin }: { isAdmin: boolean }) {
             onSubmit={(e) => {
               e.preventDefault();
               if (!valid) return;
-              setRun(empty());
-              setInput({
-                key: Date.now(),
-                value: {
-                  prompt,
-                  tools: tools as never,
-                  model,
-                  count: n,
-                  date_filter: dateFilter,
-                  result_type: resultType,
-                },
+              start({
+                prompt,
+                tools: tools as never,
+                model,
+                count: n,
+                date_filter: dateFilter,
+                result_type: resultType,
+                ...(hotkey ? { hotkey } : {}),
               });
             }}
           >
@@ -131,21 +161,45 @@ export function SearchPlayground({ isAdmin }: { isAdmin: boolean }) {
                 onChange={(v) => setResultType(v as typeof resultType)}
                 options={RESULT_TYPES}
               />
+              <label>
+                <span className="block text-zinc-600 dark:text-zinc-300">Miner</span>
+                <Select value={hotkey} onChange={(e) => setHotkey(e.target.value)}>
+                  <option value="">any (chosen by weight, as /search)</option>
+                  {(miners.data ?? []).map((m) => (
+                    <option key={m.hotkey} value={m.hotkey}>
+                      {`UID ${m.uid} · ${shortKey(m.hotkey)}`}
+                    </option>
+                  ))}
+                </Select>
+              </label>
               <Button type="submit" disabled={!isAdmin || !valid || running}>
                 {running ? "Searching…" : "Search"}
               </Button>
             </div>
           </form>
         </Card>
+        {input && <Stream key={input.key} value={running ? input.value : skipToken} onData={onData} onError={stop} />}
         {input && (
           <Card title="Answer">
-            <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-300" role="status" data-testid="playground-outcome">
-              {run.end
-                ? run.end.status === 200
-                  ? `Answered by ${shortKey(run.end.hotkey ?? "")}: first byte ${Math.round(run.end.firstByteMs ?? 0)} ms, done in ${Math.round(run.end.latencyMs)} ms`
-                  : `Failed (${run.end.status}): ${run.end.message}${run.end.hotkey ? ` (miner ${shortKey(run.end.hotkey)})` : ""}`
-                : "Streaming…"}
-            </p>
+            <div className="mb-3 flex flex-wrap items-center gap-3">
+              <p className="text-sm text-zinc-600 dark:text-zinc-300" role="status" data-testid="playground-outcome">
+                {run.end
+                  ? run.end.status === 200
+                    ? `Answered by ${shortKey(run.end.hotkey ?? "")}: first byte ${Math.round(run.end.firstByteMs ?? 0)} ms, done in ${Math.round(run.end.latencyMs)} ms`
+                    : `Failed (${run.end.status}): ${run.end.message}${run.end.hotkey ? ` (miner ${shortKey(run.end.hotkey)})` : ""}`
+                  : "Streaming…"}
+              </p>
+              {running && (
+                <Button type="button" onClick={() => stop(499, "Cancelled")}>
+                  Cancel
+                </Button>
+              )}
+              {run.end && run.end.status !== 200 && isAdmin && (
+                <Button type="button" onClick={() => start(input.value)}>
+                  Retry
+                </Button>
+              )}
+            </div>
             {run.summary && (
               <p className="mb-3 rounded bg-zinc-50 p-3 text-sm dark:bg-zinc-800" data-testid="playground-summary">
                 {run.summary}
@@ -181,6 +235,7 @@ export function SearchPlayground({ isAdmin }: { isAdmin: boolean }) {
             run.frames.length > 0 && "break-all",
           )}
           data-testid="playground-log"
+          ref={log}
         >
           {run.frames.length ? run.frames.join("\n") : "Events appear here as the miner streams them."}
         </pre>
@@ -215,6 +270,12 @@ function Choice({
 }
 
 /** A tool result: its title line, the miner's link score as a badge, its text. */
+/** Snippets often carry HTML entities ("&amp;", "&#39;"): shown as the characters they stand for, never as markup. */
+function decodeEntities(text: string): string {
+  if (!text.includes("&") || typeof DOMParser === "undefined") return text;
+  return new DOMParser().parseFromString(`<!doctype html><body>${text}`, "text/html").body.textContent ?? text;
+}
+
 function ResultCard({ score, text, children }: { score?: string; text: string; children: React.ReactNode }) {
   return (
     <li className="rounded border border-zinc-200 p-2 text-sm dark:border-zinc-700">
@@ -222,7 +283,7 @@ function ResultCard({ score, text, children }: { score?: string; text: string; c
         {children}
         {score && <Badge tone={scoreTone[score as keyof typeof scoreTone] ?? "gray"}>{score}</Badge>}
       </div>
-      <p className="mt-1 line-clamp-3 text-zinc-600 dark:text-zinc-300">{text}</p>
+      <p className="mt-1 line-clamp-3 text-zinc-600 dark:text-zinc-300">{decodeEntities(text)}</p>
     </li>
   );
 }

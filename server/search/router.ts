@@ -7,18 +7,24 @@ import { TRPCError } from "@trpc/server";
 import { WindowCounter } from "../rate-limit";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 import { searchRequestSchema } from "./forms";
+import { candidates } from "./miners";
 import { recordOrganic, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
 import { SEARCH_TYPES } from "./protocol";
 import { QUALITY_THRESHOLDS } from "./checks";
 
-export const playgroundInput = searchRequestSchema.pick({
-  prompt: true,
-  tools: true,
-  model: true,
-  count: true,
-  date_filter: true,
-  result_type: true,
-});
+export const playgroundInput = searchRequestSchema
+  .pick({
+    prompt: true,
+    tools: true,
+    model: true,
+    count: true,
+    date_filter: true,
+    result_type: true,
+  })
+  .extend({
+    /** One miner to ask (an operator testing it); otherwise one is chosen by weight, as for /search. */
+    hotkey: z.string().max(64).optional(),
+  });
 
 /** Playground searches per admin per minute: each one calls a miner and is scored into its window. */
 export const PLAYGROUND_PER_MINUTE = 10;
@@ -50,11 +56,25 @@ export const searchRouter = router({
     .subscription(async function* ({ input, signal }) {
       const fields = streamFields({ ...input, tools: input.tools });
       const started = performance.now();
+      const miner = input.hotkey
+        ? ((await candidates("ai_search")).find((c) => c.axon.hotkey === input.hotkey) ?? null)
+        : undefined;
+      if (miner === null) {
+        yield {
+          kind: "end",
+          hotkey: input.hotkey ?? null,
+          status: 404,
+          message: "Not a serving search miner",
+          firstByteMs: null,
+          latencyMs: 0,
+        } as PlaygroundEvent;
+        return;
+      }
       const ended: { o: StreamOutcome | null } = { o: null };
       const abort = new AbortController();
       signal?.addEventListener("abort", () => abort.abort(), { once: true });
       try {
-        for await (const batch of searchObjects(fields, abort.signal, (o) => (ended.o = o)))
+        for await (const batch of searchObjects(fields, abort.signal, (o) => (ended.o = o), miner))
           for (const object of batch)
             yield {
               kind: "object",
@@ -78,6 +98,11 @@ export const searchRouter = router({
         latencyMs: o?.latencyMs ?? 0,
       } as PlaygroundEvent;
     }),
+
+  /** The miners a playground search can be sent to: those /search chooses from, with their weight. */
+  candidates: adminProcedure.query(async () =>
+    (await candidates("ai_search")).map((c) => ({ hotkey: c.axon.hotkey, uid: c.uid, weight: c.weight })),
+  ),
 
   /** Per miner and type: state, windows of the last 72 h; and the recent queries (filtered). */
   miners: viewerProcedure
