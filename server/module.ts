@@ -22,6 +22,8 @@ export interface ModuleJob<P = unknown> {
   leaseMs?: number;
   /** The longest one run may take (10 minutes unless said): then it counts as failed and other jobs go on. */
   deadlineMs?: number;
+  /** Jobs of one lane run one at a time, lanes side by side ("default" unless said). */
+  lane?: string;
   /** Re-queue the same row this long after each success. */
   everyMs?: () => number;
   /** A recurring job that reads the metagraph: run again at once when it changes (the devnet's registrations). */

@@ -51,6 +51,8 @@ export const computeModule = defineModule({
       everyMs: () => pogIntervalBlocks() * config().BLOCK_TIME_MS,
       leaseMs: 30 * 60_000,
       deadlineMs: 30 * 60_000,
+      // Minutes of SSH sessions: in a lane of its own.
+      lane: "pog",
       run: async () => void (await pogRound()),
     }),
     defineJob({

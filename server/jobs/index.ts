@@ -42,6 +42,7 @@ export function defineJobs(list: readonly ModuleJob<any>[]): void {
       kind: job.kind,
       leaseMs: job.leaseMs,
       deadlineMs: job.deadlineMs,
+      lane: job.lane,
       everyMs: job.everyMs,
       run: async (payload, signal) => {
         const parsed = job.payload.safeParse(payload);

@@ -15,6 +15,11 @@ export interface JobDefinition {
   everyMs?: () => number;
   /** How long a claim lasts before another worker may take the job over; renewed while running. */
   leaseMs?: number;
+  /**
+   * Jobs of one lane run one at a time; lanes run side by side, so a long job (a Proof of GPU round, a scoring
+   * epoch that waits on miners) never holds up the others. "default" unless said.
+   */
+  lane?: string;
 }
 
 export interface EnqueueOptions {
@@ -67,10 +72,10 @@ export function retryDelayMs(attempts: number): number {
 export class JobQueue {
   readonly workerId = randomUUID();
   private defs = new Map<string, JobDefinition>();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private timers = new Map<string, NodeJS.Timeout>();
+  private running = new Map<string, Promise<void>>();
   private stopped = false;
-  private inHand: AbortController | null = null;
+  private inHand = new Set<AbortController>();
 
   constructor(
     private db: Db,
@@ -113,11 +118,18 @@ export class JobQueue {
     });
   }
 
-  /** Claims one due job, or returns null. */
+  private kindsOf(lane?: string): string[] {
+    return [...this.defs.values()]
+      .filter((d) => lane === undefined || (d.lane ?? "default") === lane)
+      .map((d) => d.kind);
+  }
+
+  /** Claims one due job (of `lane`'s kinds, or any), or returns null. */
   async claim(
     now = new Date(),
+    lane?: string,
   ): Promise<{ id: number; kind: string; payload: string; attempts: number; maxAttempts: number } | null> {
-    const kinds = [...this.defs.keys()];
+    const kinds = this.kindsOf(lane);
     const candidates = await this.db.job.findMany({
       where: {
         kind: { in: kinds },
@@ -162,13 +174,13 @@ export class JobQueue {
     while (this.busy?.() && !this.stopped && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** Claims and runs due jobs until none is left. Returns how many ran. */
-  async runDue(): Promise<number> {
+  /** Claims and runs due jobs (of `lane`, or of every lane) until none is left. Returns how many ran. */
+  async runDue(lane?: string): Promise<number> {
     let ran = 0;
     for (;;) {
       if (this.stopped) return ran;
       await this.quiet();
-      const job = await this.claim();
+      const job = await this.claim(new Date(), lane);
       if (!job) return ran;
       await this.execute(job);
       ran++;
@@ -198,7 +210,7 @@ export class JobQueue {
     const started = Date.now();
     const deadlineMs = def.deadlineMs ?? DEFAULT_DEADLINE_MS;
     const abort = new AbortController();
-    this.inHand = abort;
+    this.inHand.add(abort);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -252,24 +264,30 @@ export class JobQueue {
     } finally {
       clearTimeout(timer);
       clearInterval(renew);
-      this.inHand = null;
+      this.inHand.delete(abort);
     }
   }
 
+  /** Runs each lane's due jobs, one loop per lane, polling every `pollMs`. */
   start(): void {
     this.stopped = false;
-    const loop = async () => {
-      this.running = this.runDue()
-        .then(() => undefined)
-        .catch((e) => this.opts.onError?.("runner", e));
-      await this.running;
-      this.running = null;
-      if (!this.stopped) {
-        this.timer = setTimeout(loop, this.opts.pollMs);
-        this.timer.unref();
-      }
-    };
-    void loop();
+    const lanes = new Set([...this.defs.values()].map((d) => d.lane ?? "default"));
+    for (const lane of lanes) {
+      const loop = async () => {
+        const run = this.runDue(lane)
+          .then(() => undefined)
+          .catch((e) => this.opts.onError?.("runner", e));
+        this.running.set(lane, run);
+        await run;
+        this.running.delete(lane);
+        if (!this.stopped) {
+          const timer = setTimeout(loop, this.opts.pollMs);
+          timer.unref();
+          this.timers.set(lane, timer);
+        }
+      };
+      void loop();
+    }
   }
 
   /**
@@ -278,15 +296,16 @@ export class JobQueue {
    */
   async stop(waitMs = STOP_WAIT_MS): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (!this.running) return;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    if (!this.running.size) return;
     let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
-      this.running.then(() => true),
+      Promise.all(this.running.values()).then(() => true),
       new Promise<false>((r) => (timer = setTimeout(() => r(false), waitMs))),
     ]);
     clearTimeout(timer);
-    if (!waited) this.inHand?.abort();
+    if (!waited) for (const a of this.inHand) a.abort();
   }
 
   async depth(): Promise<{ queued: number; running: number; dead: number }> {

@@ -39,6 +39,8 @@ export const searchModule = defineModule({
       payload: z.object({}),
       everyMs: () => searchEpochS() * 1000,
       leaseMs: 10 * 60_000,
+      // Waits on every miner (each call by its deadline): in a lane of its own.
+      lane: "search",
       run: async () => void (await scoringEpoch()),
     }),
     defineJob({

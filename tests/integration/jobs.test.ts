@@ -220,4 +220,22 @@ describe("job queue with leases", () => {
     expect(Date.now() - t).toBeLessThan(2_000);
     expect(aborted).toBe(true);
   });
+
+  it("runs lanes side by side: a long job in its own lane does not hold up the others", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const done: string[] = [];
+    q.define({ kind: "long", lane: "slow", run: async () => void (await held, done.push("long")) });
+    q.define({ kind: "quick", run: async () => void done.push("quick") });
+    await q.enqueue("long", {});
+    await q.enqueue("quick", {});
+    q.start();
+    for (let i = 0; i < 200 && !done.includes("quick"); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(done).toEqual(["quick"]);
+    release();
+    for (let i = 0; i < 200 && done.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await q.stop();
+    expect(done).toEqual(["quick", "long"]);
+  });
 });
