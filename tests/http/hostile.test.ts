@@ -339,29 +339,35 @@ async function walletSession(base: string, pair: KeyringPair): Promise<{ result:
 
 describe("the search playground calls miners: admins only, 10 searches a minute each", () => {
   it("refuses anonymous callers and a signed-in viewer, answers an admin, refuses the admin's 11th in a minute", async () => {
-    const input = { prompt: "hostile playground", tools: ["Web Search"], count: 10 };
-    const play = async (cookie?: string) => {
-      const res = await fetch(
-        `${server.url}/api/trpc/search.playground?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
-        {
-          headers: { accept: "text/event-stream", ...(cookie ? { cookie } : {}) },
-          signal: AbortSignal.timeout(30_000),
-        },
-      );
-      return `${res.status} ${await res.text()}`;
-    };
-    // Refusals come as the subscription's error event: nothing is asked of a miner.
-    expect(await play()).toMatch(/event: serialized-error\n.*"httpStatus":401/);
-    const viewer = await walletSession(server.url, miner);
-    expect(viewer.result).toBe("ok");
-    expect(await play(viewer.cookie)).toMatch(/event: serialized-error\n.*"message":"Admins only".*"httpStatus":403/);
-    const admin = (await signIn(server.url, "admin", "test-admin-password"))!;
-    for (let i = 0; i < 10; i++) {
-      const answer = await play(admin);
-      expect(answer, `search ${i + 1}`).toMatch(/"kind":"end"/);
-      expect(answer, `search ${i + 1}`).not.toMatch(/serialized-error/);
+    // Its own server: a registered miner (a viewer) and a clean rate limit.
+    const own = await startServer({ DEVNET_MINERS: "0", DEVNET_MINER_HOTKEYS: miner.address });
+    try {
+      const input = { prompt: "hostile playground", tools: ["Web Search"], count: 10 };
+      const play = async (cookie?: string) => {
+        const res = await fetch(
+          `${own.url}/api/trpc/search.playground?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
+          {
+            headers: { accept: "text/event-stream", ...(cookie ? { cookie } : {}) },
+            signal: AbortSignal.timeout(30_000),
+          },
+        );
+        return `${res.status} ${await res.text()}`;
+      };
+      // Refusals come as the subscription's error event: nothing is asked of a miner.
+      expect(await play()).toMatch(/event: serialized-error\n.*"httpStatus":401/);
+      const viewer = await walletSession(own.url, miner);
+      expect(viewer.result).toBe("ok");
+      expect(await play(viewer.cookie)).toMatch(/event: serialized-error\n.*"message":"Admins only".*"httpStatus":403/);
+      const admin = (await signIn(own.url, "admin", "test-admin-password"))!;
+      for (let i = 0; i < 10; i++) {
+        const answer = await play(admin);
+        expect(answer, `search ${i + 1}`).toMatch(/"kind":"end"/);
+        expect(answer, `search ${i + 1}`).not.toMatch(/serialized-error/);
+      }
+      expect(await play(admin)).toMatch(/event: serialized-error\n.*"httpStatus":429/);
+    } finally {
+      await own.stop();
     }
-    expect(await play(admin)).toMatch(/event: serialized-error\n.*"httpStatus":429/);
   });
 });
 
