@@ -269,13 +269,13 @@ function Choice({
   );
 }
 
-/** A tool result: its title line, the miner's link score as a badge, its text. */
 /** Snippets often carry HTML entities ("&amp;", "&#39;"): shown as the characters they stand for, never as markup. */
 function decodeEntities(text: string): string {
   if (!text.includes("&") || typeof DOMParser === "undefined") return text;
   return new DOMParser().parseFromString(`<!doctype html><body>${text}`, "text/html").body.textContent ?? text;
 }
 
+/** A tool result: its title line, the miner's link score as a badge, its text. */
 function ResultCard({ score, text, children }: { score?: string; text: string; children: React.ReactNode }) {
   return (
     <li className="rounded border border-zinc-200 p-2 text-sm dark:border-zinc-700">

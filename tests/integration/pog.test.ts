@@ -143,7 +143,7 @@ describe("proof of GPU", () => {
     const m = miners[4];
     const a = await allocateHotkey(m.hotkey, dockerRequirementSchema.parse({}), "test", 1);
     const run = (command: string, input: Buffer | string = "") =>
-      sshExecute(a.ssh_port, a.ssh_password, command, input);
+      sshExecute(a.ssh_port, { password: a.ssh_password }, command, input);
     try {
       // A program of the renter's, given the name and mode the Proof of GPU script uses: refused, not run.
       const leak = "import os, json; print(json.dumps(dict(os.environ)))\n";

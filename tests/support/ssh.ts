@@ -1,33 +1,21 @@
-/** Runs one command over SSH with the ssh2 client (the renter's side of an allocation). */
+/** SSH as a renter does it, with the ssh2 client (the renter's side of an allocation). */
 import ssh2 from "ssh2";
 
-export function sshRun(
+type Auth = { password?: string; privateKey?: string };
+
+/** Runs one command and returns its stdout. */
+export async function sshRun(
   port: number,
-  auth: { password?: string; privateKey?: string },
+  auth: Auth,
   command = "nvidia-smi --query-gpu=name,memory.total --format=csv,noheader",
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = new ssh2.Client();
-    c.on("ready", () =>
-      c.exec(command, (err, stream) => {
-        if (err) return reject(err);
-        let out = "";
-        stream.on("data", (d: Buffer) => (out += d.toString()));
-        stream.on("close", () => {
-          c.end();
-          resolve(out);
-        });
-      }),
-    );
-    c.on("error", reject);
-    c.connect({ host: "127.0.0.1", port, username: "root", readyTimeout: 5000, ...auth });
-  });
+  return (await sshExecute(port, auth, command)).out;
 }
 
 /** Runs one command over SSH with `input` on its stdin: exit code, stdout and stderr (a renter's session). */
 export function sshExecute(
   port: number,
-  password: string,
+  auth: Auth,
   command: string,
   input: Buffer | string = "",
 ): Promise<{ code: number | null; out: string; err: string }> {
@@ -51,6 +39,6 @@ export function sshExecute(
       }),
     );
     c.on("error", reject);
-    c.connect({ host: "127.0.0.1", port, username: "root", password, readyTimeout: 5000 });
+    c.connect({ host: "127.0.0.1", port, username: "root", readyTimeout: 5000, ...auth });
   });
 }
