@@ -19,6 +19,8 @@ async function main() {
     // The wallet used by the wallet sign-in test is an admin hotkey.
     ADMIN_HOTKEYS: new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//E2EAdmin").address,
     BLOCK_TIME_MS: "1000",
+    // A weights cycle every 15 blocks: commits reveal on the devnet chain within the tests.
+    WEIGHTS_INTERVAL_BLOCKS: "15",
     MINER_PING_S: "2",
     // Proof of GPU rounds only when a test starts one (they rent machines the other tests use).
     POG_INTERVAL_BLOCKS: "100000",

@@ -5,7 +5,7 @@ import type { Page } from "@playwright/test";
 import { expect, SHOTS, signInAsAdmin, test } from "./fixtures";
 
 test("on the devnet, miners' submissions are evaluated and their scores show on the Miners page", async ({ page }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(210_000);
   await signInAsAdmin(page);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Models", exact: true }).click();
@@ -46,6 +46,17 @@ test("on the devnet, miners' submissions are evaluated and their scores show on 
   await expect
     .poll(async () => (await weights.allInnerTexts()).some((t) => parseFloat(t) > 0), { timeout: 30_000 })
     .toBe(true);
+  // Each weights cycle's path: committed to a drand round on the devnet chain, then revealed by the chain.
+  const cycles = page.getByTestId("weights-cycles");
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return (await cycles.textContent({ timeout: 5000 }).catch(() => "")) ?? "";
+      },
+      { timeout: 60_000, intervals: [3000] },
+    )
+    .toMatch(/committed in block \d+ to drand round \d+ → revealed at block \d+/);
   await page.screenshot({ path: path.join(SHOTS, "miners-1280.png"), fullPage: true });
   await page.setViewportSize({ width: 390, height: 900 });
   await page.screenshot({ path: path.join(SHOTS, "miners-390.png"), fullPage: true });
@@ -141,7 +152,8 @@ test("refused miners show on Overview, Miners and the miner's own page, with the
   await page.goto("/");
   const health = page.getByTestId("round-health");
   await expect(health.getByTestId("health-version")).toHaveText(/^step_\d+$/);
-  await expect(health.getByTestId("health-weights")).toHaveText("off"); // SET_WEIGHTS is off on the devnet
+  // The devnet's validator puts weights on the devnet chain: blocks since the last, or "never" before the first.
+  await expect(health.getByTestId("health-weights")).toHaveText(/^(\d+|never)$/);
   const refused = health.getByTestId("health-refused");
   await expect(refused).toContainText("×3 on /model/partial: Expert group 99 does not exist", { timeout: 15_000 });
   await expect(page.getByTestId("requests-table").locator("tr", { hasText: "/model/partial" })).toContainText("3");

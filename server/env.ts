@@ -9,6 +9,7 @@ import {
   type Schedule,
 } from "./phases/schedule";
 import { lazy } from "./global";
+import { QUICKNET } from "./chain/commit-reveal/quicknet";
 
 export const ALL_ROLES = ["owner", "validator", "search", "compute"] as const;
 export type Role = (typeof ALL_ROLES)[number];
@@ -74,6 +75,15 @@ const schema = z
     COMPUTE_NETUID: z.coerce.number().int().min(0).max(65535).optional(),
     BLOCK_TIME_MS: int(12_000, 1),
     SIM_START_BLOCK: int(0, 0),
+    /** Blocks per epoch of the simulated chain's subnets (commit-reveal reveals one epoch after a commit). */
+    SIM_TEMPO: int(10, 1, 65_535),
+    /** The drand network whose rounds timelocked weights are encrypted to (quicknet, what finney stores). */
+    DRAND_PUBLIC_KEY: z
+      .string()
+      .regex(/^(0x)?[0-9a-fA-F]{192}$/, "a compressed G2 point: 96 bytes of hex")
+      .default(QUICKNET.publicKey),
+    DRAND_GENESIS: int(QUICKNET.genesis, 0),
+    DRAND_PERIOD: int(QUICKNET.period, 1, 3600),
     PHASE_SCHEDULE: z
       .string()
       .default(formatSchedule(makeSchedule(SEED_SCHEDULE)))
@@ -121,7 +131,11 @@ const schema = z
     EVALUATOR: z.enum(["builtin", "command"]).default("builtin"),
     EVALUATOR_CMD: z.string().optional(),
     EVALUATOR_TIMEOUT_S: int(600, 1, 86_400),
-    SET_WEIGHTS: flag,
+    /** On by default on the devnet (its validator hotkey commits to the devnet's chain); off elsewhere. */
+    SET_WEIGHTS: z
+      .enum(["0", "1", "true", "false", "yes", "no"])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === "1" || v === "true" || v === "yes")),
     VALIDATOR_HOTKEY_SEED: z.string().min(2).optional(),
     WEIGHTS_INTERVAL_BLOCKS: int(100, 1, 100_000),
     /** A bittensor wallet on disk signs for the console (instead of VALIDATOR_HOTKEY_SEED). */
@@ -221,16 +235,25 @@ const schema = z
     message: "EVALUATOR=command needs EVALUATOR_CMD",
     path: ["EVALUATOR_CMD"],
   })
-  .refine((c) => !c.SET_WEIGHTS || !!c.VALIDATOR_HOTKEY_SEED || !!c.WALLET_NAME, {
-    message: "SET_WEIGHTS=1 needs VALIDATOR_HOTKEY_SEED or WALLET_NAME (the hotkey that signs set_weights)",
-    path: ["VALIDATOR_HOTKEY_SEED"],
-  });
+  .refine(
+    (c) =>
+      !c.SET_WEIGHTS ||
+      !!c.VALIDATOR_HOTKEY_SEED ||
+      !!c.WALLET_NAME ||
+      c.DEVNET === "1" ||
+      (c.DEVNET === "auto" && !c.SUBTENSOR_URL),
+    {
+      message: "SET_WEIGHTS=1 needs VALIDATOR_HOTKEY_SEED or WALLET_NAME (the hotkey that signs weights)",
+      path: ["VALIDATOR_HOTKEY_SEED"],
+    },
+  );
 
 /** The names of every variable the application reads. */
 export const CONFIG_KEYS = Object.keys(schema.shape);
 
-export type Config = Omit<z.infer<typeof schema>, "HOST"> & {
+export type Config = Omit<z.infer<typeof schema>, "HOST" | "SET_WEIGHTS"> & {
   HOST: string;
+  SET_WEIGHTS: boolean;
   schedule: Schedule;
   chainKind: "simulated" | "subtensor";
   databaseKind: "sqlite" | "postgres";
@@ -265,6 +288,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     // The devnet's miners and validator sign with public dev keys: anyone who reaches the console could sign in
     // with them, so a devnet console listens on loopback unless HOST says otherwise.
     HOST: c.HOST ?? (devnet ? "127.0.0.1" : "0.0.0.0"),
+    SET_WEIGHTS: c.SET_WEIGHTS ?? devnet,
     schedule: c.PHASE_SCHEDULE,
     chainKind: c.SUBTENSOR_URL ? "subtensor" : "simulated",
     databaseKind: c.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",

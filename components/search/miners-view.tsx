@@ -5,6 +5,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
+import { WeightsCycles } from "@/components/weights/weights-cycles";
 import { Badge, Card, FilterInput, Select } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
@@ -122,6 +123,7 @@ export function SearchMinersView({ initial }: { initial: Data }) {
               </Card>
             ))}
           </div>
+          <WeightsCycles cycles={data.weights} enabled={data.setWeights} />
           <Card
             title="Queries"
             action={

@@ -13,6 +13,7 @@ import { Empty, QueryPanel } from "@/components/ui/states";
 import { formatNumber, shortKey } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { phaseColor } from "@/components/phases/phase-colors";
+import { WeightsCycles } from "@/components/weights/weights-cycles";
 
 type Miners = inferRouterOutputs<AppRouter>["validator"]["miners"];
 type Miner = Miners["miners"][number];
@@ -153,19 +154,7 @@ function MinersContent({ data }: { data: Miners }) {
           </Table>
         )}
       </Card>
-      <p className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="weights-on-chain">
-        {data.onChain ? (
-          data.onChain.status === "submitted" ? (
-            `Weights set on chain at block ${data.onChain.block ?? "?"} for ${data.onChain.uids.length} uids (extrinsic ${data.onChain.txHash.slice(0, 18)}…).`
-          ) : (
-            <>
-              Weights not set on chain at <LocalTime at={data.onChain.at} />: {data.onChain.reason}.
-            </>
-          )
-        ) : (
-          "Weights are not set on chain (SET_WEIGHTS is off)."
-        )}
-      </p>
+      <WeightsCycles cycles={data.weights} enabled={data.setWeights} />
       <Card title="Score history">
         {withHistory.length === 0 ? (
           <Empty>No scores yet: miners are scored after the Validate phase.</Empty>

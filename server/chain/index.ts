@@ -14,8 +14,24 @@ export { SubtensorChain } from "./subtensor";
 export const chain = lazy<Chain>(() => {
   const c = config();
   return c.chainKind === "subtensor"
-    ? new SubtensorChain({ url: c.SUBTENSOR_URL!, netuid: c.NETUID, blockTimeMs: c.BLOCK_TIME_MS })
-    : new SimulatedChain(db(), { blockTimeMs: c.BLOCK_TIME_MS, startBlock: c.SIM_START_BLOCK, netuid: c.NETUID });
+    ? new SubtensorChain({
+        url: c.SUBTENSOR_URL!,
+        netuid: c.NETUID,
+        blockTimeMs: c.BLOCK_TIME_MS,
+        drand: {
+          name: "drand",
+          publicKey: c.DRAND_PUBLIC_KEY.replace(/^0x/, ""),
+          genesis: c.DRAND_GENESIS,
+          period: c.DRAND_PERIOD,
+        },
+      })
+    : new SimulatedChain(db(), {
+        blockTimeMs: c.BLOCK_TIME_MS,
+        startBlock: c.SIM_START_BLOCK,
+        netuid: c.NETUID,
+        tempo: c.SIM_TEMPO,
+        isRegistered: async (netuid, hotkey) => (await findNeuron(hotkey, netuid)) !== null,
+      });
 });
 
 export async function listNeurons(netuid = config().NETUID): Promise<NeuronRecord[]> {

@@ -1,6 +1,10 @@
+import { blake2AsHex } from "@polkadot/util-crypto";
+import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Db } from "../db";
+import { COMMIT_REVEAL_VERSION, timelockedCommit } from "./commit-reveal";
 import { HeadFeed } from "./heads";
-import type { Chain, ChainStatus, NeuronRecord } from "./types";
+import { SimulatedWeights } from "./simulated-weights";
+import type { Chain, ChainStatus, NeuronRecord, RevealOutcome, WeightsResult } from "./types";
 
 const GENESIS_KEY = "chain.simulated.anchor";
 
@@ -14,7 +18,9 @@ interface Anchor {
 
 /**
  * A deterministic block clock: head = anchor.block + floor((now - anchor.time) / blockTime). The anchor
- * is stored in the database, so a restart continues the count. Its metagraph is the Neuron table.
+ * is stored in the database, so a restart continues the count. Its metagraph is the Neuron table; its
+ * subnets take timelocked weights commits to a drand beacon of their own and reveal them (commit-reveal
+ * on, as on finney).
  */
 export class SimulatedChain implements Chain {
   readonly kind = "simulated" as const;
@@ -22,11 +28,27 @@ export class SimulatedChain implements Chain {
   private anchor: Anchor | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastPublished = -1;
+  readonly weights: SimulatedWeights;
 
   constructor(
     private db: Db,
-    private opts: { blockTimeMs: number; startBlock: number; netuid: number; now?: () => number },
-  ) {}
+    private opts: {
+      blockTimeMs: number;
+      startBlock: number;
+      netuid: number;
+      now?: () => number;
+      /** Blocks per epoch of its subnets. */
+      tempo?: number;
+      /** Whether a hotkey is registered on a subnet (commits from others are refused). */
+      isRegistered?: (netuid: number, hotkey: string) => Promise<boolean>;
+    },
+  ) {
+    this.weights = new SimulatedWeights({
+      tempo: opts.tempo ?? 10,
+      now: () => this.now(),
+      isRegistered: opts.isRegistered ?? (async () => true),
+    });
+  }
 
   private now(): number {
     return this.opts.now ? this.opts.now() : Date.now();
@@ -74,6 +96,7 @@ export class SimulatedChain implements Chain {
     if (block !== this.lastPublished) {
       this.lastPublished = block;
       this.feed.publish({ block, at: now });
+      this.weights.onBlock(block);
     }
     const next = this.anchor.time + (block - this.anchor.block + 1) * this.anchor.blockTimeMs;
     if (this.timer) clearTimeout(this.timer);
@@ -115,6 +138,37 @@ export class SimulatedChain implements Chain {
       reconnects: 0,
       lastError: null,
     };
+  }
+
+  /** Commits the weights to the devnet beacon's round for the subnet's reveal epoch; the chain reveals them. */
+  async setWeights(signer: KeyringPair, netuid: number, uids: number[], values: number[]): Promise<WeightsResult> {
+    const head = this.head();
+    if (head === null) throw new Error("the simulated chain has not started");
+    const w = this.weights;
+    const versionKey = w.versionKey.toString();
+    const { ciphertext, round, revealBlock } = timelockedCommit({
+      beacon: w.beacon.network,
+      epoch: w.epochState(netuid, head, this.opts.blockTimeMs / 1000),
+      now: this.now(),
+      lastStoredRound: w.lastStoredRound(),
+      hotkey: signer.publicKey,
+      uids,
+      values,
+      versionKey: w.versionKey,
+    });
+    const inBlock = head + 1;
+    const txHash = blake2AsHex(ciphertext);
+    const error = await w.commit(
+      { who: signer.address, whoKey: signer.publicKey, netuid, inBlock, ciphertext, round },
+      COMMIT_REVEAL_VERSION,
+    );
+    return error
+      ? { status: "failed", reason: error, txHash, versionKey }
+      : { status: "committed", txHash, inBlock, versionKey, revealRound: round, revealBlock };
+  }
+
+  async revealOutcome(netuid: number, hotkey: string, commit: { inBlock: number }): Promise<RevealOutcome> {
+    return this.weights.outcome(netuid, hotkey, commit.inBlock, this.head() ?? 0);
   }
 
   /** The simulated metagraph is the Neuron table itself: nothing to fetch. */

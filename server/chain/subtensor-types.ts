@@ -1,6 +1,7 @@
 /**
- * SCALE definitions of subtensor's neuron runtime API. Chains that serve metadata V15 (finney, test)
- * describe it themselves; these let older metadata (V14) decode the same call.
+ * SCALE definitions of subtensor's neuron runtime API for nodes that serve only metadata V14. Nodes with
+ * V15 or later (finney since 2024) describe the API in their metadata, which takes precedence. The old
+ * runtime (spec <= 219) answered `get_neurons_lite` with a `Vec<u8>` wrapping the encoded list.
  */
 export const SUBTENSOR_TYPES = {
   AxonInfo: {
@@ -41,9 +42,9 @@ export const SUBTENSOR_RUNTIME = {
     {
       methods: {
         get_neurons_lite: {
-          description: "Neurons of a subnet, without weights and bonds",
+          description: "Neurons of a subnet, without weights and bonds (SCALE of Vec<NeuronInfoLite>)",
           params: [{ name: "netuid", type: "u16" }],
-          type: "Vec<NeuronInfoLite>",
+          type: "Vec<u8>",
         },
       },
       version: 1,

@@ -2,8 +2,27 @@ import { ApiPromise, WsProvider } from "@polkadot/api";
 import { log } from "../log";
 import { HeadFeed } from "./heads";
 import { SUBTENSOR_RUNTIME, SUBTENSOR_TYPES, axonIpToString } from "./subtensor-types";
+import { compactFromU8a, stringUpperFirst, u8aToHex } from "@polkadot/util";
+import type { SubmittableExtrinsic } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import type { Chain, ChainStatus, NeuronRecord, WeightsResult } from "./types";
+import type { Option, u16, u64 } from "@polkadot/types";
+import type { ISubmittableResult } from "@polkadot/types/types";
+import {
+  COMMIT_REVEAL_VERSION,
+  MAX_UNREVEALED_COMMITS,
+  QUICKNET,
+  timelockedCommit,
+  type DrandNetwork,
+} from "./commit-reveal";
+import type { Chain, ChainStatus, NeuronRecord, RevealOutcome, WeightsResult } from "./types";
+
+const SUBMIT_TIMEOUT_MS = 120_000;
+
+/** The content of a SCALE `Vec<u8>` answer: without its length prefix where the bytes still carry it. */
+function unwrapBytes(bytes: Uint8Array): Uint8Array {
+  const [offset, length] = compactFromU8a(bytes);
+  return offset + length.toNumber() === bytes.length ? bytes.subarray(offset) : bytes;
+}
 
 interface NeuronLiteJson {
   hotkey: string;
@@ -32,7 +51,7 @@ export class SubtensorChain implements Chain {
   private stopped = false;
   private everConnected = false;
 
-  constructor(private opts: { url: string; netuid: number; blockTimeMs: number }) {}
+  constructor(private opts: { url: string; netuid: number; blockTimeMs: number; drand?: DrandNetwork }) {}
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -137,26 +156,211 @@ export class SubtensorChain implements Chain {
   }
 
   async setWeights(signer: KeyringPair, netuid: number, uids: number[], weights: number[]): Promise<WeightsResult> {
-    const api = this.api;
-    if (!api || !this.connected) throw new Error("chain not connected");
-    const commitReveal = (await api.query.subtensorModule.commitRevealWeightsEnabled(netuid)).toJSON();
-    if (commitReveal === true) {
+    const api = this.connectedApi();
+    const q = api.query.subtensorModule;
+    const [commitReveal, versionKeyCodec, mechanisms, uid, rateLimit, lastUpdate] = await Promise.all([
+      q.commitRevealWeightsEnabled(netuid),
+      q.weightsVersionKey(netuid),
+      q.mechanismCountCurrent ? q.mechanismCountCurrent(netuid) : null,
+      q.uids(netuid, signer.address),
+      q.weightsSetRateLimit(netuid),
+      q.lastUpdate(netuid),
+    ]);
+    // u64: toString gives the decimal value (toJSON gives hex for 64-bit integers).
+    const versionKey = versionKeyCodec.toString();
+    const myUid = (uid as unknown as Option<u16>).unwrapOr(null)?.toNumber() ?? null;
+    if (myUid === null)
+      return { status: "skipped", reason: `hotkey ${signer.address} is not registered on subnet ${netuid}` };
+    const mechanismCount = mechanisms ? Number(mechanisms.toString()) : 1;
+    if (mechanismCount > 1) {
       return {
         status: "skipped",
-        reason: `commit-reveal is on for subnet ${netuid}: weights must be committed with drand timelock encryption, which has no JavaScript library, so the console does not set them`,
+        reason: `subnet ${netuid} has ${mechanismCount} mechanisms; the console scores one and does not split its weights among them`,
       };
     }
-    // u64: toString gives the decimal value (toJSON gives hex for 64-bit integers).
-    const versionKey = (await api.query.subtensorModule.weightsVersionKey(netuid)).toString();
-    const hash = await api.tx.subtensorModule.setWeights(netuid, uids, weights, versionKey).signAndSend(signer);
-    return { status: "submitted", txHash: hash.toHex(), versionKey };
+    const head = this.head() ?? 0;
+    const last = Number((lastUpdate as unknown as u64[])[myUid]?.toString() ?? 0);
+    const limit = Number(rateLimit.toString());
+    if (last > 0 && head - last < limit) {
+      return {
+        status: "skipped",
+        reason: `rate limit: ${limit - (head - last)} more blocks before this hotkey may set weights`,
+      };
+    }
+    if (commitReveal.toJSON() !== true) {
+      const r = await this.submit(api.tx.subtensorModule.setWeights(netuid, uids, weights, versionKey), signer);
+      return r.ok ? { status: "set", txHash: r.txHash, inBlock: r.inBlock, versionKey } : { ...r.failure, versionKey };
+    }
+    return this.commitWeights(api, signer, netuid, uids, weights, BigInt(versionKey));
+  }
+
+  /** commit_timelocked_mechanism_weights on mechanism 0, encrypted to the round stored when the reveal epoch begins. */
+  private async commitWeights(
+    api: ApiPromise,
+    signer: KeyringPair,
+    netuid: number,
+    uids: number[],
+    values: number[],
+    versionKey: bigint,
+  ): Promise<WeightsResult> {
+    const q = api.query.subtensorModule;
+    if (!api.tx.subtensorModule.commitTimelockedMechanismWeights) {
+      return {
+        status: "skipped",
+        reason: "this runtime has no commit_timelocked_mechanism_weights: commit-reveal weights cannot be sent",
+      };
+    }
+    const [version, tempo, revealPeriod, sinceStep, lastEpochBlock, pendingEpochAt, lastStored, commits] =
+      await Promise.all([
+        q.commitRevealWeightsVersion(),
+        q.tempo(netuid),
+        q.revealPeriodEpochs(netuid),
+        q.blocksSinceLastStep(netuid),
+        q.lastEpochBlock ? q.lastEpochBlock(netuid) : null,
+        q.pendingEpochAt ? q.pendingEpochAt(netuid) : null,
+        api.query.drand.lastStoredRound(),
+        q.timelockedWeightCommits.entries(netuid),
+      ]);
+    if (Number(version.toString()) !== COMMIT_REVEAL_VERSION) {
+      return {
+        status: "skipped",
+        reason: `the chain's CommitRevealWeightsVersion is ${version.toString()}; this console makes version ${COMMIT_REVEAL_VERSION} commits`,
+      };
+    }
+    const mine = commits
+      .flatMap(([, list]) => [...(list as unknown as Array<[{ toString(): string }]>)])
+      .filter(([who]) => who.toString() === signer.address).length;
+    if (mine >= MAX_UNREVEALED_COMMITS) {
+      return {
+        status: "skipped",
+        reason: `${mine} commits of this hotkey are not revealed yet (the chain allows ${MAX_UNREVEALED_COMMITS})`,
+      };
+    }
+    const head = this.head() ?? 0;
+    const t = Number(tempo.toString());
+    // Runtimes that keep per-subnet epoch state say when the next epoch begins; older ones count blocks since the last step.
+    const next =
+      Number(pendingEpochAt?.toString() ?? 0) || (lastEpochBlock ? Number(lastEpochBlock.toString()) + t + 1 : 0);
+    const blocksSinceLastStep = next > head ? t + 1 - (next - head) : Number(sinceStep.toString());
+    const { ciphertext, round, revealBlock } = timelockedCommit({
+      beacon: this.opts.drand ?? QUICKNET,
+      epoch: {
+        head,
+        tempo: t,
+        revealPeriodEpochs: Number(revealPeriod.toString()),
+        blocksSinceLastStep,
+        blockSeconds: this.opts.blockTimeMs / 1000,
+      },
+      now: Date.now(),
+      lastStoredRound: Number(lastStored.toString()),
+      hotkey: signer.publicKey,
+      uids,
+      values,
+      versionKey,
+    });
+    const tx = api.tx.subtensorModule.commitTimelockedMechanismWeights(
+      netuid,
+      0,
+      // Bytes from a Uint8Array would be read as already length-prefixed: the raw bytes go as hex.
+      u8aToHex(ciphertext),
+      round,
+      COMMIT_REVEAL_VERSION,
+    );
+    const r = await this.submit(tx, signer);
+    return r.ok
+      ? {
+          status: "committed",
+          txHash: r.txHash,
+          inBlock: r.inBlock,
+          versionKey: versionKey.toString(),
+          revealRound: round,
+          revealBlock,
+        }
+      : { ...r.failure, versionKey: versionKey.toString() };
+  }
+
+  /**
+   * Signs and sends an extrinsic and follows it until it is in a block: ok, or the dispatch error the chain
+   * recorded (module errors by name), or why it never got there (invalid, dropped, 2 minutes without a block).
+   */
+  private submit(
+    tx: SubmittableExtrinsic<"promise">,
+    signer: KeyringPair,
+  ): Promise<
+    { ok: true; txHash: string; inBlock: number } | { ok: false; failure: Extract<WeightsResult, { status: "failed" }> }
+  > {
+    const api = this.connectedApi();
+    return new Promise((resolve) => {
+      let unsubscribe: (() => void) | null = null;
+      let txHash: string | undefined;
+      const finish = (r: Awaited<ReturnType<SubtensorChain["submit"]>>) => {
+        clearTimeout(timer);
+        unsubscribe?.();
+        resolve(r);
+      };
+      const fail = (reason: string, inBlock?: number) =>
+        finish({ ok: false, failure: { status: "failed", reason, txHash, inBlock } });
+      const timer = setTimeout(() => fail("the extrinsic was not in a block within 2 minutes"), SUBMIT_TIMEOUT_MS);
+      tx.signAndSend(signer, (result: ISubmittableResult) => {
+        txHash = result.txHash.toHex();
+        const { status, dispatchError } = result;
+        if (status.isInBlock) {
+          void api.rpc.chain
+            .getHeader(status.asInBlock)
+            .then((h) => h.number.toNumber())
+            .catch(() => this.head() ?? 0)
+            .then((inBlock) => {
+              if (!dispatchError) return finish({ ok: true, txHash: txHash!, inBlock });
+              if (dispatchError.isModule) {
+                const e = api.registry.findMetaError(dispatchError.asModule);
+                return fail(
+                  `${stringUpperFirst(e.section)}.${e.name}${e.docs.length ? `: ${e.docs.join(" ")}` : ""}`,
+                  inBlock,
+                );
+              }
+              fail(dispatchError.toString(), inBlock);
+            });
+        } else if (status.isInvalid || status.isDropped || status.isUsurped) {
+          fail(`the extrinsic was ${status.type.toLowerCase()}`);
+        }
+      })
+        .then((u) => {
+          unsubscribe = u;
+        })
+        .catch((e: Error) => fail(e.message));
+    });
+  }
+
+  async revealOutcome(netuid: number, hotkey: string, commit: { revealBlock: number }): Promise<RevealOutcome> {
+    const api = this.connectedApi();
+    const q = api.query.subtensorModule;
+    const [uid, lastUpdate, tempo] = await Promise.all([q.uids(netuid, hotkey), q.lastUpdate(netuid), q.tempo(netuid)]);
+    const myUid = (uid as unknown as Option<u16>).unwrapOr(null)?.toNumber() ?? null;
+    if (myUid === null) return { state: "not_revealed", reason: "the hotkey is no longer registered on the subnet" };
+    const last = Number((lastUpdate as unknown as u64[])[myUid]?.toString() ?? 0);
+    if (last >= commit.revealBlock) return { state: "revealed", block: last };
+    const head = this.head() ?? 0;
+    if (head <= commit.revealBlock + Number(tempo.toString()) + 1) return { state: "pending" };
+    return {
+      state: "not_revealed",
+      reason:
+        "no weights of this hotkey after the reveal epoch: the chain drops a commit silently (its round's pulse never stored, a payload or version key it refused)",
+    };
+  }
+
+  private connectedApi(): ApiPromise {
+    if (!this.api || !this.connected) throw new Error("chain not connected");
+    return this.api;
   }
 
   async fetchNeurons(netuid: number): Promise<NeuronRecord[]> {
     const api = this.api;
     if (!api || !this.connected) throw new Error("chain not connected");
     const result = await api.call.neuronInfoRuntimeApi.getNeuronsLite(netuid);
-    const neurons = result.toJSON() as unknown as NeuronLiteJson[];
+    // A V14-only node answers bytes that wrap the list; newer ones answer the typed list.
+    const wrapped = ["Bytes", "Vec<u8>"].includes(result.toRawType());
+    const list = wrapped ? api.registry.createType("Vec<NeuronInfoLite>", unwrapBytes(result.toU8a(true))) : result;
+    const neurons = list.toJSON() as unknown as NeuronLiteJson[];
     return neurons.map((n) => ({
       uid: n.uid,
       hotkey: n.hotkey,

@@ -5,7 +5,10 @@ export interface NeuronRecord {
   hotkey: string;
   coldkey: string;
   validatorPermit: boolean;
-  /** Total stake in rao as a decimal string. */
+  /**
+   * The hotkey's own stake on this subnet as `NeuronInfoLite` reports it: alpha in alpha-rao (1e-9 alpha), not
+   * TAO, as a decimal string. Nothing shows it as TAO.
+   */
   stake: string;
   axonIp: string | null;
   axonPort: number | null;
@@ -45,11 +48,32 @@ export interface Chain {
   /** Reads the subnet's neurons from the chain itself (the metagraph refresh job stores them). */
   fetchNeurons(netuid: number): Promise<NeuronRecord[] | null>;
   /**
-   * Sets this validator's weights on the subnet (u16 values per uid). Only the subtensor chain can;
-   * it declines when the subnet uses commit-reveal.
+   * Puts this validator's weights on the subnet (u16 values per uid): `set_weights` where commit-reveal is
+   * off, a timelocked commit to a drand round where it is on; resolves once the extrinsic is in a block.
    */
   setWeights?(signer: KeyringPair, netuid: number, uids: number[], weights: number[]): Promise<WeightsResult>;
+  /** What became of a timelocked commit: still waiting for its reveal epoch, revealed at a block, or not. */
+  revealOutcome?(
+    netuid: number,
+    hotkey: string,
+    commit: { inBlock: number; revealBlock: number },
+  ): Promise<RevealOutcome>;
 }
 
 export type WeightsResult =
-  { status: "submitted"; txHash: string; versionKey: string } | { status: "skipped"; reason: string };
+  | { status: "set"; txHash: string; inBlock: number; versionKey: string }
+  | {
+      status: "committed";
+      txHash: string;
+      inBlock: number;
+      versionKey: string;
+      revealRound: number;
+      revealBlock: number;
+    }
+  /** The chain refused it (the dispatch error) or it never reached a block. */
+  | { status: "failed"; reason: string; txHash?: string; inBlock?: number; versionKey?: string }
+  /** Nothing was sent, and why. */
+  | { status: "skipped"; reason: string };
+
+export type RevealOutcome =
+  { state: "pending" } | { state: "revealed"; block: number } | { state: "not_revealed"; reason: string };

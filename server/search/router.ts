@@ -1,8 +1,9 @@
 /** The search pages: the playground's live stream, the miners' state and windows, the query log. */
 import { z } from "zod";
 import { pyJsonDumps } from "../bittensor";
+import { weightsHistory } from "../chain/weights";
 import { db } from "../db";
-import { netuidOf } from "../env";
+import { config, netuidOf } from "../env";
 import { TRPCError } from "@trpc/server";
 import { WindowCounter } from "../rate-limit";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
@@ -133,6 +134,7 @@ export const searchRouter = router({
         }),
         db().searchMinerState.groupBy({ by: ["hotkey"], where: { netuid }, _max: { updatedAt: true } }),
       ]);
+      const weights = await weightsHistory("search", 8);
       const miners = neurons.map((n) => {
         const rows = states.filter((s) => s.hotkey === n.hotkey);
         return {
@@ -160,6 +162,8 @@ export const searchRouter = router({
         thresholds: QUALITY_THRESHOLDS,
         miners: miners.sort((a, b) => a.uid - b.uid),
         queries: queries.map((q) => ({ ...q, tools: JSON.parse(q.tools) as string[] })),
+        weights,
+        setWeights: config().SET_WEIGHTS,
       };
     }),
 });

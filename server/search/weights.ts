@@ -3,13 +3,11 @@
  * share (ai_search 0.8, x_search 0.1, web_search 0.1), split within the pool by gate x quality^3 x verified^2
  * (the gate: the type's quality passed its threshold); set on the search subnet with the validator's path.
  */
-import { chain, listNeurons } from "../chain";
-import { toU16Weights } from "../chain/weights";
+import { listNeurons } from "../chain";
+import { submitWeights, type WeightsCycle } from "../chain/weights";
 import { consoleHotkey } from "../bittensor/identity";
-import type { WeightsResult } from "../chain/types";
 import { db } from "../db";
 import { netuidOf } from "../env";
-import { log } from "../log";
 import { SEARCH_TYPES, type SearchType } from "./protocol";
 import { QUALITY_THRESHOLDS } from "./checks";
 
@@ -42,14 +40,12 @@ export async function searchWeights(): Promise<Map<number, number>> {
   return out;
 }
 
-export async function setSearchWeights(): Promise<WeightsResult> {
-  const { uids, weights } = toU16Weights(await searchWeights());
-  const c = chain();
-  const result: WeightsResult = !c.setWeights
-    ? { status: "skipped", reason: "the simulated chain has no weights to set" }
-    : uids.length === 0
-      ? { status: "skipped", reason: "no search miner passes its gate" }
-      : await c.setWeights(consoleHotkey()!, netuidOf("search"), uids, weights);
-  log.info({ ...result, uids }, "search: set weights");
-  return result;
+export async function setSearchWeights(): Promise<WeightsCycle> {
+  return submitWeights(
+    "search",
+    netuidOf("search"),
+    consoleHotkey()!,
+    await searchWeights(),
+    "no search miner passes its gate",
+  );
 }

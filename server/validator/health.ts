@@ -6,27 +6,30 @@ import { currentVersion } from "../models";
 import { listActivity, REFUSED_WINDOW_MS, refusalsByHotkey } from "./activity";
 import { assignedGroup } from "./assignments";
 import { currentRound, SUBMISSION_ROW } from "./queries";
-import { lastWeights } from "./weights";
+import { weightsHistory } from "../chain/weights";
 
 /** Overview's "is my subnet healthy this round?": the validator's part. */
 export async function roundHealth() {
   const round = currentRound();
   const head = chain().head();
   const version = currentVersion();
-  const [byState, best, weights, refused] = await Promise.all([
+  const [byState, best, cycles, refused] = await Promise.all([
     db().submission.groupBy({ by: ["state"], where: { round }, _count: { _all: true } }),
     db().submission.findFirst({
       where: { round: { lte: round }, state: "scored", loss: { not: null } },
       orderBy: [{ round: "desc" }, { loss: "asc" }],
       select: { id: true, round: true, loss: true, baselineLoss: true, hotkey: true, expertGroup: true },
     }),
-    lastWeights(),
+    weightsHistory("validator", 10),
     listActivity({ refusedSince: new Date(Date.now() - REFUSED_WINDOW_MS) }),
   ]);
   const count = (state: string) => byState.find((s) => s.state === state)?._count._all ?? 0;
   const total = byState.reduce((n, s) => n + s._count._all, 0);
   const c = config();
-  const weightsBlock = weights?.status === "submitted" ? weights.block : null;
+  const weights = cycles[0];
+  // Weights count from the block they reached the chain (a commit counts: the chain reveals it by itself).
+  const landed = cycles.find((w) => w.status === "set" || w.status === "committed" || w.status === "revealed");
+  const weightsBlock = landed?.revealedAt ?? landed?.inBlock ?? null;
   return {
     round,
     version: version && { id: version.id, name: version.name },
@@ -35,7 +38,7 @@ export async function roundHealth() {
     weights: {
       enabled: c.SET_WEIGHTS,
       lastStatus: weights?.status ?? null,
-      lastReason: weights && weights.status !== "submitted" ? weights.reason : null,
+      lastReason: weights?.reason ?? null,
       blocksSince: weightsBlock !== null && head !== null ? head - weightsBlock : null,
       /** Past this many blocks without weights the figure turns red (twice the interval). */
       threshold: 2 * c.WEIGHTS_INTERVAL_BLOCKS,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { rotateValidatorToken, validatorToken } from "../auth/secrets";
 import { chain, listNeurons } from "../chain";
-import { netuidOf } from "../env";
+import { config, netuidOf } from "../env";
 import { NotFoundError } from "../errors";
 import { listVersions, publishVersion, serveVersion } from "../models";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
@@ -17,7 +17,7 @@ import {
   SUBMISSION_STATES,
 } from "./queries";
 import { ss58Schema } from "./schemas";
-import { lastWeights } from "./weights";
+import { weightsHistory } from "../chain/weights";
 import { minerDetail, roundHealth } from "./health";
 
 export const validatorRouter = router({
@@ -65,7 +65,8 @@ export const validatorRouter = router({
   }),
   miners: viewerProcedure.query(async () => {
     const round = currentRound();
-    return { round, miners: await minerScores(round), onChain: await lastWeights() };
+    const [miners, weights] = await Promise.all([minerScores(round), weightsHistory("validator", 8)]);
+    return { round, miners, weights, setWeights: config().SET_WEIGHTS };
   }),
   publish: adminProcedure.input(publishSchema).mutation(async ({ input, ctx }) => {
     const v = await publishVersion({

@@ -75,7 +75,9 @@ export function mclRoundIdentity(round: number): Any {
 }
 
 export function mclVerifyPulse(publicKey: Uint8Array, round: number, sig: Uint8Array): boolean {
-  return mcl.pairing(g1(sig), g2(Buffer.from(G2_GEN, "hex"))).isEqual(mcl.pairing(mclRoundIdentity(round), g2(publicKey)));
+  return mcl
+    .pairing(g1(sig), g2(Buffer.from(G2_GEN, "hex")))
+    .isEqual(mcl.pairing(mclRoundIdentity(round), g2(publicKey)));
 }
 
 function vec(b: Uint8Array): Buffer {
@@ -113,7 +115,8 @@ export function mclDecrypt(ct: Uint8Array, signature: Uint8Array): Uint8Array {
   const nonce = inner.subarray(16 + innerLen, 16 + innerLen + Number(inner.readBigUInt64LE(8 + innerLen)));
   const sigma = xor(v, sha(gtBytes(mcl.pairing(g1(signature), g2(u)))));
   const k = xor(w, sha(sigma));
-  if (!mcl.mul(g2(Buffer.from(G2_GEN, "hex")), fr(sha(sigma, k))).isEqual(g2(u))) throw new Error("mcl: U check failed");
+  if (!mcl.mul(g2(Buffer.from(G2_GEN, "hex")), fr(sha(sigma, k))).isEqual(g2(u)))
+    throw new Error("mcl: U check failed");
   const d = createDecipheriv("aes-256-gcm", k, nonce);
   d.setAuthTag(body.subarray(body.length - 16));
   return Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]);

@@ -25,6 +25,15 @@ describe("configuration", () => {
     expect(parseConfig({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
   });
 
+  it("puts weights on chain by default only on the devnet, and reads the drand network", () => {
+    expect(parseConfig({}).SET_WEIGHTS).toBe(true);
+    expect(parseConfig({ SET_WEIGHTS: "0" }).SET_WEIGHTS).toBe(false);
+    expect(parseConfig({ SUBTENSOR_URL: "finney" }).SET_WEIGHTS).toBe(false);
+    expect(() => parseConfig({ SUBTENSOR_URL: "finney", SET_WEIGHTS: "1" })).toThrow(/needs VALIDATOR_HOTKEY_SEED/);
+    expect(parseConfig({}).DRAND_PUBLIC_KEY).toMatch(/^83cf0f2896ad/);
+    expect(() => parseConfig({ DRAND_PUBLIC_KEY: "abcd" })).toThrow(/DRAND_PUBLIC_KEY: a compressed G2 point/);
+  });
+
   it("resolves chain aliases and database kinds", () => {
     expect(parseConfig({ SUBTENSOR_URL: "finney" }).SUBTENSOR_URL).toBe("wss://entrypoint-finney.opentensor.ai:443");
     expect(parseConfig({ SUBTENSOR_URL: "test" }).chainKind).toBe("subtensor");

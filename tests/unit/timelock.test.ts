@@ -1,10 +1,24 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { bls12_381 as bls } from "@noble/curves/bls12-381";
 import { hexToBytes, bytesToHex } from "@noble/hashes/utils";
-import { QUICKNET, SimulatedBeacon, roundAt, roundIdentity, roundTime, verifyPulse } from "@/server/chain/commit-reveal/drand";
+import {
+  QUICKNET,
+  SimulatedBeacon,
+  roundAt,
+  roundIdentity,
+  roundTime,
+  verifyPulse,
+} from "@/server/chain/commit-reveal/drand";
 import { TimelockError, serializeGt, tlockDecrypt, tlockEncrypt } from "@/server/chain/commit-reveal/timelock";
 import { decodePayload, encodePayload, revealSchedule } from "@/server/chain/commit-reveal/payload";
-import { mclDecrypt, mclEncrypt, mclReady, mclIdentityPairing, mclRoundIdentity, mclVerifyPulse } from "../support/tlock-mcl";
+import {
+  mclDecrypt,
+  mclEncrypt,
+  mclReady,
+  mclIdentityPairing,
+  mclRoundIdentity,
+  mclVerifyPulse,
+} from "../support/tlock-mcl";
 
 // Real quicknet pulses (REFERENCE "Commit-reveal weights").
 const PULSES: Record<number, string> = {
@@ -66,7 +80,9 @@ describe("timelock encryption", () => {
     expect(Buffer.from(mclDecrypt(ct, hexToBytes(PULSES[1000]!))).toString()).toBe("weights for round 1000");
     expect(new TextDecoder().decode(tlockDecrypt(ct, hexToBytes(PULSES[1000]!)))).toBe("weights for round 1000");
     const theirs = mclEncrypt(PK, 17200000, plaintext);
-    expect(new TextDecoder().decode(tlockDecrypt(theirs, hexToBytes(PULSES[17200000]!)))).toBe("weights for round 1000");
+    expect(new TextDecoder().decode(tlockDecrypt(theirs, hexToBytes(PULSES[17200000]!)))).toBe(
+      "weights for round 1000",
+    );
   });
 
   it("does not open with another round's signature, nor a tampered or truncated ciphertext", () => {

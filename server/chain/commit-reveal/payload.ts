@@ -20,7 +20,12 @@ export interface WeightsPayload {
 
 export function encodePayload(p: WeightsPayload): Uint8Array {
   return registry
-    .createType("WeightsTlockPayload", { hotkey: u8aToHex(p.hotkey), uids: p.uids, values: p.values, version_key: p.versionKey })
+    .createType("WeightsTlockPayload", {
+      hotkey: u8aToHex(p.hotkey),
+      uids: p.uids,
+      values: p.values,
+      version_key: p.versionKey,
+    })
     .toU8a();
 }
 

@@ -32,7 +32,8 @@ export function serializeGt(x: Fp12): Uint8Array {
 }
 
 const xor = (a: Uint8Array, b: Uint8Array) => a.map((v, i) => v ^ b[i]!);
-const scalarOf = (sigma: Uint8Array, k: Uint8Array) => Fr.create(BigInt("0x" + bytesToHex(sha256(concatBytes(sigma, k)))));
+const scalarOf = (sigma: Uint8Array, k: Uint8Array) =>
+  Fr.create(BigInt("0x" + bytesToHex(sha256(concatBytes(sigma, k)))));
 
 /** An arkworks `Vec<u8>`: u64 little-endian length, then the bytes. */
 function vec(bytes: Uint8Array): Uint8Array {
@@ -64,7 +65,12 @@ class Reader {
  * Encrypts `plaintext` so that it opens with the signature of `round` by the beacon whose G2 key is
  * `publicKey`. Output: 244 + plaintext.length bytes.
  */
-export function tlockEncrypt(publicKey: Uint8Array, round: number, plaintext: Uint8Array, random = randomBytes): Uint8Array {
+export function tlockEncrypt(
+  publicKey: Uint8Array,
+  round: number,
+  plaintext: Uint8Array,
+  random = randomBytes,
+): Uint8Array {
   const pk = g2FromBytes(publicKey);
   const identity = roundIdentity(round);
   for (;;) {
