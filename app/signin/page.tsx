@@ -16,6 +16,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </span>
         Subnet Console
       </Link>
+      <h1 className="mb-4 text-xl font-semibold text-zinc-900 dark:text-zinc-50">Sign in</h1>
       <SignInForm callbackUrl={target} />
     </main>
   );

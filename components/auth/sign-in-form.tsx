@@ -26,7 +26,10 @@ function toHex(text: string): string {
 
 export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const trpc = useTRPC();
-  const [error, setError] = useState<string | null>(null);
+  // Each message shows beside what it is about: the password form, or the wallet.
+  const [error, setErrorState] = useState<{ where: "password" | "wallet"; text: string } | null>(null);
+  const setError = (text: string | null, where: "password" | "wallet" = "wallet") =>
+    setErrorState(text === null ? null : { where, text });
   const [busy, setBusy] = useState(false);
   const [accounts, setAccounts] = useState<InjectedAccount[] | null>(null);
   const [extension, setExtension] = useState<InjectedExtension | null>(null);
@@ -38,8 +41,10 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     const res = await signIn(provider, { ...fields, redirect: false, callbackUrl });
     if (res?.ok && !res.error) window.location.assign(callbackUrl);
     // next-auth says "CredentialsSignin" for a plain refusal; other errors are the server's own message.
-    else if (res?.error && res.error !== "CredentialsSignin") setError(res.error);
-    else setError(provider === "password" ? "Wrong username or password." : "The wallet signature was not accepted.");
+    const where = provider === "password" ? "password" : "wallet";
+    if (res?.error && res.error !== "CredentialsSignin") setError(res.error, where);
+    else
+      setError(where === "password" ? "Wrong username or password." : "The wallet signature was not accepted.", where);
   };
 
   const onPassword = async (e: React.FormEvent<HTMLFormElement>) => {
@@ -100,7 +105,20 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
             <label htmlFor="password" className="mb-1 block text-xs text-zinc-500 dark:text-zinc-400">
               Password
             </label>
-            <Input id="password" name="password" type="password" autoComplete="current-password" required />
+            <Input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              aria-invalid={error?.where === "password" || undefined}
+              aria-describedby={error?.where === "password" ? "password-error" : undefined}
+            />
+            {error?.where === "password" && (
+              <p id="password-error" role="alert" className="mt-1 text-sm text-rose-600 dark:text-rose-400">
+                {error.text}
+              </p>
+            )}
           </div>
           <Button type="submit" disabled={busy || !hydrated} className="w-full">
             Sign in
@@ -138,12 +156,12 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
             ))}
           </ul>
         )}
+        {error?.where === "wallet" && (
+          <p role="alert" className="mt-3 text-sm text-rose-600 dark:text-rose-400">
+            {error.text}
+          </p>
+        )}
       </Card>
-      {error && (
-        <p role="alert" className="text-sm text-rose-600">
-          {error}
-        </p>
-      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import type { AppRouter } from "@/server/trpc/root";
 import { Badge, Card, cx, Stat } from "@/components/ui";
 import { QueryPanel } from "@/components/ui/states";
 import { formatNumber, shortKey } from "@/components/ui/format";
+import { WEIGHTS_STATUS_LABEL } from "@/components/weights/weights-cycles";
 
 type Health = inferRouterOutputs<AppRouter>["validator"]["health"];
 
@@ -91,7 +92,7 @@ function Content({ h }: { h: Health }) {
                 ? "SET_WEIGHTS is off"
                 : late || weights.blocksSince === null
                   ? `over ${weights.threshold} blocks${weights.lastReason ? `: ${weights.lastReason}` : ""}`
-                  : `red past ${weights.threshold}`}
+                  : `${weights.lastStatus ? `last ${WEIGHTS_STATUS_LABEL[weights.lastStatus]} · ` : ""}red past ${weights.threshold}`}
             </div>
           </div>
         </Link>

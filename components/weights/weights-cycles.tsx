@@ -14,7 +14,7 @@ const TONE = {
   skipped: "gray",
 } as const;
 
-const LABEL = {
+export const WEIGHTS_STATUS_LABEL = {
   set: "set",
   revealed: "revealed",
   committed: "waiting for reveal",
@@ -56,7 +56,7 @@ export function WeightsCycles({ cycles, enabled }: { cycles: WeightsCycle[]; ena
               </Cell>
               <Cell className="tabular-nums">{c.uids.length}</Cell>
               <Cell>
-                <Badge tone={TONE[c.status]}>{LABEL[c.status]}</Badge>
+                <Badge tone={TONE[c.status]}>{WEIGHTS_STATUS_LABEL[c.status]}</Badge>
               </Cell>
               <Cell className="whitespace-normal text-xs" title={c.txHash ?? undefined}>
                 {cyclePath(c)}
