@@ -148,11 +148,7 @@ export function LiveOverview({ initial }: { initial: Overview }) {
                 <div className="text-sm font-medium">{m.title}</div>
                 <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{m.paths}</div>
               </div>
-              {m.built ? (
-                <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge>
-              ) : (
-                <Badge>not yet available</Badge>
-              )}
+              <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge>
             </li>
           ))}
         </ul>

@@ -150,13 +150,3 @@ export async function checkAdminPassword(username: string, password: string): Pr
   const passOk = row ? await verifyPassword(password, row.value) : false;
   return passOk && userOk;
 }
-
-/** Replaces the stored admin password (used when ADMIN_PASSWORD is not set). */
-export async function setAdminPassword(password: string): Promise<void> {
-  const value = await hashPassword(password);
-  await db().setting.upsert({
-    where: { key: ADMIN_HASH_KEY },
-    create: { key: ADMIN_HASH_KEY, value },
-    update: { value },
-  });
-}

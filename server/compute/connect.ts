@@ -13,7 +13,6 @@ import { lazy } from "../global";
 import { checkAddress } from "./api-common";
 import { onComputeEvent } from "./events";
 
-export const KEEPALIVE_MS = 30_000;
 const MAX_CLIENTS = 512;
 const MAX_KEY = 512;
 

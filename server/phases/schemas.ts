@@ -50,5 +50,3 @@ export const multiaddrSchema = z
   .min(3)
   .max(512)
   .regex(MULTIADDR_PATTERN, "must be a multiaddress such as /ip4/203.0.113.1/tcp/4001/p2p/<peer id>");
-
-export const fastApiErrorSchema = z.object({ detail: z.string() }).meta({ id: "HTTPError" });

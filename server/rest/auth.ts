@@ -54,20 +54,29 @@ export function metricsBearerAuth(
 }
 
 /** A secret in a named header. Unset on the server: 403 (the API is off); missing or wrong: 401. */
-export function headerKeyAuth(
-  name: string,
-  header: string,
-  key: () => string | undefined,
-  disabledMessage: string,
-): AuthScheme<{ scheme: "header" }> {
+export function headerKeyAuth(opts: {
+  name: string;
+  header: string;
+  key: () => string | undefined;
+  disabledMessage: string;
+  invalidMessage?: string;
+  description?: string;
+}): AuthScheme<{ scheme: "header" }> {
   return {
-    name,
-    openapi: { type: "apiKey", in: "header", name: header },
+    name: opts.name,
+    openapi: {
+      type: "apiKey",
+      in: "header",
+      name: opts.header,
+      ...(opts.description ? { description: opts.description } : {}),
+    },
     authenticate(req) {
-      const expected = key();
-      if (!expected) throw new ForbiddenError(disabledMessage);
-      const given = req.headers.get(header);
-      if (!given || !safeEqual(given, expected)) throw new UnauthorizedError(`Invalid or missing ${header}`, "ApiKey");
+      const expected = opts.key();
+      if (!expected) throw new ForbiddenError(opts.disabledMessage);
+      const given = req.headers.get(opts.header);
+      if (!given || !safeEqual(given, expected)) {
+        throw new UnauthorizedError(opts.invalidMessage ?? `Invalid or missing ${opts.header}`, opts.header);
+      }
       return { scheme: "header" };
     },
   };

@@ -2,10 +2,9 @@
 import { Readable } from "node:stream";
 import { z } from "zod";
 import { config } from "../env";
-import { ForbiddenError, UnauthorizedError, ValidationError } from "../errors";
-import { safeEqual } from "../crypto/safe-equal";
+import { ValidationError } from "../errors";
 import { apiRoute, streamReply } from "../rest/api-route";
-import type { AuthScheme } from "../rest/auth";
+import { headerKeyAuth } from "../rest/auth";
 import {
   linksSearchRequestSchema,
   searchRequestSchema,
@@ -21,17 +20,14 @@ import { tweetById, tweetsByUrls, twitterSearch, webSearch } from "./x-web";
 import { SEARCH_API_VERSION } from "./version";
 
 /** Upstream's access-key check: unset 403, wrong or missing 401, with its messages. */
-export const accessKey: AuthScheme<{ scheme: "access-key" }> = {
+export const accessKey = headerKeyAuth({
   name: "searchAccessKey",
-  openapi: { type: "apiKey", in: "header", name: "access-key", description: "EXPECTED_ACCESS_KEY of this console" },
-  authenticate(req) {
-    const expected = config().EXPECTED_ACCESS_KEY;
-    if (!expected) throw new ForbiddenError("Access key is not configured. API is disabled.");
-    const given = req.headers.get("access-key");
-    if (!given || !safeEqual(given, expected)) throw new UnauthorizedError("Invalid access key", "access-key");
-    return { scheme: "access-key" };
-  },
-};
+  header: "access-key",
+  key: () => config().EXPECTED_ACCESS_KEY,
+  disabledMessage: "Access key is not configured. API is disabled.",
+  invalidMessage: "Invalid access key",
+  description: "EXPECTED_ACCESS_KEY of this console",
+});
 
 const common = {
   module: "search",

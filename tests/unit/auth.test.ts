@@ -56,13 +56,10 @@ describe("bearer token", () => {
 
 describe("header key", () => {
   it("403 when unset on the server, 401 when missing or wrong", () => {
-    const on = headerKeyAuth(
-      "key",
-      "access-key",
-      () => "Str0ng!Access#Key",
-      "Access key is not configured. API is disabled.",
-    );
-    const off = headerKeyAuth("key", "access-key", () => undefined, "Access key is not configured. API is disabled.");
+    const scheme = (key: string | undefined) =>
+      headerKeyAuth({ name: "key", header: "access-key", key: () => key, disabledMessage: "API is disabled." });
+    const on = scheme("Str0ng!Access#Key");
+    const off = scheme(undefined);
     const req = (k?: string) => new Request("http://x/search", { headers: k ? { "access-key": k } : {} });
     expect(statusOf(() => on.authenticate(req("Str0ng!Access#Key")))).toBe("ok");
     expect(statusOf(() => on.authenticate(req("nope")))).toBe(401);
