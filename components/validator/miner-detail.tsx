@@ -9,7 +9,7 @@ import { Cell, Row, Table } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
 import { formatNumber } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
-import { PingBadge } from "./miners-view";
+import { formatAlpha, PingBadge } from "./miners-view";
 import { StateBadge } from "./state-badge";
 
 type Miner = inferRouterOutputs<AppRouter>["validator"]["miner"];
@@ -67,6 +67,18 @@ function Content({ m }: { m: Miner }) {
           />
         </Card>
       </div>
+      {m.onChain && (
+        <Card title="On chain">
+          <div className="grid gap-4 sm:grid-cols-3 lg:grid-cols-6" data-testid="miner-on-chain">
+            <Stat label="Incentive" value={`${(m.onChain.incentive * 100).toFixed(2)}%`} />
+            <Stat label="Consensus" value={`${(m.onChain.consensus * 100).toFixed(2)}%`} />
+            <Stat label="Trust" value={`${(m.onChain.trust * 100).toFixed(2)}%`} />
+            <Stat label="Dividends" value={`${(m.onChain.dividends * 100).toFixed(2)}%`} />
+            <Stat label="Emission" value={formatAlpha(m.onChain.emissionAlphaRao)} hint="per epoch" />
+            <Stat label="Stake" value={formatAlpha(m.onChain.stakeAlphaRao)} hint="own alpha on this subnet" />
+          </div>
+        </Card>
+      )}
       {m.lastRejection && (
         <p
           className="rounded-lg bg-rose-50 p-2 text-sm text-rose-700 dark:bg-rose-950/40 dark:text-rose-300"

@@ -30,6 +30,7 @@ const columns = {
   submissions: { label: "Submissions", value: (m: Miner) => m.submissions },
   group: { label: "Group", value: (m: Miner) => m.lastGroup },
   status: { label: "Status", value: (m: Miner) => m.refused?.count ?? 0 },
+  chain: { label: "On chain", value: (m: Miner) => m.onChain?.incentive ?? null },
   axon: {
     label: "Axon (ping)",
     value: (m: Miner) => (m.ping ? (m.ping.status === 200 ? m.ping.rttMs : 1e9 + m.ping.status) : null),
@@ -52,6 +53,27 @@ export function PingBadge({ miner }: { miner: Pick<Miner, "axon" | "ping"> }) {
           {p.status === 503 ? "unreachable" : p.status === 408 ? "timeout" : `error ${p.status}`}
         </Badge>
       )}
+    </span>
+  );
+}
+
+/** alpha-rao (1e-9 alpha) as alpha, three decimals. */
+export function formatAlpha(alphaRao: string): string {
+  return `${(Number(BigInt(alphaRao)) / 1e9).toLocaleString("en-US", { maximumFractionDigits: 3 })} α`;
+}
+
+/** The chain's own figures of a neuron: incentive share, emission per epoch and own stake (alpha on this subnet). */
+export function ChainFigures({ figures }: { figures: Miner["onChain"] }) {
+  if (!figures)
+    return (
+      <span className="text-zinc-500 dark:text-zinc-400" title="The simulated chain keeps no such figures">
+        –
+      </span>
+    );
+  return (
+    <span title={`consensus ${(figures.consensus * 100).toFixed(1)}%, trust ${(figures.trust * 100).toFixed(1)}%`}>
+      {(figures.incentive * 100).toFixed(2)}% incentive · {formatAlpha(figures.emissionAlphaRao)}/epoch · stake{" "}
+      {formatAlpha(figures.stakeAlphaRao)}
     </span>
   );
 }
@@ -135,6 +157,9 @@ function MinersContent({ data }: { data: Miners }) {
                 <Cell>{m.submissions}</Cell>
                 <Cell>{m.lastGroup ?? "–"}</Cell>
                 <Cell>{m.refused ? <RefusedBadge refused={m.refused} /> : <Badge tone="green">ok</Badge>}</Cell>
+                <Cell className="text-xs">
+                  <ChainFigures figures={m.onChain} />
+                </Cell>
                 <Cell>
                   <PingBadge miner={m} />
                   {m.ping && (

@@ -31,7 +31,17 @@ interface NeuronLiteJson {
   validatorPermit: boolean;
   stake: Array<[string, number | string]>;
   axonInfo: { ip: number | string; port: number; ipType: number };
+  incentive: number;
+  consensus: number;
+  trust: number;
+  validatorTrust: number;
+  dividends: number;
+  emission: number | string;
+  lastUpdate: number | string;
 }
+
+/** A u16 share (0..65535) as a fraction. */
+const share = (v: number) => v / 65535;
 
 /**
  * The live chain over @polkadot/api: follows new heads, reconnects with exponential backoff (1 s
@@ -369,6 +379,13 @@ export class SubtensorChain implements Chain {
       stake: n.stake.reduce((sum, [, amount]) => sum + BigInt(amount), 0n).toString(),
       axonIp: axonIpToString(BigInt(n.axonInfo.ip), n.axonInfo.ipType),
       axonPort: axonIpToString(BigInt(n.axonInfo.ip), n.axonInfo.ipType) ? n.axonInfo.port : null,
+      incentive: share(n.incentive),
+      consensus: share(n.consensus),
+      trust: share(n.trust),
+      validatorTrust: share(n.validatorTrust),
+      dividends: share(n.dividends),
+      emission: BigInt(n.emission).toString(),
+      lastUpdate: Number(n.lastUpdate),
     }));
   }
 }

@@ -12,6 +12,14 @@ export interface NeuronRecord {
   stake: string;
   axonIp: string | null;
   axonPort: number | null;
+  /** The chain's own figures (shares in [0, 1]; emission in alpha-rao per epoch); absent on the simulated chain. */
+  incentive?: number | null;
+  consensus?: number | null;
+  trust?: number | null;
+  validatorTrust?: number | null;
+  dividends?: number | null;
+  emission?: string | null;
+  lastUpdate?: number | null;
 }
 
 export interface ChainStatus {

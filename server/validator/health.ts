@@ -5,7 +5,7 @@ import { config, netuidOf } from "../env";
 import { currentVersion } from "../models";
 import { listActivity, REFUSED_WINDOW_MS, refusalsByHotkey } from "./activity";
 import { assignedGroup } from "./assignments";
-import { currentRound, SUBMISSION_ROW } from "./queries";
+import { chainFigures, currentRound, SUBMISSION_ROW } from "./queries";
 import { weightsHistory } from "../chain/weights";
 
 /** Overview's "is my subnet healthy this round?": the validator's part. */
@@ -71,6 +71,7 @@ export async function minerDetail(hotkey: string) {
     axon: neuron?.axonIp && neuron.axonPort ? `${neuron.axonIp}:${neuron.axonPort}` : null,
     ping: (await lastPings(netuidOf("validator"))).get(hotkey) ?? null,
     assignedGroup: assigned,
+    onChain: neuron ? chainFigures(neuron) : null,
     lastSeen: seen.length ? new Date(Math.max(...seen.map((d) => d.getTime()))) : null,
     lastRejection: lastRejection && { id: lastRejection.id, reason: lastRejection.reason, at: lastRejection.createdAt },
     submissions,

@@ -1,5 +1,5 @@
 import { lastPings } from "../bittensor/ping";
-import { chain, listNeurons } from "../chain";
+import { chain, listNeurons, type NeuronRecord } from "../chain";
 import { netuidOf } from "../env";
 import { phaseAt, schedule } from "../phases";
 import { db } from "../db";
@@ -94,8 +94,24 @@ export async function minerScores(currentRound: number, rounds = 16) {
         refused: refusals.get(n.hotkey) ?? null,
         axon: n.axonIp && n.axonPort ? `${n.axonIp}:${n.axonPort}` : null,
         ping: pingOf(pings.get(n.hotkey)),
+        onChain: chainFigures(n),
       };
     });
+}
+
+/** What the chain itself says of a neuron (null on the simulated chain): shares, and alpha amounts in alpha-rao. */
+export function chainFigures(n: NeuronRecord) {
+  if (n.incentive === null || n.incentive === undefined) return null;
+  return {
+    incentive: n.incentive,
+    consensus: n.consensus ?? 0,
+    trust: n.trust ?? 0,
+    validatorTrust: n.validatorTrust ?? 0,
+    dividends: n.dividends ?? 0,
+    emissionAlphaRao: n.emission ?? "0",
+    stakeAlphaRao: n.stake,
+    lastUpdate: n.lastUpdate ?? null,
+  };
 }
 
 /** Model progress: versions with their baseline loss and lineage, and the loss of each round. */

@@ -8,6 +8,7 @@ import { config } from "@/server/env";
 import { FakeSubtensor, type FakeNeuron, type FakeSpec } from "../support/fake-subtensor";
 import { SimulatedBeacon, decodePayload, tlockDecrypt } from "@/server/chain/commit-reveal";
 import { freshDb } from "../support/db";
+import { chainFigures } from "@/server/validator/queries";
 
 async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -18,6 +19,16 @@ async function until<T>(what: string, fn: () => T | undefined | null | false, ms
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** NeuronInfoLite's figures as fetchNeurons gives them: zero unless said. */
+const figures = (f: Partial<Record<"incentive" | "dividends", number>> & { emission: string; lastUpdate: number }) => ({
+  incentive: 0,
+  consensus: 0,
+  trust: 0,
+  validatorTrust: 0,
+  dividends: 0,
+  ...f,
+});
 
 describe.each([219, 343, 424] as FakeSpec[])(
   "subtensor chain over a real WebSocket, finney spec %i metadata",
@@ -39,6 +50,10 @@ describe.each([219, 343, 424] as FakeSpec[])(
         stake: BigInt(uid) * 10n ** 18n + 7n, // larger than a double holds exactly
         ip: uid === 2 ? 0n : 3232235777n + BigInt(uid),
         port: 8091 + uid,
+        incentive: uid === 1 ? 65535 : 0,
+        dividends: uid === 0 ? 32768 : 0,
+        emission: BigInt(uid) * 10n ** 15n,
+        lastUpdate: 4_000_000 + uid,
       }));
       fake.neurons = neurons;
       await fake.start();
@@ -77,6 +92,7 @@ describe.each([219, 343, 424] as FakeSpec[])(
           stake: "7",
           axonIp: "192.168.1.1",
           axonPort: 8091,
+          ...figures({ dividends: 32768 / 65535, emission: "0", lastUpdate: 4_000_000 }),
         },
         {
           uid: 1,
@@ -86,6 +102,7 @@ describe.each([219, 343, 424] as FakeSpec[])(
           stake: "1000000000000000007",
           axonIp: "192.168.1.2",
           axonPort: 8092,
+          ...figures({ incentive: 1, emission: "1000000000000000", lastUpdate: 4_000_001 }),
         },
         {
           uid: 2,
@@ -95,6 +112,7 @@ describe.each([219, 343, 424] as FakeSpec[])(
           stake: "2000000000000000007",
           axonIp: null,
           axonPort: null,
+          ...figures({ emission: "2000000000000000", lastUpdate: 4_000_002 }),
         },
       ]);
     });
@@ -110,6 +128,15 @@ describe.each([219, 343, 424] as FakeSpec[])(
           expect(got.filter((n) => n.validatorPermit)).toHaveLength(12);
           expect(got.filter((n) => n.axonIp !== null)).toHaveLength(827);
           expect(got.every((n) => /^5[1-9A-HJ-NP-Za-km-z]{47}$/.test(n.hotkey))).toBe(true);
+          // The chain's own figures: incentive and dividends are shares that sum to 1, dividends go to validators.
+          const sum = (list: typeof got, f: (n: (typeof got)[number]) => number) => list.reduce((a, n) => a + f(n), 0);
+          expect(sum(got, (n) => n.incentive!)).toBeCloseTo(1, 3);
+          expect(sum(got, (n) => n.dividends!)).toBeCloseTo(1, 3);
+          const permits = got.filter((n) => n.validatorPermit);
+          expect(sum(permits, (n) => n.dividends!)).toBeCloseTo(1, 3);
+          // Last weights: none after the recorded block, and some validator set them within the last tempo.
+          expect(got.every((n) => n.lastUpdate! <= 6_852_690)).toBe(true);
+          expect(Math.max(...permits.map((n) => n.lastUpdate!))).toBeGreaterThan(6_852_690 - 100);
         } finally {
           fake.replayFinney = false;
         }
@@ -128,6 +155,19 @@ describe.each([219, 343, 424] as FakeSpec[])(
         expect((await listNeurons()).map((n) => [n.uid, n.hotkey, n.stake])).toEqual(
           neurons.map((n) => [n.uid, n.hotkey, n.stake.toString()]),
         );
+        // The chain's own figures are stored beside them, and pages read them from there.
+        const stored1 = (await listNeurons()).find((n) => n.uid === 1)!;
+        expect(stored1).toMatchObject({
+          incentive: 1,
+          dividends: 0,
+          emission: "1000000000000000",
+          lastUpdate: 4_000_001,
+        });
+        expect(chainFigures(stored1)).toMatchObject({
+          incentive: 1,
+          emissionAlphaRao: "1000000000000000",
+          stakeAlphaRao: "1000000000000000007",
+        });
 
         // uid 2 deregistered, uid 1 staked more, uid 0 lost its permit.
         fake.neurons = [

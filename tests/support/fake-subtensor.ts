@@ -43,6 +43,11 @@ export interface FakeNeuron {
   stake: bigint;
   ip?: bigint;
   port?: number;
+  /** u16 shares and per-epoch emission as NeuronInfoLite carries them. */
+  incentive?: number;
+  dividends?: number;
+  emission?: bigint;
+  lastUpdate?: number;
 }
 
 export interface ReceivedExtrinsic {
@@ -242,6 +247,10 @@ export class FakeSubtensor {
           prometheusInfo: { block: 0, version: 0, ip: 0, port: 0, ipType: 0 },
           stake: [[n.coldkey, n.stake]],
           validatorPermit: n.validatorPermit,
+          incentive: n.incentive ?? 0,
+          dividends: n.dividends ?? 0,
+          emission: n.emission ?? 0n,
+          lastUpdate: n.lastUpdate ?? 0,
         })),
       )
       .toU8a();
