@@ -267,6 +267,11 @@ export type Config = Omit<z.infer<typeof schema>, "HOST" | "SET_WEIGHTS"> & {
 
 export class ConfigError extends Error {}
 
+/** An address only this machine reaches. */
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty variable counts as unset, as in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
@@ -283,6 +288,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     compute: c.COMPUTE_NETUID ?? c.NETUID,
   };
   const devnet = c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL);
+  if (devnet && c.HOST && !isLoopback(c.HOST)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST: the devnet's validator and miners sign with public dev keys (//devnet-validator, ...), so anyone who reaches ${c.HOST} could sign in with them: keep the devnet on loopback (unset HOST), or turn it off (DEVNET=0)`,
+    );
+  }
   return {
     ...c,
     // The devnet's miners and validator sign with public dev keys: anyone who reaches the console could sign in

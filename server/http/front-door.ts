@@ -115,9 +115,9 @@ export function createRequestHandler(door: FrontDoor) {
     // a process-wide handler with the socket open.
     try {
       // A malformed %-escape is refused here, for every mount (Next's own decoding answers it with a 500).
-      if (pathname.includes("%") && !wellFormedEscapes(pathname)) {
-        const route = door.rest.resolve(method, pathname)?.route ?? null;
-        return fail(new BadRequestError("The path has a malformed %-escape"), route);
+      if (pathname.includes("%")) {
+        const problem = escapeProblem(pathname);
+        if (problem) return fail(new BadRequestError(problem), door.rest.resolve(method, pathname)?.route ?? null);
       }
       if (!KNOWN_METHODS.has(method)) {
         return void sendReply(
@@ -173,14 +173,15 @@ export function createRequestHandler(door: FrontDoor) {
   return Object.assign(handle, { busy });
 }
 
-/** Whether every %-escape of a path is valid percent-encoded UTF-8. */
-function wellFormedEscapes(pathname: string): boolean {
+/** Why a path's %-escapes are refused: not valid percent-encoded UTF-8, or a control character (no route or page has one). */
+function escapeProblem(pathname: string): string | null {
+  let decoded: string;
   try {
-    decodeURIComponent(pathname);
-    return true;
+    decoded = decodeURIComponent(pathname);
   } catch {
-    return false;
+    return "The path has a malformed %-escape";
   }
+  return /[\u0000-\u001f\u007f]/.test(decoded) ? "The path has an escaped control character" : null;
 }
 
 const REASONS: Record<number, string> = {

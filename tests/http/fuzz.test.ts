@@ -204,6 +204,10 @@ describe.each([
       "/public/miners/%C0%AF",
       "/get_phase/%",
       "/miners/%E0%A4%A",
+      // Control characters: no route or page has one.
+      "/get_phase%00",
+      "/miners/%0a",
+      "/public/miners/%7F",
     ];
     // Dot segments resolve to another path: its answer, a redirect to it (Next), or the module's 404.
     const dotted = ["/public/miners/..", "/public/miners/%2e%2e", "/twitter/%2e%2e"];

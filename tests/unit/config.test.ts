@@ -18,11 +18,17 @@ describe("configuration", () => {
     expect(c.BLOCK_TIME_MS).toBe(12000);
   });
 
-  it("listens on loopback while the devnet (public dev keys) runs, unless HOST says otherwise", () => {
+  it("listens on loopback while the devnet (public dev keys) runs, and refuses a HOST beyond it", () => {
     expect(parseConfig({}).HOST).toBe("127.0.0.1");
     expect(parseConfig({ DEVNET: "0" }).HOST).toBe("0.0.0.0");
     expect(parseConfig({ SUBTENSOR_URL: "finney" }).HOST).toBe("0.0.0.0");
-    expect(parseConfig({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ DEVNET: "0", HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ HOST: "127.0.0.2" }).HOST).toBe("127.0.0.2");
+    // The devnet's keys are public derivation paths: it never listens beyond loopback.
+    expect(() => parseConfig({ HOST: "0.0.0.0" })).toThrow(
+      /HOST: the devnet's validator and miners sign with public dev keys/,
+    );
+    expect(() => parseConfig({ DEVNET: "1", SUBTENSOR_URL: "finney", HOST: "10.0.0.5" })).toThrow(ConfigError);
   });
 
   it("puts weights on chain by default only on the devnet, and reads the drand network", () => {
