@@ -40,7 +40,13 @@ function Content({ h }: { h: Health }) {
           <Stat
             label="Served model"
             value={h.version?.name ?? "none"}
-            hint={h.version ? "open Models →" : "publish one on Models →"}
+            hint={
+              h.version?.pinned
+                ? "pinned by an admin: a newer version is not served →"
+                : h.version
+                  ? "open Models →"
+                  : "publish one on Models →"
+            }
             testId="health-version"
           />
         </Link>

@@ -45,7 +45,14 @@ export function VersionsCard({ data, isAdmin }: { data: Models; isAdmin: boolean
               </Cell>
               <Cell>
                 {v.current ? (
-                  <Badge tone="green">served</Badge>
+                  <span className="inline-flex gap-1">
+                    <Badge tone="green">served</Badge>
+                    {v.pinned && (
+                      <span title="An admin chose this version (a rollback); newer versions are published but not served">
+                        <Badge tone="amber">pinned</Badge>
+                      </span>
+                    )}
+                  </span>
                 ) : isAdmin ? (
                   <Button
                     variant="secondary"

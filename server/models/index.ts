@@ -185,6 +185,8 @@ export async function listVersions() {
     publishedAt: v.publishedAt,
     publishedBy: v.publishedBy,
     current: v.id === state.current?.id,
+    /** Served by an admin's choice (a rollback) while a newer version is published. */
+    pinned: v.id === state.current?.id && v.id !== rows[0]!.id,
     artifacts: v.artifacts.map((a) => ({
       selector: a.selector,
       bytes: Number(a.bytes),

@@ -13,7 +13,7 @@ export async function roundHealth() {
   const round = currentRound();
   const head = chain().head();
   const version = currentVersion();
-  const [byState, best, cycles, refused] = await Promise.all([
+  const [byState, best, cycles, refused, newest] = await Promise.all([
     db().submission.groupBy({ by: ["state"], where: { round }, _count: { _all: true } }),
     db().submission.findFirst({
       where: { round: { lte: round }, state: "scored", loss: { not: null } },
@@ -22,6 +22,7 @@ export async function roundHealth() {
     }),
     weightsHistory("validator", 10),
     listActivity({ refusedSince: new Date(Date.now() - REFUSED_WINDOW_MS) }),
+    db().modelVersion.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
   ]);
   const count = (state: string) => byState.find((s) => s.state === state)?._count._all ?? 0;
   const total = byState.reduce((n, s) => n + s._count._all, 0);
@@ -32,7 +33,7 @@ export async function roundHealth() {
   const weightsBlock = landed?.revealedAt ?? landed?.inBlock ?? null;
   return {
     round,
-    version: version && { id: version.id, name: version.name },
+    version: version && { id: version.id, name: version.name, pinned: newest !== null && newest.id !== version.id },
     submissions: { total, accepted: total - count("rejected"), scored: count("scored"), rejected: count("rejected") },
     best: best && { ...best, thisRound: best.round === round },
     weights: {

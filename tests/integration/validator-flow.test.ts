@@ -18,7 +18,14 @@ import { trainRound } from "@/server/devnet/training";
 import { config } from "@/server/env";
 import { ConflictError, ForbiddenError, LockedError, NotFoundError, UnavailableError } from "@/server/errors";
 import { defineJobs, jobs } from "@/server/jobs";
-import { currentVersion, loadCurrentVersion, publishVersion, servedVersionId, serveVersion } from "@/server/models";
+import {
+  currentVersion,
+  listVersions,
+  loadCurrentVersion,
+  publishVersion,
+  servedVersionId,
+  serveVersion,
+} from "@/server/models";
 import { select } from "@/server/models/catalog";
 import { readF32Tensors } from "@/server/models/files";
 import { isTinyMoeConfig } from "@/server/models/tiny-moe";
@@ -247,5 +254,10 @@ describe("round health, miner activity, model lineage and rollback", () => {
     expect((await loadCurrentVersion())?.name).toBe("step_0");
     await expect(serveVersion(999_999)).rejects.toBeInstanceOf(NotFoundError);
     expect(currentVersion()?.name).toBe("step_0");
+    // A rollback is visible as such on Models and Overview.
+    const versions = await listVersions();
+    expect(versions.find((v) => v.name === "step_0")).toMatchObject({ current: true, pinned: true });
+    expect(versions.filter((v) => v.pinned)).toHaveLength(1);
+    expect((await roundHealth()).version).toMatchObject({ name: "step_0", pinned: true });
   });
 });
