@@ -154,6 +154,13 @@ test("refused miners show on Overview, Miners and the miner's own page, with the
   await expect(health.getByTestId("health-version")).toHaveText(/^step_\d+$/);
   // The devnet's validator puts weights on the devnet chain: blocks since the last, or "never" before the first.
   await expect(health.getByTestId("health-weights")).toHaveText(/^(\d+|never)$/);
+  // The compute and search roles have their cards too, each figure a link to its page.
+  await expect(page.getByTestId("health-machines")).toHaveText(/^\d+ \/ \d+$/);
+  await expect(page.getByTestId("compute-health").getByRole("link", { name: /Rentals/ })).toHaveAttribute(
+    "href",
+    "/allocations",
+  );
+  await expect(page.getByTestId("health-search-passing")).toHaveText(/^\d+ \/ \d+$/);
   const refused = health.getByTestId("health-refused");
   await expect(refused).toContainText("×3 on /model/partial: Expert group 99 does not exist", { timeout: 15_000 });
   await expect(page.getByTestId("requests-table").locator("tr", { hasText: "/model/partial" })).toContainText("3");

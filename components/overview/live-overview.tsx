@@ -9,6 +9,7 @@ import { refetchMs, useNow } from "@/components/phases/use-live";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { Empty } from "@/components/ui/states";
 import { RoundHealth } from "./round-health";
+import { ComputeHealth, SearchHealth } from "./role-health";
 
 const linkClass = "text-xs text-indigo-700 hover:underline dark:text-indigo-300";
 
@@ -23,13 +24,15 @@ export function LiveOverview({ initial }: { initial: Overview }) {
   });
   const now = useNow(1000);
   const { chain, phase, jobs, modules, requests } = data;
-  const validatorOn = modules.some((m) => m.role === "validator" && m.enabled);
+  const on = (role: string) => modules.some((m) => m.role === role && m.enabled);
   const troubled = requests.filter((r) => r.refused + r.failed > 0);
   const headAge = chain.lastHeadAt && now !== null ? Math.max(0, Math.round((now - chain.lastHeadAt) / 1000)) : null;
 
   return (
     <div className="space-y-4">
-      {validatorOn && <RoundHealth refetchMs={refetchMs(initial.chain.blockTimeMs)} />}
+      {on("validator") && <RoundHealth refetchMs={refetchMs(initial.chain.blockTimeMs)} />}
+      {on("compute") && <ComputeHealth refetchMs={refetchMs(initial.chain.blockTimeMs)} />}
+      {on("search") && <SearchHealth refetchMs={refetchMs(initial.chain.blockTimeMs)} />}
       <div className="grid gap-4 md:grid-cols-3">
         <Card
           title="Chain"

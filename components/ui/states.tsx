@@ -44,7 +44,7 @@ export function Empty({ children, onClear }: { children: ReactNode; onClear?: ()
   );
 }
 
-interface QueryLike<T> {
+export interface QueryLike<T> {
   data: T | undefined;
   isPending: boolean;
   isError: boolean;

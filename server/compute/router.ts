@@ -2,6 +2,7 @@ import { z } from "zod";
 import { db } from "../db";
 import { netuidOf } from "../env";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
+import { computeHealth } from "./health";
 import {
   allocateHotkey,
   allocateSpec,
@@ -26,6 +27,8 @@ function statusOf(state: string, reserved: boolean) {
 }
 
 export const computeRouter = router({
+  /** Overview's compute card. */
+  health: viewerProcedure.query(() => computeHealth()),
   /** The GPU inventory page: every compute miner as last checked, and GPUs by model. */
   inventory: viewerProcedure.query(async () => {
     const netuid = netuidOf("compute");

@@ -9,6 +9,7 @@ import { WindowCounter } from "../rate-limit";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 import { searchRequestSchema } from "./forms";
 import { candidates } from "./miners";
+import { searchHealth } from "./health";
 import { recordOrganic, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
 import { SEARCH_TYPES } from "./protocol";
 import { QUALITY_THRESHOLDS } from "./checks";
@@ -43,6 +44,8 @@ export type PlaygroundEvent =
     };
 
 export const searchRouter = router({
+  /** Overview's search card. */
+  health: viewerProcedure.query(() => searchHealth()),
   /** Streams one search as /search would, with each SSE frame and the miner's outcome at the end. */
   playground: adminProcedure
     .input(playgroundInput)
