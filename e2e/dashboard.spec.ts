@@ -183,7 +183,7 @@ test("an admin sees the miner token masked, shows, rotates it, and the old token
     (await request.get("/get-checkpoint?expert_group_id=0", { headers: { authorization: `Bearer ${old}` } })).status(),
   ).toBe(200);
   page.once("dialog", (d) => void d.accept());
-  await page.getByRole("button", { name: "Rotate" }).click();
+  await page.getByRole("button", { name: "Rotate", exact: true }).click();
   await expect(page.getByText(/Rotated: the old token no longer works/)).toBeVisible();
   await expect(token).not.toHaveText(old);
   const fresh = (await token.textContent())!;
@@ -195,6 +195,33 @@ test("an admin sees the miner token masked, shows, rotates it, and the old token
       await request.get("/get-checkpoint?expert_group_id=0", { headers: { authorization: `Bearer ${fresh}` } })
     ).status(),
   ).toBe(200);
+});
+
+test("an admin turns the compute API on from Settings: the key is shown once and works, revoked it is off again", async ({
+  page,
+  request,
+}) => {
+  await signInAsAdmin(page);
+  await page.goto("/");
+  await expect(page.getByTestId("rest-off-compute")).toContainText("create one on Settings");
+  const gpus = (key: string) =>
+    request.post("/list/count_all_gpus", { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status());
+  expect(await gpus("nothing-yet")).toBe(403);
+  await page.goto("/settings");
+  await expect(page.getByTestId("api-key-compute")).toContainText("no key");
+  await page.getByTestId("api-keys").getByRole("button", { name: "Create key" }).first().click();
+  const created = page.getByTestId("api-key-created");
+  await expect(created).toContainText("it is not shown again");
+  const key = (await created.locator("p.font-mono").textContent())!;
+  expect(key).toMatch(/^sc_compute_/);
+  await expect(created.locator("pre")).toContainText(`Bearer ${key}`);
+  expect(await gpus(key)).toBe(200);
+  await expect(page.getByTestId("api-key-compute")).toContainText(`key …${key.slice(-4)}`);
+  await page.screenshot({ path: path.join(SHOTS, "settings-api-keys-1280.png"), fullPage: true });
+  page.once("dialog", (d) => void d.accept());
+  await page.getByTestId("api-keys").getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByText(/Compute marketplace API is off/)).toBeVisible();
+  expect(await gpus(key)).toBe(403);
 });
 
 test("Overview stops saying 'connected' when the console's API does not answer", async ({ page }) => {

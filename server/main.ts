@@ -10,6 +10,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import next from "next";
 import { authOptions, sessionFromCookies } from "./auth/options";
 import { ensureSecrets } from "./auth/secrets";
+import { apiKeyStatus, loadApiKeys } from "./auth/api-keys";
 import { chain } from "./chain";
 import { cryptoReady } from "./crypto/hotkey";
 import { closeDb } from "./db";
@@ -93,6 +94,9 @@ async function main() {
   log.info({ database: c.databaseKind, applied: migrated.applied }, "database ready");
 
   const { sessionSecret, generatedPassword } = await ensureSecrets();
+  await loadApiKeys();
+  // Keys created, rotated or revoked on another instance apply here within 10 s.
+  setInterval(() => void loadApiKeys().catch(() => undefined), 10_000).unref();
   // next-auth reads the site's origin from these two variables only (its secret is passed in its options).
   process.env.NEXTAUTH_URL ??= publicUrl;
   if (!c.PUBLIC_URL) process.env.AUTH_TRUST_HOST ??= "true";
@@ -211,6 +215,16 @@ function firstRunBanner(c: Config, url: string, generatedPassword: string | null
         ? "Miner token: BZ_AUTH_TOKEN"
         : "Miner token: on the Settings page (admins), or set BZ_AUTH_TOKEN",
     );
+  for (const name of ["compute", "search"] as const) {
+    if (!c.ROLES.includes(name)) continue;
+    const s = apiKeyStatus(name);
+    const what = name === "compute" ? "Compute marketplace API" : "Organic search API";
+    lines.push(
+      s.source === "off"
+        ? `${what}: off (403) until it has a key: create one on the Settings page, or set ${s.env}`
+        : `${what}: on (key from ${s.source === "environment" ? s.env : "Settings"})`,
+    );
+  }
   if (devnet)
     lines.push(
       `Devnet: ${c.DEVNET_MINERS} simulated miners on a simulated chain, ${c.BLOCK_TIME_MS} ms blocks (DEVNET=0 turns it off)`,

@@ -3,6 +3,7 @@
  * router, jobs, navigation, Overview's list, WebSocket upgrades) is derived from its manifest.
  */
 import { config, type Role } from "./env";
+import { API_KEYS, apiKey, type ApiKeyName } from "./auth/api-keys";
 import { computeModule } from "./compute";
 import { phasesModule } from "./phases";
 import { searchModule } from "./search";
@@ -23,7 +24,14 @@ export function moduleList(roles: readonly Role[] = config().ROLES) {
     title: m.title,
     paths: [...new Set(m.routes.map((r) => r.def.path))].join(", "),
     enabled: roles.includes(m.role),
+    /** A REST surface that answers 403 until it has a key (created on Settings or set in the environment). */
+    restKey: restKeyOf(m.role),
   }));
+}
+
+function restKeyOf(role: Role): { name: ApiKeyName; env: string; on: boolean } | null {
+  const name: ApiKeyName | null = role === "compute" ? "compute" : role === "search" ? "search" : null;
+  return name && { name, env: API_KEYS[name].env, on: !!apiKey(name) };
 }
 
 /** The dashboard's menu: Overview, the enabled modules' pages, Settings. */

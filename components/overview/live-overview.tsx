@@ -150,6 +150,15 @@ export function LiveOverview({ initial }: { initial: Overview }) {
               <div className="min-w-0">
                 <div className="text-sm font-medium">{m.title}</div>
                 <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{m.paths}</div>
+                {m.enabled && m.restKey && !m.restKey.on && (
+                  <div className="text-xs text-amber-800 dark:text-amber-300" data-testid={`rest-off-${m.role}`}>
+                    REST API off (403) until it has a key:{" "}
+                    <Link href="/settings" className={linkClass}>
+                      create one on Settings
+                    </Link>{" "}
+                    or set {m.restKey.env}.
+                  </div>
+                )}
               </div>
               <Badge tone={m.enabled ? "green" : "gray"}>{m.enabled ? "on" : "off"}</Badge>
             </li>

@@ -289,7 +289,7 @@ export const allocationsRoute = apiRoute({
   response: { description: "List allocations successfully.", schema: envelope(z.array(allocationSchema)) },
   errors: {
     ...common.errors,
-    403: "COMPUTE_API_KEY is not set, or include_secrets without the admin key",
+    403: "The API is off (no key), or include_secrets without the admin key",
     404: "No resources found.",
   },
   examples: {

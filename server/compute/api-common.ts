@@ -13,11 +13,12 @@ import { config } from "../env";
 import { ForbiddenError } from "../errors";
 import { allowList, CLIENT_ADDRESS_HEADER, isAllowed } from "../http/client-address";
 import { apiKeyAuth } from "../rest/auth";
+import { apiKey as storedApiKey } from "../auth/api-keys";
 
 const apiKey = apiKeyAuth(
   "computeApiKey",
-  () => config().COMPUTE_API_KEY,
-  "The compute marketplace API is off: set COMPUTE_API_KEY",
+  () => storedApiKey("compute"),
+  "The compute marketplace API is off: create its key on Settings, or set COMPUTE_API_KEY",
   () => config().COMPUTE_ADMIN_KEY,
 );
 
@@ -47,7 +48,7 @@ export const common = {
   auth,
   errors: {
     401: "Missing or invalid API key (Authorization: Bearer <key>, or X-API-Key)",
-    403: "COMPUTE_API_KEY is not set on this console, or the caller's address is not in COMPUTE_ALLOWED_IPS",
+    403: "The API is off (no key: create one on Settings, or set COMPUTE_API_KEY), or the caller's address is not in COMPUTE_ALLOWED_IPS",
   },
 } as const;
 export const key = `-H "Authorization: Bearer <COMPUTE_API_KEY>"`;

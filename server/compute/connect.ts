@@ -8,6 +8,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { safeEqual } from "../crypto/safe-equal";
+import { apiKey } from "../auth/api-keys";
 import { config } from "../env";
 import { lazy } from "../global";
 import { checkAddress } from "./api-common";
@@ -71,11 +72,16 @@ export function connectUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
   } catch {
     return refuse(socket, 403, "Access forbidden: IP not whitelisted");
   }
-  if (!c.COMPUTE_API_KEY) return refuse(socket, 403, "The compute marketplace API is off: set COMPUTE_API_KEY");
+  const computeKey = apiKey("compute");
+  if (!computeKey) {
+    return refuse(
+      socket,
+      403,
+      "The compute marketplace API is off: create its key on Settings, or set COMPUTE_API_KEY",
+    );
+  }
   const key = givenKey(req);
-  const ok = [c.COMPUTE_API_KEY, c.COMPUTE_ADMIN_KEY].some(
-    (k) => !!k && !!key && key.length <= MAX_KEY && safeEqual(key, k),
-  );
+  const ok = [computeKey, c.COMPUTE_ADMIN_KEY].some((k) => !!k && !!key && key.length <= MAX_KEY && safeEqual(key, k));
   if (!ok) return refuse(socket, 401, "Missing or invalid API key");
   const { wss } = state();
   if (wss.clients.size >= MAX_CLIENTS) return refuse(socket, 503, "Too many /connect clients");

@@ -5,6 +5,7 @@ import { config } from "../env";
 import { ValidationError } from "../errors";
 import { apiRoute, streamReply } from "../rest/api-route";
 import { headerKeyAuth } from "../rest/auth";
+import { apiKey } from "../auth/api-keys";
 import {
   linksSearchRequestSchema,
   searchRequestSchema,
@@ -23,7 +24,7 @@ import { SEARCH_API_VERSION } from "./version";
 export const accessKey = headerKeyAuth({
   name: "searchAccessKey",
   header: "access-key",
-  key: () => config().EXPECTED_ACCESS_KEY,
+  key: () => apiKey("search"),
   disabledMessage: "Access key is not configured. API is disabled.",
   invalidMessage: "Invalid access key",
   description: "EXPECTED_ACCESS_KEY of this console",
@@ -37,7 +38,7 @@ const common = {
   tags: ["Organic search"],
   errors: {
     401: "Invalid access key",
-    403: "Access key is not configured. API is disabled. (EXPECTED_ACCESS_KEY unset)",
+    403: "Access key is not configured. API is disabled. (no key: create one on Settings, or set EXPECTED_ACCESS_KEY)",
     502: "The miner chosen for the query failed or did not answer",
     503: "No search miner is available",
   },

@@ -8,7 +8,16 @@ import { jobs } from "../jobs";
 import { moduleList } from "../modules";
 import { currentPhase, formatSchedule } from "../phases";
 import { routeOutcomes } from "../rest/metrics";
-import { publicProcedure, router, viewerProcedure } from "../trpc/init";
+import { adminProcedure, publicProcedure, router, viewerProcedure } from "../trpc/init";
+import { API_KEYS, apiKeyStatus, revokeApiKey, rotateApiKey, type ApiKeyName } from "../auth/api-keys";
+
+const apiKeyNameSchema = z.enum(Object.keys(API_KEYS) as [ApiKeyName, ...ApiKeyName[]]);
+
+/** The keys of the REST surfaces this console serves. */
+function enabledApiKeys(): ApiKeyName[] {
+  const roles = config().ROLES;
+  return (Object.keys(API_KEYS) as ApiKeyName[]).filter((name) => roles.includes(name));
+}
 
 export const systemRouter = router({
   overview: viewerProcedure.query(async () => {
@@ -45,6 +54,17 @@ export const systemRouter = router({
       minerToken: ctx.user?.role === "admin" && c.ROLES.includes("validator") ? (validatorToken() ?? "not set") : null,
       minerTokenFromEnvironment: !!c.BZ_AUTH_TOKEN,
     };
+  }),
+  /** The REST surfaces' keys of the enabled roles: where each comes from, never the key itself. */
+  apiKeys: adminProcedure.query(() => enabledApiKeys().map(apiKeyStatus)),
+  /** A new key, shown once: the old one stops working at once. */
+  rotateApiKey: adminProcedure
+    .input(z.object({ name: apiKeyNameSchema }))
+    .mutation(async ({ input }) => ({ key: await rotateApiKey(input.name), status: apiKeyStatus(input.name) })),
+  /** Turns a REST surface off. */
+  revokeApiKey: adminProcedure.input(z.object({ name: apiKeyNameSchema })).mutation(async ({ input }) => {
+    await revokeApiKey(input.name);
+    return apiKeyStatus(input.name);
   }),
   walletNonce: publicProcedure
     .input(

@@ -295,8 +295,8 @@ describe("without COMPUTE_API_KEY", () => {
       expect(r.status).toBe(403);
       expect(await r.json()).toEqual({
         success: false,
-        message: "The compute marketplace API is off: set COMPUTE_API_KEY",
-        err_detail: "The compute marketplace API is off: set COMPUTE_API_KEY",
+        message: "The compute marketplace API is off: create its key on Settings, or set COMPUTE_API_KEY",
+        err_detail: "The compute marketplace API is off: create its key on Settings, or set COMPUTE_API_KEY",
       });
     } finally {
       await off.stop();

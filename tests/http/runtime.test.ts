@@ -104,6 +104,9 @@ describe("first run", () => {
       const password = /Admin sign-in: user "admin", password "([^"]+)" \(generated and shown once/.exec(banner)?.[1];
       expect(password).toBeTruthy();
       expect(banner).toContain("Miner token: on the Settings page (admins), or set BZ_AUTH_TOKEN");
+      expect(banner).toContain(
+        "Compute marketplace API: off (403) until it has a key: create one on the Settings page, or set COMPUTE_API_KEY",
+      );
       expect(await signIn(first.url, "admin", password!)).toBeTruthy();
     } finally {
       await first.stop();

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ApiKeys } from "@/components/settings/api-keys";
 import { PeersEditor } from "@/components/settings/peers-editor";
 import { Card, PageTitle } from "@/components/ui";
 import { MinerToken } from "@/components/validator/miner-token";
@@ -18,6 +19,7 @@ export default async function SettingsPage() {
       />
       <div className="grid gap-4 lg:grid-cols-2">
         {s.roles.includes("owner") && <PeersEditor isAdmin={user?.role === "admin"} />}
+        {user?.role === "admin" && (s.roles.includes("compute") || s.roles.includes("search")) && <ApiKeys />}
         <Card title="Configuration">
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
             <dt className="text-zinc-500 dark:text-zinc-400">Roles</dt>
