@@ -7,6 +7,7 @@ import { JsonObjectScanner, pyJsonDumps, type CallResult, type RequestOf } from 
 import { db, type Prisma } from "../db";
 import { lazy } from "../global";
 import { config, netuidOf } from "../env";
+import { UnavailableError } from "../errors";
 import { log } from "../log";
 import { chooseMiner, requireSearchDendrite, searchTimeoutS, type Candidate } from "./miners";
 import { ScraperStreamingSynapse, TOOLS, type SearchType } from "./protocol";
@@ -205,7 +206,8 @@ export async function* searchObjects(
   }
 }
 
-export class NoMinerError extends Error {
+/** No miner can take the query: 503, as the API documents (upstream answers 500). */
+export class NoMinerError extends UnavailableError {
   constructor() {
     super("No search miner is available");
   }

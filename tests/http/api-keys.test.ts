@@ -92,6 +92,19 @@ describe("API keys made on Settings", () => {
     expect((await search("x")).status).toBe(401);
     // Past the key: no search miner serves here, which is the API's own answer, not the key's.
     expect([401, 403]).not.toContain((await search(key)).status);
+    // Collected results with no miner to ask: 503 as documented, in FastAPI's shape.
+    const collected = await fetch(`${server.url}/search`, {
+      method: "POST",
+      headers: { "access-key": key, "content-type": "application/json" },
+      body: JSON.stringify({
+        prompt: "fast glob matcher",
+        tools: ["Web Search"],
+        count: 10,
+        result_type: "ONLY_LINKS",
+      }),
+    });
+    expect(collected.status).toBe(503);
+    expect(await collected.json()).toEqual({ detail: "No search miner is available" });
   });
 });
 
