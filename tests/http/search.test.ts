@@ -19,7 +19,7 @@ import {
   WebSearchSynapse,
 } from "@/server/search";
 import { SearchCorpus } from "@/server/devnet/search-corpus";
-import { phaseLatencyMs } from "../support/probe";
+import { phaseLatencyMs, rssMb } from "../support/probe";
 import { ROOT, startServer, type RunningServer } from "../support/server";
 
 const KEY = "Search-Test-Key-0123!";
@@ -351,6 +351,7 @@ async function duringAttack<T>(
 
 describe("a hostile miner", () => {
   it("cannot stall the server or keep /search from answering, whatever it streams", async () => {
+    const rssBefore = rssMb(server.process.pid!);
     const errors: Record<string, string> = {
       "hostile unclosed": "Timeout after 15 seconds",
       "hostile tiny": "The miner's answer has more than 5000 results",
@@ -373,6 +374,10 @@ describe("a hostile miner", () => {
       expect(worstMs, what).toBeLessThan(1_500);
       expect(r.text.trimEnd().split("\n\n").at(-1), what).toBe(`data: {"error": "${errors[prompt]}"}`);
     }
+    // What the miner sent is let go: the console's memory comes back near where it was.
+    await new Promise((r) => setTimeout(r, 2000));
+    const grown = rssMb(server.process.pid!) - rssBefore;
+    expect(grown, `RSS +${grown} MB after the attacks`).toBeLessThan(50);
   }, 120_000);
 
   it("sending 700,000 results to the X and web routes: refused with 502, the event loop never stalls", async () => {
