@@ -52,7 +52,7 @@ export function WeightsCycles({ cycles, enabled }: { cycles: WeightsCycle[]; ena
             <Row key={c.id}>
               <Cell>
                 <LocalTime at={c.at} timeOnly />{" "}
-                {c.block !== null ? <span className="text-zinc-500">#{c.block}</span> : null}
+                {c.block !== null ? <span className="text-zinc-500 dark:text-zinc-400">#{c.block}</span> : null}
               </Cell>
               <Cell className="tabular-nums">{c.uids.length}</Cell>
               <Cell>
