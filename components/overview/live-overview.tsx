@@ -153,7 +153,7 @@ export function LiveOverview({ initial }: { initial: Overview }) {
                 {m.enabled && m.restKey && !m.restKey.on && (
                   <div className="text-xs text-amber-800 dark:text-amber-300" data-testid={`rest-off-${m.role}`}>
                     REST API off (403) until it has a key:{" "}
-                    <Link href="/settings" className={linkClass}>
+                    <Link href="/settings" className="text-indigo-700 underline dark:text-indigo-300">
                       create one on Settings
                     </Link>{" "}
                     or set {m.restKey.env}.
