@@ -3,6 +3,7 @@
  *   axon      verified requests/s of the ping synapse against one Axon (its own process), from 64 keep-alive
  *             connections, each its own dendrite (uuid) with pre-signed requests in nonce order
  *   dendrite  Dendrite.forward of the ping synapse to 256 axons (another process), wall time and RSS growth
+ *   timelock  a timelocked weights commit for 1,024 uids: its size, and the cost to encrypt and to decrypt
  * Options (env): BENCH_CONNECTIONS (64), BENCH_SECONDS (10), BENCH_AXONS (256), BENCH_AXON_RATE (1000, pre-signed
  * requests per second of run).
  */
@@ -10,6 +11,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
+import { QUICKNET, SimulatedBeacon, encodePayload, tlockDecrypt, tlockEncrypt } from "../server/chain/commit-reveal";
+import { hexToU8a } from "@polkadot/util";
 import { sr25519Verify as jsVerify } from "@polkadot/util-crypto";
 import { Axon, Dendrite, PingSynapse, verifyHex } from "../server/bittensor";
 import { cryptoReady, signHex } from "../server/crypto/hotkey";
@@ -179,8 +182,29 @@ function cryptoCost() {
   return { signMs, verifyMs, jsSignMs, jsVerifyMs };
 }
 
+/** What a timelocked weights commit costs: for a full 1,024-uid subnet, encrypting and the chain's decryption. */
+function timelockCost() {
+  const beacon = new SimulatedBeacon("bench", QUICKNET.genesis);
+  const uids = Array.from({ length: 1024 }, (_, i) => i);
+  const payload = encodePayload({ hotkey: new Uint8Array(32), uids, values: uids.map(() => 65535), versionKey: 1n });
+  const n = 10;
+  let ciphertext: Uint8Array = new Uint8Array();
+  let t = performance.now();
+  for (let i = 0; i < n; i++) ciphertext = tlockEncrypt(hexToU8a(beacon.network.publicKey), 1000, payload);
+  const encryptMs = (performance.now() - t) / n;
+  const signature = beacon.sign(1000);
+  t = performance.now();
+  for (let i = 0; i < n; i++) tlockDecrypt(ciphertext, signature);
+  const decryptMs = (performance.now() - t) / n;
+  return { payloadBytes: payload.length, ciphertextBytes: ciphertext.length, encryptMs, decryptMs };
+}
+
 export async function benchWire(): Promise<boolean> {
   await cryptoReady;
+  const tl = timelockCost();
+  console.log(
+    `timelocked weights commit, 1,024 uids: payload ${tl.payloadBytes} B, ciphertext ${tl.ciphertextBytes} B (the chain took up to 5,000 at spec 425), encrypt ${tl.encryptMs.toFixed(1)} ms, decrypt ${tl.decryptMs.toFixed(1)} ms`,
+  );
   const cost = cryptoCost();
   const ceiling = Math.round(1000 / (cost.signMs + cost.verifyMs));
   console.log(
