@@ -31,6 +31,14 @@ export function VersionsCard({ data, isAdmin }: { data: Models; isAdmin: boolean
   );
   return (
     <Card title="Model versions">
+      {data.lastMerge && (
+        <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-300" data-testid="last-merge">
+          Round {data.lastMerge.round}&apos;s merge:{" "}
+          {"version" in data.lastMerge
+            ? `published ${data.lastMerge.version}.`
+            : `nothing published (${data.lastMerge.skipped}).`}
+        </p>
+      )}
       {data.versions.length === 0 ? (
         <Empty>No model published yet: publish a directory below, or let the devnet train one.</Empty>
       ) : (

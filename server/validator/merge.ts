@@ -10,6 +10,24 @@ import { readF32Tensors, writeSafetensors } from "../models/files";
 import { checkpointPath } from "./pipeline";
 
 export const MERGE_JOB = "model.merge";
+const LAST_MERGE_KEY = "merge.last";
+
+/** What the newest round's merge did: published a version, or why it published none. */
+export type MergeOutcome = { round: number; at: string } & ({ version: string } | { skipped: string });
+
+async function recordMerge(outcome: MergeOutcome): Promise<void> {
+  const value = JSON.stringify(outcome);
+  await db().setting.upsert({
+    where: { key: LAST_MERGE_KEY },
+    create: { key: LAST_MERGE_KEY, value },
+    update: { value },
+  });
+}
+
+export async function lastMerge(): Promise<MergeOutcome | null> {
+  const row = await db().setting.findUnique({ where: { key: LAST_MERGE_KEY } });
+  return row ? (JSON.parse(row.value) as MergeOutcome) : null;
+}
 
 /**
  * The name of a round's merged version: step_<round>, or step_<round>-merge-<k> when another version already
@@ -32,7 +50,11 @@ export async function mergedVersionName(round: number): Promise<string | null> {
  */
 export async function mergeRound(round: number): Promise<string | null> {
   const base = currentVersion();
-  if (!base) return null;
+  const at = new Date().toISOString();
+  if (!base) {
+    await recordMerge({ round, at, skipped: "no model is served" });
+    return null;
+  }
   const name = await mergedVersionName(round);
   if (!name) {
     log.info({ round }, "merge: this round's merged version is already published");
@@ -46,6 +68,7 @@ export async function mergeRound(round: number): Promise<string | null> {
   for (const s of subs) if (!best.has(s.expertGroup)) best.set(s.expertGroup, s);
   if (best.size === 0) {
     log.info({ round }, "merge: no positive scores, the model stays");
+    await recordMerge({ round, at, skipped: `no submission of round ${round} scored above 0 on ${base.name}` });
     return null;
   }
   const weights = await readF32Tensors(base.catalog.tensors);
@@ -78,5 +101,6 @@ export async function mergeRound(round: number): Promise<string | null> {
   };
   await publishVersion({ dir, name, blockNumber: chain().head() ?? 0, by: "merge", lineage });
   log.info({ round, version: name, groups: [...best.keys()] }, "merged the round's best experts");
+  await recordMerge({ round, at, version: name });
   return name;
 }

@@ -18,11 +18,12 @@ import {
 } from "./queries";
 import { ss58Schema } from "./schemas";
 import { weightsHistory } from "../chain/weights";
+import { lastMerge } from "./merge";
 import { minerDetail, roundHealth } from "./health";
 
 export const validatorRouter = router({
   models: viewerProcedure.query(async () => {
-    const [versions, progress] = await Promise.all([listVersions(), modelProgress()]);
+    const [versions, progress, merge] = await Promise.all([listVersions(), modelProgress(), lastMerge()]);
     const extra = new Map(progress.versions.map((v) => [v.id, v]));
     return {
       versions: versions.map((v) => ({
@@ -33,6 +34,7 @@ export const validatorRouter = router({
       })),
       rounds: progress.rounds,
       groups: currentGroups(),
+      lastMerge: merge,
     };
   }),
   /** An admin's rollback (or roll forward): serve this published version to miners from now on. */

@@ -34,7 +34,7 @@ import { submitCheckpoint } from "@/server/validator/submissions";
 import { scoreOf } from "@/server/validator/scoring";
 import { flushActivity, recorded } from "@/server/validator/activity";
 import { minerDetail, roundHealth } from "@/server/validator/health";
-import { mergedVersionName, mergeRound } from "@/server/validator/merge";
+import { lastMerge, mergedVersionName, mergeRound } from "@/server/validator/merge";
 import { minerScores, modelProgress } from "@/server/validator/queries";
 import { freshDb } from "../support/db";
 
@@ -232,6 +232,13 @@ describe("round health, miner activity, model lineage and rollback", () => {
     expect(await mergeRound(1207)).toBeNull();
     expect(await mergedVersionName(1207)).toBeNull();
     expect(await mergedVersionName(0)).toBe("step_0-merge-1");
+    // Models says what the newest merge did: published, or why not.
+    expect(await lastMerge()).toMatchObject({ round: 1207, version: "step_1207" });
+    expect(await mergeRound(1300)).toBeNull();
+    expect(await lastMerge()).toMatchObject({
+      round: 1300,
+      skipped: "no submission of round 1300 scored above 0 on step_1207",
+    });
     const scored = await db.submission.findFirstOrThrow({ where: { state: "scored" } });
     const progress = await modelProgress();
     const step = progress.versions.find((v) => v.lineage)!;
