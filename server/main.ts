@@ -10,7 +10,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import next from "next";
 import { authOptions, sessionFromCookies } from "./auth/options";
 import { ensureSecrets } from "./auth/secrets";
-import { apiKeyStatus, loadApiKeys } from "./auth/api-keys";
+import { API_KEYS, apiKeyStatus, loadApiKeys, type ApiKeyName } from "./auth/api-keys";
 import { chain } from "./chain";
 import { cryptoReady } from "./crypto/hotkey";
 import { closeDb } from "./db";
@@ -215,14 +215,13 @@ function firstRunBanner(c: Config, url: string, generatedPassword: string | null
         ? "Miner token: BZ_AUTH_TOKEN"
         : "Miner token: on the Settings page (admins), or set BZ_AUTH_TOKEN",
     );
-  for (const name of ["compute", "search"] as const) {
+  for (const name of Object.keys(API_KEYS) as ApiKeyName[]) {
     if (!c.ROLES.includes(name)) continue;
     const s = apiKeyStatus(name);
-    const what = name === "compute" ? "Compute marketplace API" : "Organic search API";
     lines.push(
       s.source === "off"
-        ? `${what}: off (403) until it has a key: create one on the Settings page, or set ${s.env}`
-        : `${what}: on (key from ${s.source === "environment" ? s.env : "Settings"})`,
+        ? `${s.title}: off (403) until it has a key: create one on the Settings page, or set ${s.env}`
+        : `${s.title}: on (key from ${s.source === "environment" ? s.env : "Settings"})`,
     );
   }
   if (devnet)

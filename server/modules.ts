@@ -30,8 +30,9 @@ export function moduleList(roles: readonly Role[] = config().ROLES) {
 }
 
 function restKeyOf(role: Role): { name: ApiKeyName; env: string; on: boolean } | null {
-  const name: ApiKeyName | null = role === "compute" ? "compute" : role === "search" ? "search" : null;
-  return name && { name, env: API_KEYS[name].env, on: !!apiKey(name) };
+  if (!(role in API_KEYS)) return null;
+  const name = role as ApiKeyName;
+  return { name, env: API_KEYS[name].env, on: !!apiKey(name) };
 }
 
 /** The dashboard's menu: Overview, the enabled modules' pages, Settings. */

@@ -6,14 +6,13 @@ import { QueryPanel } from "@/components/ui/states";
 import { LocalTime } from "@/components/ui/local-time";
 import { useTRPC } from "@/lib/trpc";
 
-const SURFACE = {
+/** A request to try each API with its new key. */
+const TRY = {
   compute: {
-    title: "Compute marketplace API",
     curl: (origin: string, key: string) =>
       `curl -sS -X POST -H "Authorization: Bearer ${key}" "${origin}/list/count_all_gpus"`,
   },
   search: {
-    title: "Organic search API",
     curl: (origin: string, key: string) =>
       `curl -sS -H "access-key: ${key}" "${origin}/web/search?query=bittensor&num=5"`,
   },
@@ -27,7 +26,7 @@ export function ApiKeys() {
   const trpc = useTRPC();
   const client = useQueryClient();
   const query = useQuery(trpc.system.apiKeys.queryOptions());
-  const [created, setCreated] = useState<{ name: keyof typeof SURFACE; key: string } | null>(null);
+  const [created, setCreated] = useState<{ name: keyof typeof TRY; key: string } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const refresh = () => client.invalidateQueries({ queryKey: trpc.system.apiKeys.queryKey() });
   const rotate = useMutation(
@@ -42,9 +41,9 @@ export function ApiKeys() {
   );
   const revoke = useMutation(
     trpc.system.revokeApiKey.mutationOptions({
-      onSuccess: (_d, v) => {
+      onSuccess: (d, v) => {
         if (created?.name === v.name) setCreated(null);
-        setMessage(`${SURFACE[v.name].title} is off: its key no longer works.`);
+        setMessage(`${d.title} is off: its key no longer works.`);
         void refresh();
       },
       onError: (e) => setMessage(e.message),
@@ -60,7 +59,7 @@ export function ApiKeys() {
               <li key={k.name} className="space-y-2">
                 <div className="flex flex-wrap items-center justify-between gap-2">
                   <div>
-                    <div className="text-sm font-medium">{SURFACE[k.name].title}</div>
+                    <div className="text-sm font-medium">{k.title}</div>
                     <div className="text-xs text-zinc-500 dark:text-zinc-400" data-testid={`api-key-${k.name}`}>
                       {k.source === "environment" ? (
                         <>from {k.env} (it wins over Settings)</>
@@ -84,9 +83,7 @@ export function ApiKeys() {
                       onClick={() => {
                         if (
                           k.source === "off" ||
-                          window.confirm(
-                            `Rotate the ${SURFACE[k.name].title} key? The current one stops working at once.`,
-                          )
+                          window.confirm(`Rotate the ${k.title} key? The current one stops working at once.`)
                         )
                           rotate.mutate({ name: k.name });
                       }}
@@ -99,11 +96,7 @@ export function ApiKeys() {
                         variant="danger"
                         disabled={revoke.isPending}
                         onClick={() => {
-                          if (
-                            window.confirm(
-                              `Revoke the ${SURFACE[k.name].title} key? The API answers 403 until a new one.`,
-                            )
-                          )
+                          if (window.confirm(`Revoke the ${k.title} key? The API answers 403 until a new one.`))
                             revoke.mutate({ name: k.name });
                         }}
                       >
@@ -121,7 +114,7 @@ export function ApiKeys() {
                     <p className="break-all font-mono">{created.key}</p>
                     <p>Try it:</p>
                     <pre className="overflow-x-auto whitespace-pre-wrap break-all font-mono">
-                      {SURFACE[k.name].curl(origin, created.key)}
+                      {TRY[k.name].curl(origin, created.key)}
                     </pre>
                   </div>
                 )}

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { db } from "../db";
 import { config } from "../env";
 import { ConflictError } from "../errors";
+import { lazy } from "../global";
 import { sealSecret, unsealSecret } from "./secrets";
 
 /**
@@ -11,21 +12,23 @@ import { sealSecret, unsealSecret } from "./secrets";
  * the stored-secrets key); other instances pick a change up within 10 s.
  */
 export const API_KEYS = {
-  compute: { env: "COMPUTE_API_KEY", prefix: "sc_compute_" },
-  search: { env: "EXPECTED_ACCESS_KEY", prefix: "sc_search_" },
+  compute: { env: "COMPUTE_API_KEY", prefix: "sc_compute_", title: "Compute marketplace API" },
+  search: { env: "EXPECTED_ACCESS_KEY", prefix: "sc_search_", title: "Organic search API" },
 } as const;
 export type ApiKeyName = keyof typeof API_KEYS;
 
 const settingKey = (name: ApiKeyName) => `apiKey.${name}`;
-const stored = new Map<ApiKeyName, { key: string; since: Date }>();
+/** The keys created on Settings, as last read from the database. */
+const stored = lazy(() => new Map<ApiKeyName, { key: string; since: Date }>());
 
 /** The key a caller must present, or undefined while the surface is off. */
 export function apiKey(name: ApiKeyName): string | undefined {
-  return config()[API_KEYS[name].env] ?? stored.get(name)?.key;
+  return config()[API_KEYS[name].env] ?? stored().get(name)?.key;
 }
 
 export interface ApiKeyStatus {
   name: ApiKeyName;
+  title: string;
   env: string;
   source: "environment" | "settings" | "off";
   since: Date | null;
@@ -36,10 +39,11 @@ export interface ApiKeyStatus {
 export function apiKeyStatus(name: ApiKeyName): ApiKeyStatus {
   const env = API_KEYS[name].env;
   const fromEnv = config()[env];
-  const s = stored.get(name);
+  const s = stored().get(name);
   const key = fromEnv ?? s?.key;
   return {
     name,
+    title: API_KEYS[name].title,
     env,
     source: fromEnv ? "environment" : s ? "settings" : "off",
     since: fromEnv ? null : (s?.since ?? null),
@@ -55,8 +59,8 @@ export async function loadApiKeys(): Promise<void> {
   for (const name of Object.keys(API_KEYS) as ApiKeyName[]) {
     const row = rows.find((r) => r.key === settingKey(name));
     const plain = row ? unsealSecret(row.value) : null;
-    if (plain) stored.set(name, { key: plain, since: row!.updatedAt });
-    else stored.delete(name);
+    if (plain) stored().set(name, { key: plain, since: row!.updatedAt });
+    else stored().delete(name);
   }
 }
 
@@ -75,7 +79,7 @@ export async function rotateApiKey(name: ApiKeyName): Promise<string> {
     create: { key: settingKey(name), value },
     update: { value },
   });
-  stored.set(name, { key, since: row.updatedAt });
+  stored().set(name, { key, since: row.updatedAt });
   return key;
 }
 
@@ -83,5 +87,5 @@ export async function rotateApiKey(name: ApiKeyName): Promise<string> {
 export async function revokeApiKey(name: ApiKeyName): Promise<void> {
   refuseWhenFromEnvironment(name);
   await db().setting.deleteMany({ where: { key: settingKey(name) } });
-  stored.delete(name);
+  stored().delete(name);
 }

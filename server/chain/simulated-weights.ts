@@ -27,6 +27,8 @@ type Outcome = { block: number } | { reason: string };
 
 /** The largest commit the chain accepts (bytes). */
 const MAX_COMMIT_BYTES = 5000;
+/** Outcomes kept for the console to read (the oldest go first): many cycles of every role. */
+const MAX_OUTCOMES = 512;
 
 /**
  * The simulated chain's weights: a drand beacon of its own (a BLS12-381 key signing every 3 s round),
@@ -99,6 +101,7 @@ export class SimulatedWeights {
             }
           : this.reveal(c, block);
       this.outcomes.set(key(c.netuid, c.who, c.inBlock), outcome);
+      if (this.outcomes.size > MAX_OUTCOMES) this.outcomes.delete(this.outcomes.keys().next().value!);
       log.info(
         { netuid: c.netuid, hotkey: c.who, round: c.round, ...outcome },
         "devnet chain: timelocked weights commit",

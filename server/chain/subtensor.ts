@@ -168,19 +168,16 @@ export class SubtensorChain implements Chain {
   async setWeights(signer: KeyringPair, netuid: number, uids: number[], weights: number[]): Promise<WeightsResult> {
     const api = this.connectedApi();
     const q = api.query.subtensorModule;
-    const [commitReveal, versionKeyCodec, mechanisms, uid, rateLimit, lastUpdate] = await Promise.all([
+    const [commitReveal, versionKeyCodec, mechanisms, mine, rateLimit] = await Promise.all([
       q.commitRevealWeightsEnabled(netuid),
       q.weightsVersionKey(netuid),
       q.mechanismCountCurrent ? q.mechanismCountCurrent(netuid) : null,
-      q.uids(netuid, signer.address),
+      this.lastWeightsOf(api, netuid, signer.address),
       q.weightsSetRateLimit(netuid),
-      q.lastUpdate(netuid),
     ]);
     // u64: toString gives the decimal value (toJSON gives hex for 64-bit integers).
     const versionKey = versionKeyCodec.toString();
-    const myUid = (uid as unknown as Option<u16>).unwrapOr(null)?.toNumber() ?? null;
-    if (myUid === null)
-      return { status: "skipped", reason: `hotkey ${signer.address} is not registered on subnet ${netuid}` };
+    if (!mine) return { status: "skipped", reason: `hotkey ${signer.address} is not registered on subnet ${netuid}` };
     const mechanismCount = mechanisms ? Number(mechanisms.toString()) : 1;
     if (mechanismCount > 1) {
       return {
@@ -189,7 +186,7 @@ export class SubtensorChain implements Chain {
       };
     }
     const head = this.head() ?? 0;
-    const last = Number((lastUpdate as unknown as u64[])[myUid]?.toString() ?? 0);
+    const last = mine.lastUpdate;
     const limit = Number(rateLimit.toString());
     if (last > 0 && head - last < limit) {
       return {
@@ -344,11 +341,9 @@ export class SubtensorChain implements Chain {
   async revealOutcome(netuid: number, hotkey: string, commit: { revealBlock: number }): Promise<RevealOutcome> {
     const api = this.connectedApi();
     const q = api.query.subtensorModule;
-    const [uid, lastUpdate, tempo] = await Promise.all([q.uids(netuid, hotkey), q.lastUpdate(netuid), q.tempo(netuid)]);
-    const myUid = (uid as unknown as Option<u16>).unwrapOr(null)?.toNumber() ?? null;
-    if (myUid === null) return { state: "not_revealed", reason: "the hotkey is no longer registered on the subnet" };
-    const last = Number((lastUpdate as unknown as u64[])[myUid]?.toString() ?? 0);
-    if (last >= commit.revealBlock) return { state: "revealed", block: last };
+    const [mine, tempo] = await Promise.all([this.lastWeightsOf(api, netuid, hotkey), q.tempo(netuid)]);
+    if (!mine) return { state: "not_revealed", reason: "the hotkey is no longer registered on the subnet" };
+    if (mine.lastUpdate >= commit.revealBlock) return { state: "revealed", block: mine.lastUpdate };
     const head = this.head() ?? 0;
     if (head <= commit.revealBlock + Number(tempo.toString()) + 1) return { state: "pending" };
     return {
@@ -358,14 +353,26 @@ export class SubtensorChain implements Chain {
     };
   }
 
+  /** A hotkey's uid on a subnet and the block of its last weights (`LastUpdate`), or null when it is not registered. */
+  private async lastWeightsOf(
+    api: ApiPromise,
+    netuid: number,
+    hotkey: string,
+  ): Promise<{ uid: number; lastUpdate: number } | null> {
+    const q = api.query.subtensorModule;
+    const [uid, lastUpdate] = await Promise.all([q.uids(netuid, hotkey), q.lastUpdate(netuid)]);
+    const n = (uid as unknown as Option<u16>).unwrapOr(null)?.toNumber();
+    if (n === undefined) return null;
+    return { uid: n, lastUpdate: Number((lastUpdate as unknown as u64[])[n]?.toString() ?? 0) };
+  }
+
   private connectedApi(): ApiPromise {
     if (!this.api || !this.connected) throw new Error("chain not connected");
     return this.api;
   }
 
   async fetchNeurons(netuid: number): Promise<NeuronRecord[]> {
-    const api = this.api;
-    if (!api || !this.connected) throw new Error("chain not connected");
+    const api = this.connectedApi();
     const result = await api.call.neuronInfoRuntimeApi.getNeuronsLite(netuid);
     // A V14-only node answers bytes that wrap the list; newer ones answer the typed list.
     const wrapped = ["Bytes", "Vec<u8>"].includes(result.toRawType());
