@@ -8,6 +8,7 @@
  *              wall time and RSS growth of the checking process
  *   pog        a Proof of GPU round over 64 devnet machines (as npm start runs them, 10-block interval), its wall
  *              time against the devnet's interval, and GET /get_phase latency idle and during the round
+ *   script     the Proof of GPU script on this machine's GPUs (or CPU), verified here: scripts/bench-pog-script.ts
  * Options (env): BENCH_CONNECTIONS (16 and 64), BENCH_SECONDS (10), BENCH_ALLOCATIONS (1000), BENCH_ALLOCATE_RUNS
  * (40), BENCH_HEALTH_RUNS (3).
  */
@@ -19,6 +20,7 @@ import autocannon from "autocannon";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { Prisma } from "../server/db";
+import { benchPogScript } from "./bench-pog-script";
 import { queryDatabase } from "../tests/support/db";
 import { createTestDatabase, signIn, startServer, trpc, type RunningServer } from "../tests/support/server";
 
@@ -367,11 +369,12 @@ async function benchPog() {
 
 export async function benchCompute(which: string[]): Promise<boolean> {
   let ok = true;
-  const all = !which.some((w) => ["resources", "allocate", "health", "pog"].includes(w));
+  const all = !which.some((w) => ["resources", "allocate", "health", "pog", "script"].includes(w));
   if (all || which.includes("resources")) ok = (await benchResources()) && ok;
   if (all || which.includes("allocate")) ok = (await benchAllocate()) && ok;
   if (all || which.includes("health")) ok = (await benchHealth()) && ok;
   if (all || which.includes("pog")) ok = (await benchPog()) && ok;
+  if (all || which.includes("script")) ok = (await benchPogScript()) && ok;
   return ok;
 }
 

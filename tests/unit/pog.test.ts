@@ -3,7 +3,7 @@
  * states and values, C[i, j] and Merkle paths of a real run, a tampered row, GPU identification, timing gate
  * and pass rules.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -35,6 +35,22 @@ function run(mode: string, input: unknown, env: Record<string, string> = {}) {
   }).toString();
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
+/** A run the script refuses: exit status 1, one JSON error line, no traceback. */
+function refused(mode: string, input: unknown, dir = state) {
+  const r = spawnSync("python3", [SCRIPT, mode], {
+    input: typeof input === "string" ? input : JSON.stringify(input),
+    env: { ...process.env, POG_STATE_DIR: dir, POG_SIMULATE: SIM },
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr.toString()).not.toMatch(/Traceback/);
+  const lines = r.stdout.toString().trim().split("\n");
+  expect(lines).toHaveLength(1);
+  return (JSON.parse(lines[0]) as { error: string }).error;
+}
+/** A python3 that imports PyTorch (the Debian package installs into the system interpreter), or null. */
+const torchPython = ["python3", "/usr/bin/python3"].find(
+  (py) => spawnSync(py, ["-c", "import torch, numpy"], { stdio: "ignore" }).status === 0,
+);
 const SIM = JSON.stringify({
   names: ["NVIDIA L40s", "NVIDIA L40s"],
   vram_gb: 17.18,
@@ -84,7 +100,10 @@ describe("proof of GPU against the miner's script", () => {
       ],
       [[64, 64]],
     ];
-    const proved = run("proof", { indices: cells }, { POG_SIMULATE: SIM }) as { responses: CellAnswer[][] };
+    const seedsJson = seeds.map(([a, b]) => [a.toString(), b.toString()]);
+    const proved = run("proof", { n, seeds: seedsJson, indices: cells }, { POG_SIMULATE: SIM }) as {
+      responses: CellAnswer[][];
+    };
     for (const [gpu, answers] of proved.responses.entries())
       for (const [k, a] of answers.entries()) {
         const [i, j] = cells[gpu][k];
@@ -110,6 +129,88 @@ describe("proof of GPU against the miner's script", () => {
     expect(pathLength(5)).toBe(3);
     expect(isClose(cellValue(seeds[0][0], seeds[0][1], 5, 7, n), row.readFloatLE(7 * 4))).toBe(true);
   });
+
+  it("answers proof only for the n and seeds last computed, and refuses bad input with one JSON line", () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "pog-fresh-"));
+    expect(refused("proof", { n: 32, seeds: [["1", "2"]], indices: [[[0, 0]]] }, fresh)).toBe(
+      "nothing computed: run compute first",
+    );
+    const seeds = [
+      ["1", "2"],
+      ["3", "4"],
+    ];
+    run("compute", { n: 32, seeds }, { POG_SIMULATE: SIM });
+    const ask = { n: 32, seeds, indices: [[[0, 0]], [[31, 31]]] };
+    expect(refused("proof", { ...ask, n: 64 })).toBe("proof answers only for the n and seeds last computed");
+    expect(
+      refused("proof", {
+        ...ask,
+        seeds: [
+          ["1", "2"],
+          ["3", "5"],
+        ],
+      }),
+    ).toBe("proof answers only for the n and seeds last computed");
+    expect(refused("proof", { ...ask, indices: [[[32, 0]]] })).toBe("cells are [i, j] with 0 <= i, j < 32");
+    expect(refused("proof", { ...ask, indices: [[[0, 0]], [[0, 0]], [[0, 0]]] })).toMatch(/one list of cells per GPU/);
+    expect(refused("compute", { n: 0, seeds })).toBe("n must be an integer from 1 to 65536");
+    expect(refused("compute", { n: 32, seeds: [["x", "2"]] })).toBe("seeds are integers");
+    expect(refused("compute", { n: 32, seeds: [[(2n ** 64n).toString(), "2"]] })).toBe(
+      "seeds are 64-bit unsigned integers",
+    );
+    expect(refused("compute", "not json")).toMatch(/^compute failed: JSONDecodeError/);
+    expect(refused("compute", [1, 2])).toBe("the input is one JSON object");
+    // A refused compute left the last challenge's answers in place; a new one replaces them.
+    expect((run("proof", ask, { POG_SIMULATE: SIM }) as { responses: unknown[] }).responses).toHaveLength(2);
+  }, 30_000);
+
+  it.runIf(torchPython)(
+    "generates bit-identical matrices with PyTorch (the GPU path, here on its CPU) and NumPy",
+    () => {
+      const out = execFileSync(torchPython!, [
+        "-c",
+        [
+          "import importlib.util, json, sys",
+          `spec = importlib.util.spec_from_file_location("check", ${JSON.stringify(SCRIPT)})`,
+          "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)",
+          "cases = [(2**64 - 1, 257), (0, 1000), (9007199254740993, 33), (4294967295, 64)]",
+          "print(json.dumps([m.matrix_numpy(s, n).tobytes() == m.matrix_torch(s, n, 'cpu').numpy().tobytes() for s, n in cases]))",
+        ].join("\n"),
+      ]).toString();
+      expect(JSON.parse(out.trim())).toEqual([true, true, true, true]);
+    },
+    60_000,
+  );
+  if (!torchPython)
+    it.skip("PyTorch vs NumPy matrices: skipped, no python3 here imports torch (apt-get install python3-torch)");
+
+  it("tolerates an honest float32 sum at the largest n the console picks, not a shortcut that sums half of it", () => {
+    const n = 29_280; // from 68.72 GB (an H200 or B200)
+    const seeds: [bigint, bigint] = [0x0123456789abcdefn, 0xfedcba9876543210n];
+    const cells = [
+      [0, 0],
+      [29_279, 1],
+      [12_345, 27_000],
+      [7, 29_279],
+      [20_000, 5_000],
+      [1, 2],
+    ];
+    const shortcutPassed = cells.filter(([i, j]) => {
+      const exact = cellValue(seeds[0], seeds[1], i, j, n);
+      let single = 0; // one float32 accumulator, no fused multiply-add: the worst honest kernel
+      let half = 0;
+      for (let k = 0; k < n; k++) {
+        const p = Math.fround(prngValue(seeds[0], i, k) * prngValue(seeds[1], k, j));
+        single = Math.fround(single + p);
+        if (k % 2 === 0) half += 2 * p;
+      }
+      expect(Math.abs(single - exact) / exact).toBeGreaterThan(1e-7); // real rounding, not an exact sum
+      expect(isClose(single, exact)).toBe(true);
+      return isClose(Math.fround(half), exact);
+    });
+    // Half the work is 3e-4 to 1.4e-2 off; one of these cells lands 8e-6 off by chance (about 1 % do).
+    expect(shortcutPassed).toEqual([[12_345, 27_000]]);
+  }, 30_000);
 
   it("answers gpu_info and benchmark as the simulated GPUs would (the devnet's machines)", () => {
     expect(run("gpu_info", {}, { POG_SIMULATE: SIM })).toEqual({

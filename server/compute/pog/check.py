@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 STATE_DIR = os.environ.get("POG_STATE_DIR") or os.path.join(tempfile.gettempdir(), "pog-state")
 MASK = 0xFFFFFFFF
@@ -50,7 +51,10 @@ def emit(obj):
 
 
 def read_input():
-    return json.loads(sys.stdin.read() or "{}")
+    req = json.loads(sys.stdin.read(1 << 20) or "{}")
+    if not isinstance(req, dict):
+        raise Refused("the input is one JSON object")
+    return req
 
 
 def device_count():
@@ -113,24 +117,70 @@ def benchmark():
 
 
 def prng_states(seed, i, j):
-    """The uint32 state after 10 rounds of xorshift32 for cells (i, j) (arrays), as uint64."""
-    x = (np.uint64(seed % 2**32) + i.astype(np.uint64) % np.uint64(2**32) + j.astype(np.uint64)) & np.uint64(MASK)
+    """The uint32 state after 10 rounds of xorshift32 for cells (i, j) (arrays): uint32 arithmetic wraps as C's."""
+    x = ((np.uint64(seed % 2**32) + i.astype(np.uint64) % np.uint64(2**32) + j.astype(np.uint64)) & np.uint64(MASK)).astype(np.uint32)
     for _ in range(10):
-        x ^= (x << np.uint64(13)) & np.uint64(MASK)
-        x ^= (x >> np.uint64(17)) & np.uint64(MASK)
-        x ^= (x << np.uint64(5)) & np.uint64(MASK)
-        x &= np.uint64(MASK)
+        x ^= x << np.uint32(13)
+        x ^= x >> np.uint32(17)
+        x ^= x << np.uint32(5)
     return x
 
 
-def matrix(seed, n):
-    i = np.repeat(np.arange(n, dtype=np.uint64), n)
-    j = np.tile(np.arange(n, dtype=np.uint64), n)
-    return (prng_states(seed, i, j).astype(np.float32) / np.float32(MASK)).reshape(n, n)
+# Cells generated per block: a block's temporaries are a few times 8 x CHUNK bytes, whatever n is.
+CHUNK = 1 << 24
+
+
+def matrix_numpy(seed, n):
+    """The n x n challenge matrix on the CPU, block of rows by block of rows (bounded temporaries)."""
+    out = np.empty((n, n), dtype=np.float32)
+    j = np.arange(n, dtype=np.uint64)
+    rows = max(1, CHUNK // n)
+    for r0 in range(0, n, rows):
+        i = np.arange(r0, min(r0 + rows, n), dtype=np.uint64)[:, None]
+        out[r0 : r0 + len(i)] = prng_states(seed, i, j[None, :]).astype(np.float32) / np.float32(MASK)
+    return out
+
+
+def matrix_torch(seed, n, device):
+    """
+    The same matrix generated where the product is computed: uint32 xorshift emulated in int64 tensors (every
+    intermediate stays below 2^45, shifts and masks are exact), converted to float32 and divided by
+    float32(0xFFFFFFFF) = 2^32 (exact). Bit-identical to matrix_numpy; the unit tests check it on CPU PyTorch.
+    """
+    out = torch.empty((n, n), dtype=torch.float32, device=device)
+    j = torch.arange(n, dtype=torch.int64, device=device)[None, :]
+    rows = max(1, CHUNK // n)
+    s = seed % 2**32
+    for r0 in range(0, n, rows):
+        i = torch.arange(r0, min(r0 + rows, n), dtype=torch.int64, device=device)[:, None]
+        x = (i + j + s).bitwise_and_(MASK)
+        for _ in range(10):
+            x.bitwise_xor_((x << 13).bitwise_and_(MASK))
+            x.bitwise_xor_(x >> 17)
+            x.bitwise_xor_((x << 5).bitwise_and_(MASK))
+        out[r0 : r0 + x.shape[0]] = x.to(torch.float32).div_(float(np.float32(MASK)))
+        del x
+    return out
+
+
+def hash_rows(C):
+    """SHA-256 of every row of C (C-contiguous float32): row blocks on threads (hashlib releases the GIL)."""
+    n = C.shape[0]
+    leaves = [b""] * n
+    workers = max(1, min(os.cpu_count() or 1, 32, n))
+    step = (n + workers - 1) // workers
+
+    def block(r0):
+        for r in range(r0, min(r0 + step, n)):
+            leaves[r] = hashlib.sha256(C[r]).digest()
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(block, range(0, n, step)))
+    return leaves
 
 
 def merkle(C):
-    level = [hashlib.sha256(C[r, :].tobytes()).digest() for r in range(C.shape[0])]
+    level = hash_rows(C)
     tree = [level]
     while len(level) > 1:
         level = [hashlib.sha256(level[k] + (level[k + 1] if k + 1 < len(level) else level[k])).digest() for k in range(0, len(level), 2)]
@@ -138,56 +188,120 @@ def merkle(C):
     return tree
 
 
+class Refused(Exception):
+    """A request the script answers with a JSON error (bad input, no matching state)."""
+
+
+def seed_pairs(raw, count):
+    if not isinstance(raw, list) or not raw:
+        raise Refused("seeds must be a non-empty list of [seed_a, seed_b]")
+    pairs = []
+    for pair in raw[:count]:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise Refused("each seed pair is [seed_a, seed_b]")
+        try:
+            a, b = int(pair[0]), int(pair[1])
+        except (TypeError, ValueError):
+            raise Refused("seeds are integers") from None
+        if not (0 <= a < 2**64 and 0 <= b < 2**64):
+            raise Refused("seeds are 64-bit unsigned integers")
+        pairs.append([str(a), str(b)])
+    return pairs
+
+
+def state_path(name):
+    return os.path.join(STATE_DIR, name)
+
+
 def compute():
     req = read_input()
-    n = int(req["n"])
-    if not 1 <= n <= 65536:
-        return emit({"error": "n out of range"})
+    n = req.get("n")
+    if not isinstance(n, int) or not 1 <= n <= 65536:
+        raise Refused("n must be an integer from 1 to 65536")
+    pairs = seed_pairs(req.get("seeds"), max(device_count(), 1))
     os.makedirs(STATE_DIR, exist_ok=True)
+    # The previous challenge's state goes first: a compute that fails leaves nothing proof would answer from.
+    if os.path.exists(state_path("state.json")):
+        os.remove(state_path("state.json"))
     roots, timings = [], []
-    for gpu, (seed_a, seed_b) in enumerate(req["seeds"][: max(device_count(), 1)]):
+    for gpu, (seed_a, seed_b) in enumerate(pairs):
         t = time.time()
         if CUDA:
             dev = torch.device(f"cuda:{gpu}")
-            a = torch.from_numpy(matrix(int(seed_a), n)).to(dev)
-            b = torch.from_numpy(matrix(int(seed_b), n)).to(dev)
+            a, b = matrix_torch(int(seed_a), n, dev), matrix_torch(int(seed_b), n, dev)
+            torch.cuda.synchronize(dev)
         else:
-            a, b = matrix(int(seed_a), n), matrix(int(seed_b), n)
+            a, b = matrix_numpy(int(seed_a), n), matrix_numpy(int(seed_b), n)
         generated = time.time()
+        # C lands in a memory-mapped file: copied from the GPU once, read back by proof row by row.
+        C = np.lib.format.open_memmap(state_path(f"C_{gpu}.npy"), mode="w+", dtype="<f4", shape=(n, n))
         if CUDA:
             c = torch.matmul(a, b)
+            del a, b
             torch.cuda.synchronize(dev)
             multiplied = time.time()
-            C = c.cpu().numpy()
+            torch.from_numpy(np.asarray(C)).copy_(c)
+            del c
+            torch.cuda.empty_cache()
         else:
-            C = np.matmul(a, b)
+            np.matmul(a, b, out=C)
+            del a, b
             multiplied = time.time()
         tree = merkle(C)
+        C.flush()
+        del C
+        with open(state_path(f"tree_{gpu}.bin"), "wb") as f:
+            for level in tree:
+                f.write(b"".join(level))
         done = time.time()
-        np.save(os.path.join(STATE_DIR, f"C_{gpu}.npy"), C)
-        with open(os.path.join(STATE_DIR, f"tree_{gpu}.json"), "w") as f:
-            json.dump([[h.hex() for h in level] for level in tree], f)
         roots.append([gpu, tree[-1][0].hex()])
         timings.append([gpu, {"n": n, "generation_time": generated - t, "multiplication_time": multiplied - generated, "merkle_tree_time": done - multiplied}])
+    with open(state_path("state.json"), "w") as f:
+        json.dump({"n": n, "seeds": pairs}, f)
     emit({"root_hashes": roots, "timings": timings})
+
+
+def level_sizes(n):
+    sizes = [n]
+    while sizes[-1] > 1:
+        sizes.append((sizes[-1] + 1) // 2)
+    return sizes
 
 
 def proof():
     req = read_input()
+    try:
+        with open(state_path("state.json")) as f:
+            state = json.load(f)
+    except FileNotFoundError:
+        raise Refused("nothing computed: run compute first") from None
+    n = state["n"]
+    if req.get("n") != n or seed_pairs(req.get("seeds"), len(state["seeds"])) != state["seeds"]:
+        raise Refused("proof answers only for the n and seeds last computed")
+    indices = req.get("indices")
+    if not isinstance(indices, list) or len(indices) > len(state["seeds"]):
+        raise Refused("indices: one list of cells per GPU computed")
+    sizes = level_sizes(n)
+    offsets = [sum(sizes[:k]) for k in range(len(sizes))]
     out = []
-    for gpu, cells in enumerate(req["indices"]):
-        C = np.load(os.path.join(STATE_DIR, f"C_{gpu}.npy"))
-        with open(os.path.join(STATE_DIR, f"tree_{gpu}.json")) as f:
-            tree = json.load(f)
+    for gpu, cells in enumerate(indices):
+        if not isinstance(cells, list) or len(cells) > 1024:
+            raise Refused("each GPU's cells: a list of at most 1024 [i, j]")
+        C = np.load(state_path(f"C_{gpu}.npy"), mmap_mode="r")
         answers = []
-        for i, j in cells:
-            path, idx = [], int(i)
-            for level in tree[:-1]:
-                sibling = idx ^ 1
-                path.append(level[sibling] if sibling < len(level) else level[idx])
-                idx //= 2
-            row = np.ascontiguousarray(C[int(i), :], dtype="<f4")
-            answers.append({"index": [int(i), int(j)], "row": base64.b64encode(row.tobytes()).decode(), "proof": path})
+        with open(state_path(f"tree_{gpu}.bin"), "rb") as tree:
+            for cell in cells:
+                if not (isinstance(cell, list) and len(cell) == 2 and all(isinstance(v, int) and 0 <= v < n for v in cell)):
+                    raise Refused(f"cells are [i, j] with 0 <= i, j < {n}")
+                i, j = cell
+                path, idx = [], i
+                for size, offset in zip(sizes[:-1], offsets):
+                    sibling = idx ^ 1 if (idx ^ 1) < size else idx
+                    tree.seek((offset + sibling) * 32)
+                    path.append(tree.read(32).hex())
+                    idx //= 2
+                row = np.ascontiguousarray(C[i, :], dtype="<f4")
+                answers.append({"index": [i, j], "row": base64.b64encode(row.tobytes()).decode(), "proof": path})
         out.append(answers)
     emit({"responses": out})
 
@@ -205,4 +319,12 @@ if __name__ == "__main__":
     if mode not in modes:
         emit({"error": f"mode must be one of {sorted(modes)}"})
         sys.exit(2)
-    modes[mode]()
+    try:
+        modes[mode]()
+    except Refused as e:
+        emit({"error": str(e)})
+        sys.exit(1)
+    except Exception as e:  # never a traceback: one JSON line, and the error's name on stderr
+        sys.stderr.write(f"{type(e).__name__}: {e}\n")
+        emit({"error": f"{mode} failed: {type(e).__name__}: {e}"[:500]})
+        sys.exit(1)

@@ -17,6 +17,7 @@ import { allocateHotkey, deallocate } from "../allocations";
 import { dockerRequirementSchema } from "../forms";
 import { gpuEntry, gpuScore, sameGpu } from "./gpus";
 import {
+  challengeSize,
   checkCell,
   expectedFigures,
   identifyGpu,
@@ -142,7 +143,7 @@ function matrixSize(vramGb: number): number {
   const c = config();
   if (c.POG_MATRIX_N) return c.POG_MATRIX_N;
   if (c.devnet) return 128;
-  return Math.max(32, Math.floor(Math.sqrt((vramGb * 0.1 * 1e9) / 8) / 32) * 32);
+  return challengeSize(vramGb);
 }
 
 export interface PogResult {
@@ -226,17 +227,11 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
       randomBytes(8).readBigUInt64BE(),
       randomBytes(8).readBigUInt64BE(),
     ]);
+    const seedsJson = seeds.map(([x, y]) => [x.toString(), y.toString()]);
     const started = performance.now();
     const computed = await step("compute", async () =>
       lastJson(
-        (
-          await sshExec(
-            ssh,
-            `python3 ${REMOTE} compute`,
-            JSON.stringify({ n, seeds: seeds.map(([x, y]) => [x.toString(), y.toString()]) }),
-            stepMs,
-          )
-        ).out,
+        (await sshExec(ssh, `python3 ${REMOTE} compute`, JSON.stringify({ n, seeds: seedsJson }), stepMs)).out,
         "compute",
       ),
     );
@@ -255,7 +250,7 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
           await sshExec(
             ssh,
             `python3 ${REMOTE} proof`,
-            JSON.stringify({ indices: cells.map((x) => [[x.i, x.j]]) }),
+            JSON.stringify({ n, seeds: seedsJson, indices: cells.map((x) => [[x.i, x.j]]) }),
             stepMs,
           )
         ).out,

@@ -32,8 +32,17 @@ export function cellValue(seedA: bigint, seedB: bigint, i: number, j: number, n:
   return sum;
 }
 
-/** numpy.isclose with SN27's atol (1e-5) and numpy's default rtol (1e-5). */
-export function isClose(a: number, b: number, atol = 1e-5, rtol = 1e-5): boolean {
+/**
+ * numpy.isclose with atol 1e-4, rtol 1e-4: between SN27's older validator (1e-5 / 1e-5) and its current one
+ * (1e-4 / 1e-3), chosen from measured rounding. C[i, j] is a float32 sum of n products near 0.25; one float32
+ * accumulator without fused multiply-add (the worst honest kernel) is 7.4e-6 off in relative terms at
+ * n = 29,280 (worst of 200 cells; 3.6e-6 at 8,192), which 1e-5 fails now and then and 1e-4 passes with a 13x
+ * margin; tiled and pairwise sums land at 1e-7 to 3e-7, TF32 or fp16 inputs near 2e-6 (no tolerance tells the
+ * precisions apart: the Merkle root and the timing gate bind the miner to the product). A shortcut that sums
+ * half of the k and doubles it is typically 7e-3 off: it passes a cell by chance about 1 % of the time at
+ * rtol 1e-4 against 11 % at upstream's 1e-3 (tests/unit/pog.test.ts).
+ */
+export function isClose(a: number, b: number, atol = 1e-4, rtol = 1e-4): boolean {
   return Number.isFinite(a) && Math.abs(a - b) <= atol + rtol * Math.abs(b);
 }
 
@@ -127,6 +136,11 @@ export function expectedFigures(gpu: string): { vramGb: number; fp32Seconds: num
   if (!g) return null;
   const n32 = benchmarkSize(g.vram, 4, 0.5);
   return { vramGb: g.vram, fp32Seconds: (2 * n32 ** 3) / (g.fp32 * 1e12) };
+}
+
+/** The challenge's n for a GPU's table VRAM (upstream's choice: two float32 matrices in a tenth of it). */
+export function challengeSize(vramGb: number): number {
+  return Math.max(32, Math.floor(Math.sqrt((vramGb * 0.1 * 1e9) / 8) / 32) * 32);
 }
 
 /** The VRAM a GPU reported is within 10 % of the table's (a made-up figure would shrink the challenge). */
