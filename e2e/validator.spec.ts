@@ -268,7 +268,15 @@ test("the GPU inventory lists the devnet's machines as reported over the wire, a
   // The round releases what it rented before the next test allocates: wait for that state, however long the
   // round takes here.
   await expect(row("nvidia rtx 6000 ada generation")).toContainText("verified", { timeout: 120_000 });
-  await expect(table.getByText("reserved", { exact: true })).toHaveCount(0, { timeout: 120_000 });
+  await expect(table.getByText("being verified", { exact: true })).toHaveCount(0, { timeout: 120_000 });
+  // The machines that failed are not offered; a verified one is rented from its row.
+  await expect(row("nvidia l40s")).toContainText("not offered");
+  await row("nvidia geforce rtx 4090")
+    .getByRole("link", { name: /^Rent / })
+    .click();
+  await expect(page).toHaveURL(/\/allocations\?hotkey=/);
+  await expect(page.getByRole("radio", { name: "By miner" })).toBeChecked();
+  await expect(page.getByLabel("Miner", { exact: true })).toHaveValue(new URL(page.url()).searchParams.get("hotkey")!);
 });
 
 test("an admin allocates a machine by spec, sees the credentials once, and deallocates it", async ({ page }) => {
@@ -280,6 +288,12 @@ test("an admin allocates a machine by spec, sees the credentials once, and deall
   await expect(page.getByTestId("allocate-matches")).toHaveText("1 free machine matches", { timeout: 30_000 });
   await page.getByLabel("GPU memory over (GB)").fill("60");
   await expect(page.getByTestId("allocate-matches")).toHaveText("0 free machines match");
+  // Nothing to rent: the button waits, and the form says why.
+  await expect(page.getByRole("button", { name: "Allocate", exact: true })).toBeDisabled();
+  await expect(page.getByTestId("allocate-why")).not.toBeEmpty();
+  await page.getByLabel("CPUs at least").fill("0");
+  await expect(page.getByTestId("allocate-matches")).toHaveText("CPUs at least must be 1 or more");
+  await page.getByLabel("CPUs at least").fill("");
   await page.getByLabel("GPU memory over (GB)").fill("40");
   await expect(page.getByTestId("allocate-matches")).toHaveText("1 free machine matches");
   await page.getByLabel("Your SSH public key").fill("ssh-ed25519 not a key; rm -rf /");
@@ -295,6 +309,7 @@ test("an admin allocates a machine by spec, sees the credentials once, and deall
   await expect(page.getByTestId("allocations-live")).toHaveText("1");
   const row = page.getByTestId("allocations-table").locator("tbody tr");
   await expect(row).toContainText("ONLINE");
+  await expect(row).toContainText(/(89 d 23 h|90 d 0 h)/); // the time left of a 90-day rental
   // Shown once: gone when dismissed and after a reload, and nowhere else on the page.
   await page.getByRole("button", { name: "I saved them" }).click();
   await expect(credentials).toHaveCount(0);

@@ -200,6 +200,8 @@ const schema = z
     /** Proof of GPU: blocks between rounds (default 360; 10 on the devnet), miners at once, matrix size, step deadline. */
     POG_INTERVAL_BLOCKS: z.coerce.number().int().min(1).max(1_000_000).optional(),
     POG_CONCURRENCY: int(16, 1, 256),
+    /** Rent machines whose Proof of GPU does not hold (upstream's behaviour); by default GPU requests match verified ones. */
+    ALLOCATE_UNVERIFIED: flag,
     POG_MATRIX_N: z.coerce.number().int().min(32).max(65_536).optional(),
     POG_STEP_TIMEOUT_S: int(120, 1, 3600),
     /** /connect's keepalive period (upstream: 30 s). */

@@ -30,10 +30,13 @@ export function AllocationsView({
   isAdmin,
   initial,
   inventory,
+  rentHotkey,
 }: {
   isAdmin: boolean;
   initial: Allocations;
   inventory: Inventory;
+  /** Open the form on this machine (the inventory's Rent link). */
+  rentHotkey?: string;
 }) {
   const trpc = useTRPC();
   const query = useQuery({ ...trpc.compute.allocations.queryOptions(), initialData: initial, refetchInterval: 2000 });
@@ -55,7 +58,7 @@ export function AllocationsView({
               <Stat label="Releasing" value={data.live.filter((a) => a.state === "releasing").length} />
             </Card>
           </div>
-          {isAdmin && <AllocateCard inventory={inventory} held={new Set(data.live.map((a) => a.hotkey))} />}
+          {isAdmin && <AllocateCard inventory={inventory} rentHotkey={rentHotkey} />}
           <Card title="Live">
             {data.live.length === 0 ? (
               <Empty>No machine is rented. {isAdmin ? "Allocate one above." : "Admins allocate from this page."}</Empty>
@@ -65,7 +68,7 @@ export function AllocationsView({
                   "Miner",
                   "GPU",
                   "Since",
-                  "Expires",
+                  "Time left",
                   "Status",
                   "Strikes",
                   "Last check",
@@ -136,8 +139,8 @@ export function AllocationsView({
   );
 }
 
-/** Miner, GPU, since and until: the first cells of both tables. */
-function MinerCells({ a, until }: { a: Allocation; until: string | null }) {
+/** Miner, GPU, since and until (live rentals: the time left, the end date on hover): the first cells of both tables. */
+function MinerCells({ a, until, left = false }: { a: Allocation; until: string | null; left?: boolean }) {
   return (
     <>
       <Cell className="font-mono text-xs" title={a.hotkey}>
@@ -147,15 +150,31 @@ function MinerCells({ a, until }: { a: Allocation; until: string | null }) {
       <Cell className="text-xs">
         <LocalTime at={a.created_at} />
       </Cell>
-      <Cell className="text-xs">{until ? <LocalTime at={until} /> : "–"}</Cell>
+      <Cell className="text-xs">
+        {!until ? (
+          "–"
+        ) : left ? (
+          <span title={new Date(until).toUTCString()}>{timeLeft(until)}</span>
+        ) : (
+          <LocalTime at={until} />
+        )}
+      </Cell>
     </>
   );
+}
+
+/** "89 d 23 h", "5 h 12 min", "ending": what a renter has left. */
+export function timeLeft(until: string, now = Date.now()): string {
+  const min = Math.floor((new Date(until).getTime() - now) / 60_000);
+  if (min <= 0) return "ending";
+  const [d, h, m] = [Math.floor(min / 1440), Math.floor((min % 1440) / 60), min % 60];
+  return d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : `${m} min`;
 }
 
 function LiveRow({ a, isAdmin }: { a: Allocation; isAdmin: boolean }) {
   return (
     <Row>
-      <MinerCells a={a} until={a.expires_at} />
+      <MinerCells a={a} until={a.expires_at} left />
       <Cell>
         <div className="flex flex-wrap gap-1">
           <Badge tone={a.status === "ONLINE" ? "green" : "red"}>{a.status}</Badge>
@@ -293,10 +312,28 @@ function specInput(values: Record<SpecField, string>) {
   return deviceRequirementSchema.safeParse(raw);
 }
 
-function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<string> }) {
+/** A form problem in words: the field's label and what it needs, not the schema's text. */
+function inWords(issue: { path: PropertyKey[]; code: string; message: string } & Record<string, unknown>): string {
+  const label = SPEC_FIELDS.find((f) => f.name === issue.path[0])?.label ?? String(issue.path[0]);
+  if (issue.code === "too_small") return `${label} must be ${String(issue.minimum)} or more`;
+  if (issue.code === "too_big") return `${label} must be ${String(issue.maximum)} or less`;
+  if (issue.code === "invalid_type") return `${label} must be a whole number`;
+  return `${label}: ${issue.message}`;
+}
+
+/** The private key file that goes with a public key line's type. */
+function privateKeyFile(publicKey: string): string {
+  const type = publicKey.split(" ")[0] ?? "";
+  if (type.includes("ed25519")) return "~/.ssh/id_ed25519";
+  if (type.includes("ecdsa")) return "~/.ssh/id_ecdsa";
+  return "~/.ssh/id_rsa";
+}
+
+function AllocateCard({ inventory, rentHotkey }: { inventory: Inventory; rentHotkey?: string }) {
   const trpc = useTRPC();
   const client = useQueryClient();
-  const [mode, setMode] = useState<"spec" | "hotkey">("spec");
+  const free = inventory.miners.filter((m) => m.status === "available");
+  const [mode, setMode] = useState<"spec" | "hotkey">(rentHotkey ? "hotkey" : "spec");
   const [values, setValues] = useState<Record<SpecField, string>>({
     gpu_type: "",
     gpu_size: "",
@@ -305,10 +342,17 @@ function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<str
     hard_disk: "",
     timeline: "",
   });
-  const [hotkey, setHotkey] = useState("");
+  const [hotkey, setHotkey] = useState(rentHotkey && free.some((m) => m.hotkey === rentHotkey) ? rentHotkey : "");
   const [sshKey, setSshKey] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [credentials, setCredentials] = useState<Credentials | null>(null);
+  /** Any change to the form clears the last failure: it was about the previous request. */
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      setError(null);
+      set(v);
+    };
   const spec = specInput(values);
   const docker = dockerRequirementSchema.safeParse({ ssh_key: sshKey.trim() });
   const matches = useQuery({
@@ -324,12 +368,12 @@ function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<str
         void client.invalidateQueries({ queryKey: trpc.compute.allocations.queryKey() });
         void client.invalidateQueries({ queryKey: trpc.compute.matches.queryKey() });
       },
-      onError: (e) => setError(e.message),
+      onError: (e) => setError(e.data?.detail ? `${e.message}: ${e.data.detail}` : e.message),
     }),
   );
-  const free = inventory.miners.filter((m) => m.state === "reported" && !held.has(m.hotkey));
   const invalid = mode === "spec" ? (!spec.success ? spec.error.issues[0] : null) : null;
   const keyError = !docker.success ? docker.error.issues[0]?.message : null;
+  const none = mode === "spec" && matches.data?.count === 0;
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (!docker.success) return;
@@ -344,7 +388,7 @@ function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<str
         <div role="radiogroup" aria-label="Allocate by" className="flex gap-4 text-sm">
           {(["spec", "hotkey"] as const).map((m) => (
             <label key={m} className="flex items-center gap-1">
-              <input type="radio" name="allocate-mode" checked={mode === m} onChange={() => setMode(m)} />
+              <input type="radio" name="allocate-mode" checked={mode === m} onChange={() => edit(setMode)(m)} />
               {m === "spec" ? "By spec" : "By miner"}
             </label>
           ))}
@@ -359,7 +403,7 @@ function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<str
                   inputMode={f.kind === "number" ? "numeric" : "text"}
                   placeholder={f.placeholder}
                   value={values[f.name]}
-                  onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                  onChange={(e) => edit(setValues)({ ...values, [f.name]: e.target.value })}
                   className="mt-1"
                 />
               </label>
@@ -368,7 +412,7 @@ function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<str
         ) : (
           <label className="block text-xs text-zinc-600 dark:text-zinc-300">
             Miner
-            <Select name="hotkey" value={hotkey} onChange={(e) => setHotkey(e.target.value)} className="mt-1">
+            <Select name="hotkey" value={hotkey} onChange={(e) => edit(setHotkey)(e.target.value)} className="mt-1">
               <option value="">Pick a free machine…</option>
               {free.map((m) => (
                 <option key={m.hotkey} value={m.hotkey}>
@@ -384,21 +428,21 @@ function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<str
             name="ssh_key"
             placeholder="ssh-ed25519 AAAA… you@host"
             value={sshKey}
-            onChange={(e) => setSshKey(e.target.value)}
+            onChange={(e) => edit(setSshKey)(e.target.value)}
             className="mt-1"
           />
         </label>
         <div className="flex flex-wrap items-center gap-3">
           <Button
             type="submit"
-            disabled={allocate.isPending || !!invalid || !!keyError || (mode === "hotkey" && !hotkey)}
+            disabled={allocate.isPending || !!invalid || !!keyError || none || (mode === "hotkey" && !hotkey)}
           >
             {allocate.isPending ? "Allocating…" : "Allocate"}
           </Button>
           <span className="text-sm text-zinc-600 dark:text-zinc-300" aria-live="polite" data-testid="allocate-matches">
             {mode === "spec"
               ? invalid
-                ? `${invalid.path.join(".")}: ${invalid.message}`
+                ? inWords(invalid as Parameters<typeof inWords>[0])
                 : matches.data
                   ? `${matches.data.count} free ${matches.data.count === 1 ? "machine matches" : "machines match"}`
                   : ""
@@ -406,6 +450,11 @@ function AllocateCard({ inventory, held }: { inventory: Inventory; held: Set<str
           </span>
           {keyError && sshKey && <span className="text-sm text-rose-700 dark:text-rose-400">{keyError}</span>}
         </div>
+        {none && matches.data?.why && (
+          <p className="text-sm text-zinc-600 dark:text-zinc-300" data-testid="allocate-why">
+            {matches.data.why}
+          </p>
+        )}
         {error && (
           <p role="alert" className="text-sm text-rose-700 dark:text-rose-400">
             {error}
@@ -427,18 +476,27 @@ function CredentialsPanel({ c, onDone }: { c: Credentials; onDone: () => void })
       setCopied("Copying is not allowed here: select the text and copy it.");
     }
   };
-  const rows: Array<[string, string]> = [
-    ["SSH command", c.ssh_command],
-    ["Password", c.ssh_password],
-    ["uuid_key", c.uuid_key],
-  ];
+  // With the renter's key: log in with it (the password line otherwise).
+  const rows: Array<[string, string]> = c.ssh_key
+    ? [
+        ["SSH command", `ssh -i ${privateKeyFile(c.ssh_key)} ${c.ssh_username}@${c.ssh_ip} -p ${c.ssh_port}`],
+        ["uuid_key", c.uuid_key],
+      ]
+    : [
+        ["SSH command", c.ssh_command],
+        ["Password", c.ssh_password],
+        ["uuid_key", c.uuid_key],
+      ];
   return (
     <div
       className="mb-4 rounded-lg border border-emerald-300 bg-emerald-50 p-3 dark:border-emerald-800 dark:bg-emerald-950"
       data-testid="allocation-credentials"
     >
       <p className="text-sm font-medium text-emerald-900 dark:text-emerald-200">
-        Allocated {c.resource || "a machine"} ({shortKey(c.hotkey)}). Save the password now: it is shown only once.
+        Allocated {c.resource || "a machine"} ({shortKey(c.hotkey)}).{" "}
+        {c.ssh_key
+          ? "Log in with your key; save the uuid_key to manage the rental."
+          : "Save the password now: it is shown only once."}
       </p>
       <dl className="mt-2 space-y-1 text-sm">
         {rows.map(([k, v]) => (

@@ -1,5 +1,6 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/lib/trpc";
@@ -15,8 +16,32 @@ import { LocalTime } from "@/components/ui/local-time";
 type Inventory = inferRouterOutputs<AppRouter>["compute"]["inventory"];
 type Miner = Inventory["miners"][number];
 
-const STATUSES = ["", "available", "reserved", "offline", "invalid", "no specs"] as const;
-const tone = { available: "green", reserved: "amber", offline: "red", invalid: "red", "no specs": "gray" } as const;
+const STATUSES = [
+  "",
+  "available",
+  "rented",
+  "being verified",
+  "not offered",
+  "offline",
+  "invalid",
+  "no specs",
+] as const;
+const tone = {
+  available: "green",
+  rented: "amber",
+  "being verified": "amber",
+  "not offered": "gray",
+  offline: "red",
+  invalid: "red",
+  "no specs": "gray",
+} as const;
+/** What each marketplace status means, on hover. */
+const STATUS_TITLE: Record<string, string> = {
+  available: "Free, and offered to renters (Proof of GPU holds)",
+  rented: "Held by a customer's rental",
+  "being verified": "Rented by Proof of GPU for its check right now; free again when the check ends",
+  "not offered": "Not rented out until Proof of GPU verifies it (ALLOCATE_UNVERIFIED=1 rents it anyway)",
+};
 
 const columns = {
   hotkey: { label: "Hotkey", value: (m: Miner) => m.hotkey },
@@ -48,7 +73,7 @@ export function InventoryView({ initial, isAdmin }: { initial: Inventory; isAdmi
   return (
     <>
       {isAdmin && <RunProof />}
-      <QueryPanel query={query}>{(data) => <Content data={data} />}</QueryPanel>
+      <QueryPanel query={query}>{(data) => <Content data={data} isAdmin={isAdmin} />}</QueryPanel>
     </>
   );
 }
@@ -77,7 +102,7 @@ function RunProof() {
   );
 }
 
-function Content({ data }: { data: Inventory }) {
+function Content({ data, isAdmin }: { data: Inventory; isAdmin: boolean }) {
   const [model, setModel] = useState("");
   const [hotkey, setHotkey] = useState("");
   const [minimum, setMinimum] = useState(NO_MINIMUMS);
@@ -228,13 +253,18 @@ function Content({ data }: { data: Inventory }) {
                     <Cell>{reported ? m.ramGib : "–"}</Cell>
                     <Cell>{reported ? m.diskGib : "–"}</Cell>
                     <Cell>
-                      <span
-                        title={
-                          reported ? "Self-reported over the Specs synapse, not verified" : (m.reason ?? undefined)
-                        }
-                      >
+                      <span title={reported ? STATUS_TITLE[m.status] : (m.reason ?? undefined)}>
                         <Badge tone={tone[m.status as keyof typeof tone] ?? "gray"}>{m.status}</Badge>
                       </span>
+                      {isAdmin && m.status === "available" && (
+                        <Link
+                          href={`/allocations?hotkey=${encodeURIComponent(m.hotkey)}`}
+                          className="ml-2 text-xs text-sky-700 underline dark:text-sky-400"
+                          aria-label={`Rent ${m.gpuName ?? "machine"} ${shortKey(m.hotkey)}`}
+                        >
+                          Rent
+                        </Link>
+                      )}
                       {m.reason && (
                         <div className="max-w-56 truncate text-xs text-zinc-500 dark:text-zinc-400">{m.reason}</div>
                       )}

@@ -19,10 +19,10 @@ import { sampleInventory } from "./samples";
 import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "./protocol";
 import { notify } from "./webhooks";
 import { allocationKeys, openCredentials, SealError } from "./sealing";
+import { customerRentalsWhere, matchSpec, noMatchReason, POG_RENTER } from "./market";
 
 const GIB = 1024 ** 3;
 const CHECK_CONCURRENCY = 32;
-const NOT_AVAILABLE = "Requested resource is not available.";
 /** What allocate_hotkey rents when the caller gives no image (upstream's choice). */
 export const HOTKEY_BASE_IMAGE = "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime";
 export const HOTKEY_TIMELINE_DAYS = 30;
@@ -37,52 +37,14 @@ function requireDendrite() {
 
 /** Upstream's device_requirement on the wire: bytes for disk and RAM, MB for GPU memory. */
 export function wireRequirement(req: DeviceRequirement): Record<string, unknown> {
-  const gpu = gpuAsked(req) ? { count: 1, capacity: req.gpu_size * 1000, type: req.gpu_type } : {};
+  const gpu =
+    req.gpu_type !== "" && req.gpu_size !== 0 ? { count: 1, capacity: req.gpu_size * 1000, type: req.gpu_type } : {};
   return {
     cpu: { count: req.cpu_count },
     gpu,
     hard_disk: { capacity: req.hard_disk * GIB },
     ram: { capacity: req.ram * GIB },
   };
-}
-
-const gpuAsked = (req: DeviceRequirement) => req.gpu_type !== "" && req.gpu_size !== 0;
-
-/**
- * Miners of the inventory that meet a requirement with upstream's comparisons (CPUs >=, GPU memory in MiB
- * > gpu_size x 1000, GPU name contains gpu_type, free disk and available RAM >=), not held by an
- * allocation, smallest fitting machine first (big machines stay free for big requests). `gpu_type` "gpu"
- * (the default) means any GPU: no GPU name contains "gpu", so upstream's default matched nothing.
- */
-export async function matchingMiners(req: DeviceRequirement, netuid = netuidOf("compute")): Promise<string[]> {
-  const gpu = gpuAsked(req)
-    ? {
-        gpuCount: { gte: 1 },
-        gpuCapacityGib: { gt: (req.gpu_size * 1000) / 1024 },
-        ...(req.gpu_type === "gpu" ? {} : { gpuName: { contains: req.gpu_type } }),
-      }
-    : {};
-  const [rows, held] = await Promise.all([
-    db().computeMiner.findMany({
-      where: {
-        netuid,
-        state: "reported",
-        cpuCount: { gte: req.cpu_count },
-        ramGib: { gte: req.ram },
-        diskGib: { gte: req.hard_disk },
-        ...gpu,
-      },
-      select: { hotkey: true },
-      orderBy: [{ gpuCapacityGib: "asc" }, { cpuCount: "asc" }, { hotkey: "asc" }],
-    }),
-    heldHotkeys(netuid),
-  ]);
-  return rows.map((r) => r.hotkey).filter((h) => !held.has(h));
-}
-
-async function heldHotkeys(netuid: number): Promise<Set<string>> {
-  const rows = await db().allocation.findMany({ where: { netuid, live: { not: null } }, select: { hotkey: true } });
-  return new Set(rows.map((r) => r.hotkey));
 }
 
 async function axonsFor(netuid: number, hotkeys: string[]): Promise<AxonInfo[]> {
@@ -253,7 +215,11 @@ async function rentClaimed(
   return { ok: true, view: viewOf(row, creds.password) };
 }
 
-/** /service/allocate_spec: the first free miner that meets the requirement. */
+/**
+ * /service/allocate_spec: the first free miner that meets the requirement (market.ts: verified machines, as
+ * measured). A failure says why in err_detail: nothing meets the spec (and which requirement rules out most),
+ * every match is busy or unverified, the free ones refused or did not answer.
+ */
 export async function allocateSpec(
   req: DeviceRequirement,
   docker: DockerRequirement,
@@ -263,8 +229,15 @@ export async function allocateSpec(
   const netuid = netuidOf("compute");
   const keys = allocationKeys();
   keys.catch(() => undefined);
-  const axons = await axonsFor(netuid, await matchingMiners(req, netuid));
-  if (!axons.length) throw new NotFoundError("Fail to allocate resource", NOT_AVAILABLE);
+  const match = await matchSpec(req, netuid);
+  const axons = await axonsFor(netuid, match.free);
+  if (!axons.length)
+    throw new NotFoundError(
+      "Fail to allocate resource",
+      match.free.length
+        ? "The machines that meet the spec are not serving on the compute subnet."
+        : noMatchReason(match),
+    );
   const device_requirement = wireRequirement(req);
   const checks = await d.forward(
     axons,
@@ -273,11 +246,23 @@ export async function allocateSpec(
     { timeout: ALLOCATE_TIMEOUTS.check, concurrency: CHECK_CONCURRENCY },
   );
   const free = checks.filter((c) => c.status === 200 && c.response?.output?.status === true).map((c) => c.axon);
+  const whys: string[] = [];
   for (const axon of free) {
     const out = await rent(netuid, axon, req.timeline, device_requirement, docker, by, keys);
     if (out.ok) return out.view;
+    whys.push(out.why);
   }
-  throw new NotFoundError("Fail to allocate resource", NOT_AVAILABLE);
+  const silent = checks.filter((c) => c.status !== 200).length;
+  const refused = checks.length - silent - free.length;
+  const parts = [
+    refused && `${refused} refused (they report being rented)`,
+    silent && `${silent} did not answer within ${ALLOCATE_TIMEOUTS.check} s`,
+    whys.length && `${whys.length} failed to allocate (${[...new Set(whys)].join("; ")})`,
+  ].filter(Boolean);
+  throw new NotFoundError(
+    "Fail to allocate resource",
+    `Of the ${checks.length} free machines that meet the spec, ${parts.join(", ")}.`.slice(0, 500),
+  );
 }
 
 /** /service/allocate_hotkey: one named miner (upstream: 30 days, any GPU, its pytorch image by default). */
@@ -306,7 +291,7 @@ export async function allocateHotkey(
   if (!out.answered) throw new BadGatewayError("Fail to allocate resource", `The miner did not answer (${out.why})`);
   throw new NotFoundError(
     "Fail to allocate resource",
-    out.why === "held by another allocation" ? "The miner is already allocated" : NOT_AVAILABLE,
+    out.why === "held by another allocation" ? "The miner is already allocated" : `The miner refused (${out.why})`,
   );
 }
 
@@ -325,9 +310,21 @@ function idleFields(): AllocateFields {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The allocation a hotkey + uuid_key pair names (404 no live allocation, 400 wrong uuid, as upstream). */
-async function heldBy(hotkey: string, uuid: string, failure: string, states: AllocationState[]): Promise<Allocation> {
+async function heldBy(
+  hotkey: string,
+  uuid: string,
+  failure: string,
+  states: AllocationState[],
+  pog = false,
+): Promise<Allocation> {
+  // Proof of GPU's rentals are the validator's own: no customer's call acts on them.
   const row = await db().allocation.findFirst({
-    where: { netuid: netuidOf("compute"), hotkey, state: { in: states } },
+    where: {
+      netuid: netuidOf("compute"),
+      hotkey,
+      state: { in: states },
+      createdBy: pog ? POG_RENTER : { not: POG_RENTER },
+    },
     orderBy: { id: "desc" },
   });
   if (!row)
@@ -405,11 +402,13 @@ async function ended(a: Allocation, reason: string): Promise<Allocation> {
 
 /** /service/deallocate. */
 export async function deallocate(hotkey: string, uuid: string, by = "api", notifyEnd = false): Promise<AllocationView> {
-  const a = await heldBy(hotkey, uuid, "Deallocation not successfully, please try again.", [
-    "active",
-    "paused",
-    "releasing",
-  ]);
+  const a = await heldBy(
+    hotkey,
+    uuid,
+    "Deallocation not successfully, please try again.",
+    ["active", "paused", "releasing"],
+    by === POG_RENTER,
+  );
   const { confirmed, view } = await release(a, `deallocated by ${by}`, notifyEnd);
   if (!confirmed)
     throw new BadGatewayError(
@@ -500,16 +499,13 @@ export async function checkMinerStatus(hotkeys: string[], queryVersion: boolean)
  */
 export async function listAllocations(includeSecrets: boolean, fullUuids: boolean): Promise<AllocationView[]> {
   const rows = await db().allocation.findMany({
-    where: { netuid: netuidOf("compute"), state: { in: ["active", "paused", "releasing"] } },
+    where: customerRentalsWhere(netuidOf("compute")),
     orderBy: { id: "asc" },
   });
   if (!rows.length)
     throw new NotFoundError("No resources found.", "No allocated resources found. Allocate a resource with validator.");
   return rows.map((a) => viewOf(a, includeSecrets ? (unsealSecret(a.sshPassword) ?? "") : "", fullUuids));
 }
-
-/** Any live allocation of a miner (for the inventory's "reserved"). */
-export { heldHotkeys };
 
 /**
  * The allocation job: asks every rented miner whether the rental's container is running (a strike for each

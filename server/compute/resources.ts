@@ -1,15 +1,12 @@
 /**
- * The inventory as SN27's RegisterAPI lists it: machines with GPUs that reported valid Specs, in upstream's
- * units and field names, filtered and paged.
+ * The inventory as SN27's RegisterAPI lists it: the machines with GPUs the marketplace offers (market.ts: verified
+ * by Proof of GPU unless ALLOCATE_UNVERIFIED, named as measured), in upstream's units and field names, filtered
+ * and paged; a machine rented or being verified is "reserved".
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { loadedCache, type LoadedCache } from "../cache";
 import { db } from "../db";
-import { lazy } from "../global";
-import { heldHotkeys } from "./allocations";
-import { onComputeEvent } from "./events";
-import { verification } from "./pog/run";
+import { market, offered, type Machine } from "./market";
 import { netuidOf } from "../env";
 import { NotFoundError } from "../errors";
 
@@ -42,66 +39,6 @@ export const resourceSchema = z
   })
   .meta({ id: "Resource" });
 
-interface Machine {
-  hotkey: string;
-  cpu_count: number;
-  gpu_name: string;
-  gpu_capacity: number;
-  gpu_count: number;
-  ram: number;
-  hard_disk: number;
-}
-
-/**
- * The machines with GPUs that reported valid Specs, by hotkey, and the rented ones: read on every listing and
- * changed only by the inventory job and allocations, so kept in memory per subnet and reloaded when a compute
- * event says something changed (on Postgres, also another instance's), else every 10 s (a reload reads 10,000
- * rows in tens of milliseconds: not something to do per request or per second).
- */
-const snapshots = lazy(
-  () =>
-    new Map<number, LoadedCache<{ machines: Machine[]; held: Set<string>; verified: Set<string>; reported: number }>>(),
-);
-function snapshot(netuid: number) {
-  let cache = snapshots().get(netuid);
-  if (!cache) {
-    cache = loadedCache(10_000, async () => {
-      const [rows, held, reported, proofs] = await Promise.all([
-        db().computeMiner.findMany({
-          where: { netuid, state: "reported", gpuCount: { gt: 0 } },
-          select: {
-            hotkey: true,
-            cpuCount: true,
-            gpuName: true,
-            gpuCount: true,
-            gpuCapacityGib: true,
-            ramGib: true,
-            diskGib: true,
-          },
-          orderBy: { hotkey: "asc" },
-        }),
-        heldHotkeys(netuid),
-        db().computeMiner.count({ where: { netuid, state: "reported" } }),
-        verification(netuid),
-      ]);
-      const verified = new Set([...proofs].filter(([, v]) => v.verified).map(([h]) => h));
-      const machines = rows.map((r) => ({
-        hotkey: r.hotkey,
-        cpu_count: r.cpuCount ?? 0,
-        gpu_name: r.gpuName ?? "",
-        gpu_capacity: r.gpuCapacityGib,
-        gpu_count: r.gpuCount,
-        ram: r.ramGib,
-        hard_disk: r.diskGib,
-      }));
-      return { machines, held, verified, reported };
-    });
-    snapshots().set(netuid, cache);
-    if (snapshots().size === 1) onComputeEvent(() => snapshots().forEach((c) => c.invalidate()));
-  }
-  return cache.get();
-}
-
 const within = (v: number, min?: number | null, max?: number | null) =>
   (min == null || v >= min) && (max == null || v <= max);
 
@@ -127,9 +64,11 @@ export async function listResources(opts: {
   /** /list/resources_wandb's other rule: only machines whose Proof of GPU holds. */
   onlyVerified?: boolean;
 }) {
-  const snap = await snapshot(netuidOf("compute"));
-  const { held, reported } = snap;
-  const machines = opts.onlyVerified ? snap.machines.filter((m) => snap.verified.has(m.hotkey)) : snap.machines;
+  const mk = await market(netuidOf("compute"));
+  const { reported } = mk;
+  const held = new Set([...mk.rented, ...mk.verifying]);
+  // The machines GPU requests can rent (verified ones, unless ALLOCATE_UNVERIFIED), as Proof of GPU measured them.
+  const machines = mk.machines.filter((m) => offered(m, mk) && (!opts.onlyVerified || m.verified));
   if (reported === 0) throw new NotFoundError("There is no resource available", "No resources found.");
   if (opts.stats) {
     const found = machines.filter((m) => matches(m, opts.query));
@@ -155,7 +94,7 @@ export async function listResources(opts: {
     if (seen >= start) slice.push(m);
     seen++;
   }
-  const items = slice.map((m) => ({
+  const items = slice.map(({ claimed_gpu: _c, verified: _v, ...m }) => ({
     ...m,
     allocate_status: held.has(m.hotkey) ? ("reserved" as const) : ("available" as const),
   }));

@@ -9,20 +9,29 @@ import {
   allocationByUuid,
   deallocate,
   dockerAction,
-  matchingMiners,
   maskUuid,
   viewOf,
 } from "./allocations";
 import { sameGpu } from "./pog/gpus";
-import { POG_JOB, verification } from "./pog/run";
+import { availability, customerRentalsWhere, market, matchSpec, noMatchReason, POG_RENTER } from "./market";
+import { POG_JOB } from "./pog/run";
+import { verification } from "./pog/verification";
 import { jobs } from "../jobs";
-import { deviceRequirementSchema, dockerRequirementSchema, HELD_STATES, sshPublicKeySchema } from "./forms";
+import { deviceRequirementSchema, dockerRequirementSchema, sshPublicKeySchema } from "./forms";
 
 const uuid = z.string().uuid();
 
-/** What the inventory page shows: available or reserved (reported), offline (unreachable), invalid, no specs. */
-function statusOf(state: string, reserved: boolean) {
-  if (state === "reported") return reserved ? "reserved" : "available";
+/** The marketplace's word for each state of a machine (the inventory page's Status). */
+const OFFER_LABEL = {
+  available: "available",
+  rented: "rented",
+  verifying: "being verified",
+  unverified: "not offered",
+} as const;
+
+/** What the inventory page shows: the marketplace's view of a reporting machine, else offline, invalid, no specs. */
+function statusOf(state: string, offer: ReturnType<typeof availability> | undefined) {
+  if (state === "reported") return OFFER_LABEL[offer ?? "available"];
   return state === "unreachable" ? "offline" : state === "invalid" ? "invalid" : "no specs";
 }
 
@@ -32,9 +41,9 @@ export const computeRouter = router({
   /** The GPU inventory page: every compute miner as last checked, and GPUs by model. */
   inventory: viewerProcedure.query(async () => {
     const netuid = netuidOf("compute");
-    const [miners, held, samples, proofs] = await Promise.all([
+    const [miners, mk, samples, proofs] = await Promise.all([
       db().computeMiner.findMany({ where: { netuid }, orderBy: [{ gpuCount: "desc" }, { hotkey: "asc" }] }),
-      db().allocation.findMany({ where: { netuid, live: { not: null } }, select: { hotkey: true } }),
+      market(netuid),
       db().inventorySample.findMany({
         where: { netuid, at: { gte: new Date(Date.now() - 86_400_000) } },
         orderBy: { at: "asc" },
@@ -42,7 +51,8 @@ export const computeRouter = router({
       }),
       verification(netuid),
     ]);
-    const reserved = new Set(held.map((h) => h.hotkey));
+    const reserved = mk.rented;
+    const offers = new Map(mk.machines.map((m) => [m.hotkey, availability(m, mk)]));
     const byModel = new Map<string, { model: string; gpus: number; reserved: number; machines: number }>();
     for (const m of miners) {
       if (m.state !== "reported" || !m.gpuName) continue;
@@ -58,7 +68,7 @@ export const computeRouter = router({
         const p = proofs.get(m.hotkey);
         return {
           ...m,
-          status: statusOf(m.state, reserved.has(m.hotkey)),
+          status: statusOf(m.state, offers.get(m.hotkey)),
           proof: p
             ? {
                 verified: p.verified,
@@ -88,9 +98,9 @@ export const computeRouter = router({
     const admin = ctx.user?.role === "admin";
     const netuid = netuidOf("compute");
     const [live, ended, webhooks] = await Promise.all([
-      db().allocation.findMany({ where: { netuid, state: { in: HELD_STATES } }, orderBy: { id: "desc" } }),
+      db().allocation.findMany({ where: customerRentalsWhere(netuid), orderBy: { id: "desc" } }),
       db().allocation.findMany({
-        where: { netuid, state: { in: ["released", "failed"] } },
+        where: { netuid, state: { in: ["released", "failed"] }, createdBy: { not: POG_RENTER } },
         orderBy: { id: "desc" },
         take: 20,
       }),
@@ -131,10 +141,11 @@ export const computeRouter = router({
     return { message: "A Proof of GPU round starts within a few seconds" };
   }),
 
-  /** How many free miners meet a requirement (the Allocate form, as the admin types). */
-  matches: viewerProcedure
-    .input(deviceRequirementSchema)
-    .query(async ({ input }) => ({ count: (await matchingMiners(input)).length })),
+  /** How many free miners meet a requirement, and why none when none does (the Allocate form, as the admin types). */
+  matches: viewerProcedure.input(deviceRequirementSchema).query(async ({ input }) => {
+    const m = await matchSpec(input);
+    return { count: m.free.length, why: m.free.length ? null : noMatchReason(m) };
+  }),
 
   /** Rent by spec or by hotkey; the answer carries the password, shown once. */
   allocate: adminProcedure

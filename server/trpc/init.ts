@@ -10,7 +10,14 @@ export interface Context {
   clientIp: string;
 }
 
-const t = initTRPC.context<Context>().create({ transformer: superjson });
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // A service's reason in words (an AppError's string detail, e.g. why an allocation failed) reaches the page.
+  errorFormatter: ({ shape, error }) => {
+    const detail = isAppError(error.cause) && typeof error.cause.detail === "string" ? error.cause.detail : null;
+    return { ...shape, data: { ...shape.data, detail } };
+  },
+});
 
 const STATUS_TO_CODE: Record<number, TRPCError["code"]> = {
   400: "BAD_REQUEST",

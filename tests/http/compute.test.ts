@@ -3,6 +3,8 @@
  * Specs over the wire): auth, envelopes, upstream's units, filters, paging, stats, counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma } from "@/server/db";
+import { queryDatabase } from "../support/db";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
 import { ed25519KeyPair } from "@/server/devnet/ssh-box";
 import { sshRun } from "../support/ssh";
@@ -30,6 +32,9 @@ beforeAll(async () => {
     COMPUTE_ADMIN_KEY: ADMIN_KEY,
     COMPUTE_NETUID: "27",
     DEVNET_MINERS: "1",
+    // Upstream's marketplace: any machine that reports specs is rented (the default, verified machines only,
+    // is the last describe's).
+    ALLOCATE_UNVERIFIED: "1",
   });
   // The inventory job runs at start: wait until the eight devnet machines have reported (18 GPUs).
   for (let i = 0; i < 150; i++) {
@@ -156,7 +161,7 @@ describe("compute allocation routes", () => {
       body: {
         success: false,
         message: "Fail to allocate resource",
-        err_detail: "Requested resource is not available.",
+        err_detail: 'No machine meets the spec: a GPU whose name contains "b200" rules out 8 of 8 machines.',
       },
     });
 
@@ -335,6 +340,41 @@ describe.each([
       expect(r.status).toBe(200);
     } finally {
       await allowed.stop();
+    }
+  });
+});
+
+describe("by default", () => {
+  it("lists and rents only machines Proof of GPU verified, and says so when none is", async () => {
+    const strict = await startServer({
+      COMPUTE_API_KEY: KEY,
+      COMPUTE_NETUID: "27",
+      DEVNET_MINERS: "0",
+      POG_INTERVAL_BLOCKS: "100000",
+    });
+    const call = async (path: string, body?: unknown) => {
+      const res = await fetch(strict.url + path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify(body ?? {}),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    try {
+      for (let i = 0; i < 150 && (await call("/list/count_all_gpus")).body.count !== 18; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      // 18 GPUs reported, none verified yet (no Proof of GPU round has run): nothing is offered.
+      expect((await call("/list/resources_sql?stats=true")).body.data).toEqual({
+        stats: { available: 0, reserved: 0, total: 0 },
+      });
+      const r = await call("/service/allocate_spec", { requirements: { gpu_type: "4090", gpu_size: 40 } });
+      expect(r).toMatchObject({ status: 404, body: { success: false, message: "Fail to allocate resource" } });
+      expect(r.body.err_detail).toMatch(
+        /^\d+ machines? meets? the spec but (has|have) not passed Proof of GPU; the marketplace rents verified machines only/,
+      );
+      expect(await queryDatabase(strict.databaseUrl, Prisma.sql`SELECT id FROM "Allocation"`)).toEqual([]);
+    } finally {
+      await strict.stop();
     }
   });
 });

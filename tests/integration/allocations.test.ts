@@ -15,8 +15,8 @@ import {
   deallocate,
   dockerAction,
   listAllocations,
-  matchingMiners,
 } from "@/server/compute/allocations";
+import { matchSpec } from "@/server/compute/market";
 import { deviceRequirementSchema, dockerRequirementSchema } from "@/server/compute/forms";
 import { refreshInventory } from "@/server/compute/inventory";
 import { deliver } from "@/server/compute/webhooks";
@@ -34,6 +34,9 @@ const rt = inProcessRuntime({
   SECRETS_KEY: "ab".repeat(32),
   ADMIN_PASSWORD: "integration-admin-pass",
   ALLOCATION_MAX_STRIKES: "3",
+  // These machines never run Proof of GPU here: rent them as upstream does (tests/integration/pog.test.ts
+  // covers the default, verified machines only).
+  ALLOCATE_UNVERIFIED: "1",
   // Nothing listens there: deliveries are recorded and fail.
   STATUS_NOTIFY_URL: "http://127.0.0.1:9/status",
   DEALLOCATION_NOTIFY_URL: "http://127.0.0.1:9/deallocation",
@@ -90,6 +93,7 @@ beforeAll(async () => {
 
 describe("allocation", () => {
   it("matches the inventory with upstream's units and comparisons", async () => {
+    const matchingMiners = async (...a: Parameters<typeof matchSpec>) => (await matchSpec(...a)).free;
     const rtx = miners.slice(0, 4).map((m) => m.hotkey);
     // 2 x 24564 MiB = 47.98 GiB: more than 47 GB x 1000 MB, not more than 50.
     expect(new Set(await matchingMiners(spec({ gpu_type: "4090", gpu_size: 47 }), NETUID))).toEqual(new Set(rtx));

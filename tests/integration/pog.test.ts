@@ -10,10 +10,18 @@ import { Keyring } from "@polkadot/keyring";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureSecrets } from "@/server/auth/secrets";
 import { findNeuron } from "@/server/chain";
-import { allocateHotkey, checkAllocations, deallocate } from "@/server/compute/allocations";
-import { dockerRequirementSchema } from "@/server/compute/forms";
+import {
+  allocateHotkey,
+  allocateSpec,
+  checkAllocations,
+  deallocate,
+  listAllocations,
+} from "@/server/compute/allocations";
+import { availability, market, matchSpec, noMatchReason } from "@/server/compute/market";
+import { deviceRequirementSchema, dockerRequirementSchema } from "@/server/compute/forms";
 import { refreshInventory } from "@/server/compute/inventory";
-import { pinHostKey, pogRound, proveMiner, verification } from "@/server/compute/pog/run";
+import { pinHostKey, pogConcurrency, pogRound, proveMiner } from "@/server/compute/pog/run";
+import { verification } from "@/server/compute/pog/verification";
 import { listResources } from "@/server/compute/resources";
 import { config } from "@/server/env";
 import { DEVNET_MACHINES, DevnetComputeMiner } from "@/server/devnet/compute-miner";
@@ -67,8 +75,8 @@ describe("proof of GPU", () => {
     expect(by.get(miners[1].hotkey)?.reason).toMatch(/GPU 0: Merkle path does not lead to the root/);
     expect(by.get(miners[3].hotkey)).toMatchObject({ passed: false, identified: "NVIDIA RTX 4090" });
     expect(by.get(miners[3].hotkey)?.reason).toMatch(/claims nvidia h100 80gb hbm3, measures as NVIDIA RTX 4090/);
-    // Never more than POG_CONCURRENCY (2) rented at once; none left rented.
-    expect(peak).toBeLessThanOrEqual(2);
+    // Never more than a quarter of the 4 idle machines (1) rented at once, under POG_CONCURRENCY (2); none left.
+    expect(peak).toBeLessThanOrEqual(1);
     expect(await rt.db.allocation.count({ where: { live: { not: null } } })).toBe(0);
     expect(miners.every((m) => m.rental === null)).toBe(true);
     // Every step is stored; an honest run's steps all succeeded.
@@ -90,6 +98,56 @@ describe("proof of GPU", () => {
     expect(new Set((listed.data as { page_items: Array<{ hotkey: string }> }).page_items.map((r) => r.hotkey))).toEqual(
       new Set([miners[0].hotkey, miners[2].hotkey]),
     );
+  });
+
+  it("rents what Proof of GPU verified, as it measured it; its own rentals are not customers'", async () => {
+    const spec = (o: Record<string, unknown> = {}) => deviceRequirementSchema.parse(o);
+    // Any GPU: the two verified machines; the L40S that altered its proof and the false H100 are not offered.
+    const any = await matchSpec(spec());
+    expect(new Set(any.free)).toEqual(new Set([miners[0].hotkey, miners[2].hotkey]));
+    expect(any.unverified).toBe(2);
+    // The false H100 is what it measured as, wherever the marketplace names it.
+    const liar = (await market()).machines.find((m) => m.hotkey === miners[3].hotkey)!;
+    expect(liar).toMatchObject({ gpu_name: "nvidia rtx 4090", claimed_gpu: "nvidia h100 80gb hbm3", verified: false });
+    const h100 = await matchSpec(spec({ gpu_type: "h100" }));
+    expect(h100.free).toEqual([]);
+    expect(noMatchReason(h100)).toBe(
+      'No machine meets the spec: a GPU whose name contains "h100" rules out 5 of 5 machines.',
+    );
+    await expect(allocateSpec(spec({ gpu_type: "h100" }), dockerRequirementSchema.parse({}))).rejects.toMatchObject({
+      status: 404,
+      message: "Fail to allocate resource",
+      detail: 'No machine meets the spec: a GPU whose name contains "h100" rules out 5 of 5 machines.',
+    });
+    const l40s = await matchSpec(spec({ gpu_type: "l40s" }));
+    expect(noMatchReason(l40s)).toMatch(/^1 machine meets the spec but has not passed Proof of GPU/);
+    // A Proof of GPU rental: the machine is being verified, not rented; customers neither see nor end it.
+    const pog = await allocateHotkey(miners[2].hotkey, dockerRequirementSchema.parse({}), "pog", 1);
+    const during = await matchSpec(spec());
+    expect(during).toMatchObject({ free: [miners[0].hotkey], verifying: 1, rented: 0 });
+    const mk = await market();
+    expect(
+      availability(
+        mk.machines.find((m) => m.hotkey === miners[2].hotkey)!,
+        mk,
+      ),
+    ).toBe("verifying");
+    await expect(listAllocations(true, true)).rejects.toMatchObject({ status: 404 });
+    await expect(deallocate(miners[2].hotkey, pog.uuid_key, "api")).rejects.toMatchObject({ status: 404 });
+    const resources = await listResources({ stats: true });
+    expect(resources.data).toEqual({ stats: { available: 1, reserved: 1, total: 2 } });
+    await deallocate(miners[2].hotkey, pog.uuid_key, "pog");
+    expect((await matchSpec(spec({ gpu_type: "6000" }))).free).toEqual([miners[2].hotkey]);
+    // Busy: every match rented.
+    const rental = await allocateSpec(spec({ gpu_type: "6000" }), dockerRequirementSchema.parse({}));
+    await expect(allocateSpec(spec({ gpu_type: "6000" }), dockerRequirementSchema.parse({}))).rejects.toMatchObject({
+      detail: "Every machine that meets the spec is busy (1 rented); try again later.",
+    });
+    await deallocate(rental.hotkey, rental.uuid_key);
+    // A quarter of the idle machines at once, at least one, never more than POG_CONCURRENCY.
+    expect([pogConcurrency(4, 2), pogConcurrency(8, 16), pogConcurrency(1, 16), pogConcurrency(100, 16)]).toEqual([
+      1, 2, 1, 16,
+    ]);
   });
 
   it("tolerates three failures in a row, then the miner is unverified", async () => {

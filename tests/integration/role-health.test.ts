@@ -40,6 +40,19 @@ describe("each role's card on Overview", () => {
     await db.allocation.create({
       data: { uuid: "u2", netuid: 1, hotkey: "a", live: null, state: "released", regkey: "k", timeline: 60 },
     });
+    // Proof of GPU's own rental: c is being verified, not rented.
+    await db.allocation.create({
+      data: {
+        uuid: "u3",
+        netuid: 1,
+        hotkey: "c",
+        live: "1:c",
+        state: "active",
+        regkey: "k",
+        timeline: 1,
+        createdBy: "pog",
+      },
+    });
     const run = (hotkey: string, passed: boolean, finished = true) => ({
       netuid: 1,
       hotkey,

@@ -14,7 +14,9 @@ import { lazy } from "../../global";
 import { isAppError } from "../../errors";
 import { log } from "../../log";
 import { allocateHotkey, deallocate } from "../allocations";
+import { publish } from "../events";
 import { dockerRequirementSchema } from "../forms";
+import { POG_RENTER } from "../market";
 import { gpuEntry, gpuScore, sameGpu } from "./gpus";
 import {
   challengeSize,
@@ -146,6 +148,9 @@ function matrixSize(vramGb: number): number {
   return challengeSize(vramGb);
 }
 
+/** Runs at once for a round over `idle` machines: a quarter of them, at least one, at most `limit`. */
+export const pogConcurrency = (idle: number, limit: number) => Math.min(limit, idle, Math.max(1, Math.floor(idle / 4)));
+
 export interface PogResult {
   hotkey: string;
   passed: boolean;
@@ -181,7 +186,7 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
   let reason = "";
   try {
     const a = await step("allocate", () =>
-      allocateHotkey(hotkey, dockerRequirementSchema.parse({}), "pog", 1).catch((e: unknown) => {
+      allocateHotkey(hotkey, dockerRequirementSchema.parse({}), POG_RENTER, 1).catch((e: unknown) => {
         if (!isAppError(e)) throw e;
         throw new PogFailure(`allocate: ${e.message}${typeof e.detail === "string" ? ` (${e.detail})` : ""}`);
       }),
@@ -281,7 +286,7 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
     client?.end();
     if (uuid) {
       const release = uuid;
-      await step("release", () => deallocate(hotkey, release, "pog")).catch(() => undefined);
+      await step("release", () => deallocate(hotkey, release, POG_RENTER)).catch(() => undefined);
     }
   }
   await db().pogRun.update({
@@ -296,11 +301,14 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
       steps: JSON.stringify(steps),
     },
   });
+  // The marketplace offers what Proof of GPU verified: its view reloads.
+  await publish("inventory.changed", { hotkey, proof: passed ? "passed" : "failed" });
   return { hotkey, passed, reason, identified };
 }
 
 /**
- * A round: idle miners that report GPUs (never one rented by someone), at most POG_CONCURRENCY at once.
+ * A round: idle miners that report GPUs (never one rented by someone). Proof of GPU holds at most a quarter of
+ * the idle machines at once (at least one, at most POG_CONCURRENCY), so renters always find most of them free.
  */
 export async function pogRound(): Promise<PogResult[]> {
   const c = config();
@@ -319,47 +327,7 @@ export async function pogRound(): Promise<PogResult[]> {
   const worker = async () => {
     for (let h = queue.shift(); h !== undefined; h = queue.shift()) results.push(await proveMiner(h));
   };
-  await Promise.all(Array.from({ length: Math.min(c.POG_CONCURRENCY, queue.length) }, worker));
+  await Promise.all(Array.from({ length: pogConcurrency(queue.length, c.POG_CONCURRENCY) }, worker));
   log.info({ runs: results.length, passed: results.filter((r) => r.passed).length }, "proof of GPU round");
   return results;
-}
-
-export interface Verification {
-  verified: boolean;
-  /** failed runs since the last that passed */
-  failures: number;
-  identified: string | null;
-  score: number;
-  reason: string;
-  at: Date;
-}
-
-/**
- * Per miner: verified while its last run passed, or while fewer than 3 runs in a row failed since one that
- * passed (upstream tolerates three); its score is the last passing run's.
- */
-export async function verification(netuid = netuidOf("compute")): Promise<Map<string, Verification>> {
-  const runs = await db().pogRun.findMany({
-    where: { netuid, finishedAt: { not: null } },
-    orderBy: { id: "desc" },
-    take: 5000,
-  });
-  const byMiner = new Map<string, typeof runs>();
-  for (const r of runs) byMiner.set(r.hotkey, [...(byMiner.get(r.hotkey) ?? []), r]);
-  const out = new Map<string, Verification>();
-  for (const [hotkey, list] of byMiner) {
-    const failures = list.findIndex((r) => r.passed);
-    const lastPass = failures === -1 ? null : list[failures];
-    const inRow = failures === -1 ? list.length : failures;
-    const verified = lastPass !== null && inRow < 3;
-    out.set(hotkey, {
-      verified,
-      failures: inRow,
-      identified: (lastPass ?? list[0]).identifiedGpu,
-      score: verified ? lastPass!.score : 0,
-      reason: list[0].reason,
-      at: list[0].finishedAt!,
-    });
-  }
-  return out;
 }
