@@ -13,12 +13,13 @@ const PAGES = [
   "/search-playground",
   "/search-miners",
   "/settings",
+  "/docs",
 ];
 
-test("every page has no serious or critical accessibility violation (axe-core), in light and dark", async ({
+test("every page has no serious or critical accessibility violation (axe-core), light and dark, desktop and phone", async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(480_000);
   await page.goto("/signin");
   await page.getByLabel("Username").fill("admin");
   await page.getByLabel("Password").fill("e2e-admin-password");
@@ -28,7 +29,13 @@ test("every page has no serious or critical accessibility violation (axe-core), 
   const miner = await page.getByTestId("miners-table").getByRole("link").first().getAttribute("href");
   const pages = [...PAGES, miner!];
   const found: string[] = [];
-  for (const theme of ["light", "dark"]) {
+  for (const [theme, width] of [
+    ["light", 1280],
+    ["dark", 1280],
+    ["light", 390],
+    ["dark", 390],
+  ] as const) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await page.evaluate((t) => localStorage.setItem("theme", t), theme);
     for (const url of pages) {
       await page.goto(url);
@@ -37,7 +44,9 @@ test("every page has no serious or critical accessibility violation (axe-core), 
       await page.waitForLoadState("networkidle", { timeout: 5_000 }).catch(() => undefined);
       const { violations } = await new AxeBuilder({ page }).analyze();
       for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical"))
-        found.push(`${theme} ${url}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        found.push(
+          `${theme} ${width}px ${url}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
     }
   }
   expect(found).toEqual([]);

@@ -276,7 +276,7 @@ test("the GPU inventory lists the devnet's machines as reported over the wire, a
     .click();
   await expect(page).toHaveURL(/\/allocations\?hotkey=/);
   await expect(page.getByRole("radio", { name: "By miner" })).toBeChecked();
-  await expect(page.getByLabel("Miner", { exact: true })).toHaveValue(new URL(page.url()).searchParams.get("hotkey")!);
+  await expect(page.locator('select[name="hotkey"]')).toHaveValue(new URL(page.url()).searchParams.get("hotkey")!);
 });
 
 test("an admin allocates a machine by spec, sees the credentials once, and deallocates it", async ({ page }) => {

@@ -42,3 +42,9 @@ export async function requireViewer(role?: Role): Promise<SessionUser | null> {
 export async function serverCaller(role?: Role) {
   return runtime().caller(await requireViewer(role));
 }
+
+/** The OpenAPI document this console serves, for the /docs page: the same dispatch as GET /openapi.json. */
+export async function openApiDocument(): Promise<unknown> {
+  const res = await runtime().serveRest(new Request("http://console.local/openapi.json"));
+  return res.json();
+}

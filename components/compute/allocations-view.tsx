@@ -75,6 +75,7 @@ export function AllocationsView({
                   ...(isAdmin ? ["Actions"] : []),
                 ]}
                 testId="allocations-table"
+                label="Live rentals"
               >
                 {data.live.map((a) => (
                   <LiveRow key={a.uuid_key} a={a} isAdmin={isAdmin} />
@@ -92,6 +93,7 @@ export function AllocationsView({
               <Table
                 head={["Sent", "Event", "Miner", "Delivery", "Attempts", "Last answer"]}
                 testId="webhook-deliveries"
+                label="Webhook deliveries"
               >
                 {data.webhooks.map((w) => (
                   <Row key={w.id}>
@@ -120,7 +122,11 @@ export function AllocationsView({
             {data.ended.length === 0 ? (
               <Empty>Nothing has ended yet.</Empty>
             ) : (
-              <Table head={["Miner", "GPU", "From", "Ended", "State", "Why"]} testId="allocations-ended">
+              <Table
+                head={["Miner", "GPU", "From", "Ended", "State", "Why"]}
+                testId="allocations-ended"
+                label="Rentals ended recently"
+              >
                 {data.ended.map((a) => (
                   <Row key={a.uuid_key}>
                     <MinerCells a={a} until={a.releasedAt} />
@@ -236,7 +242,7 @@ function Actions({ a }: { a: Allocation }) {
         <SmallButton
           disabled={act.isPending}
           onClick={() => setKey(key === null ? "" : null)}
-          label={`Exchange the SSH key of ${label}`}
+          label={`Exchange key of ${label}`}
         >
           Exchange key
         </SmallButton>

@@ -45,17 +45,17 @@ const STATUS_TITLE: Record<string, string> = {
 
 const columns = {
   hotkey: { label: "Hotkey", value: (m: Miner) => m.hotkey },
+  status: { label: "Status", value: (m: Miner) => m.status },
+  proof: {
+    label: "Proof (score)",
+    value: (m: Miner) => (m.proof ? (m.proof.verified ? 1 + m.proof.score : 0.5) : 0),
+  },
   gpu: { label: "GPU", value: (m: Miner) => m.gpuName },
   count: { label: "GPUs", value: (m: Miner) => m.gpuCount },
   vram: { label: "VRAM", value: (m: Miner) => m.gpuCapacityGib },
   cpu: { label: "CPUs", value: (m: Miner) => m.cpuCount },
   ram: { label: "RAM", value: (m: Miner) => m.ramGib },
   disk: { label: "Disk", value: (m: Miner) => m.diskGib },
-  status: { label: "Status", value: (m: Miner) => m.status },
-  proof: {
-    label: "Proof (score)",
-    value: (m: Miner) => (m.proof ? (m.proof.verified ? 1 + m.proof.score : 0.5) : 0),
-  },
 };
 
 const MINIMUMS = [
@@ -153,7 +153,7 @@ function Content({ data, isAdmin }: { data: Inventory; isAdmin: boolean }) {
           {data.byModel.length === 0 ? (
             <Empty>No miner has reported a GPU yet: miners are asked for their Specs every few minutes.</Empty>
           ) : (
-            <Table head={["Model", "GPUs", "Reserved", "Machines"]} testId="gpus-by-model">
+            <Table head={["Model", "GPUs", "Reserved", "Machines"]} testId="gpus-by-model" label="GPUs by model">
               {data.byModel.map((r) => (
                 <Row key={r.model}>
                   <Cell>{r.model}</Cell>
@@ -238,7 +238,7 @@ function Content({ data, isAdmin }: { data: Inventory; isAdmin: boolean }) {
             <p className="mb-2 text-xs text-zinc-500 dark:text-zinc-400">
               Sizes in GiB: VRAM summed over the GPUs, RAM available, disk free.
             </p>
-            <Table head={head} testId="inventory-table">
+            <Table head={head} testId="inventory-table" label="Machines">
               {rows.map((m) => {
                 const reported = m.state === "reported";
                 return (
@@ -246,12 +246,7 @@ function Content({ data, isAdmin }: { data: Inventory; isAdmin: boolean }) {
                     <Cell className="font-mono text-xs" title={m.hotkey}>
                       {shortKey(m.hotkey)}
                     </Cell>
-                    <Cell>{m.gpuName ?? "–"}</Cell>
-                    <Cell>{reported ? m.gpuCount : "–"}</Cell>
-                    <Cell>{reported ? m.gpuCapacityGib : "–"}</Cell>
-                    <Cell>{m.cpuCount ?? "–"}</Cell>
-                    <Cell>{reported ? m.ramGib : "–"}</Cell>
-                    <Cell>{reported ? m.diskGib : "–"}</Cell>
+                    {/* Status and proof first: what a phone shows without scrolling. */}
                     <Cell>
                       <span title={reported ? STATUS_TITLE[m.status] : (m.reason ?? undefined)}>
                         <Badge tone={tone[m.status as keyof typeof tone] ?? "gray"}>{m.status}</Badge>
@@ -281,6 +276,12 @@ function Content({ data, isAdmin }: { data: Inventory; isAdmin: boolean }) {
                     <Cell>
                       <ProofCell proof={m.proof} />
                     </Cell>
+                    <Cell>{m.gpuName ?? "–"}</Cell>
+                    <Cell>{reported ? m.gpuCount : "–"}</Cell>
+                    <Cell>{reported ? m.gpuCapacityGib : "–"}</Cell>
+                    <Cell>{m.cpuCount ?? "–"}</Cell>
+                    <Cell>{reported ? m.ramGib : "–"}</Cell>
+                    <Cell>{reported ? m.diskGib : "–"}</Cell>
                   </Row>
                 );
               })}

@@ -130,7 +130,11 @@ export function LiveOverview({ initial }: { initial: Overview }) {
                 ? "Every request was answered with success."
                 : `${troubled.length} route${troubled.length > 1 ? "s" : ""} refused or failed requests.`}
             </p>
-            <Table head={["Route", "Requests", "Refused (4xx)", "Failed (5xx)"]} testId="requests-table">
+            <Table
+              head={["Route", "Requests", "Refused (4xx)", "Failed (5xx)"]}
+              testId="requests-table"
+              label="Requests by route"
+            >
               {requests.slice(0, 12).map((r) => (
                 <Row key={r.route}>
                   <Cell className="font-mono text-xs">{r.route}</Cell>

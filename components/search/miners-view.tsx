@@ -1,12 +1,12 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/lib/trpc";
 import type { AppRouter } from "@/server/trpc/root";
 import { WeightsCycles } from "@/components/weights/weights-cycles";
-import { Badge, Card, FilterInput, Select } from "@/components/ui";
+import { Badge, Button, Card, FilterInput, Select } from "@/components/ui";
 import { Cell, Row, Table } from "@/components/ui/table";
 import { Empty, QueryPanel } from "@/components/ui/states";
 import { shortKey } from "@/components/ui/format";
@@ -26,7 +26,7 @@ function QualityChart({ data, type }: { data: Data; type: string }) {
   return (
     <div className="h-56 w-full">
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 8 }}>
+        <LineChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 16 }}>
           <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
           <XAxis
             dataKey="at"
@@ -35,8 +35,14 @@ function QualityChart({ data, type }: { data: Data; type: string }) {
             domain={["dataMin", "dataMax"]}
             tick={{ fontSize: 11 }}
             tickFormatter={(v: number) => new Date(v).toLocaleTimeString()}
+            label={{ value: "Window (local time)", position: "insideBottom", offset: -4, fontSize: 11 }}
           />
-          <YAxis domain={[0, 1]} tick={{ fontSize: 11 }} width={36} />
+          <YAxis
+            domain={[0, 1]}
+            tick={{ fontSize: 11 }}
+            width={44}
+            label={{ value: "Quality (0–1)", angle: -90, position: "insideLeft", offset: 10, fontSize: 11 }}
+          />
           <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleString()} />
           <Legend wrapperStyle={{ fontSize: 11 }} formatter={(v: string) => shortKey(v)} />
           {series.map((s, i) => (
@@ -61,14 +67,22 @@ export function SearchMinersView({ initial }: { initial: Data }) {
   const [kind, setKind] = useState("");
   const [outcome, setOutcome] = useState("");
   const [hotkey, setHotkey] = useState("");
+  const [page, setPage] = useState(1);
   const input = {
     ...(kind ? { kind: kind as "organic" | "synthetic" } : {}),
     ...(outcome ? { outcome: outcome as "ok" } : {}),
     ...(hotkey ? { hotkey } : {}),
+    page,
+  };
+  /** A filter change shows its first page. */
+  const filter = (set: (v: string) => void) => (e: { target: { value: string } }) => {
+    set(e.target.value);
+    setPage(1);
   };
   const q = useQuery({
     ...trpc.search.miners.queryOptions(input),
-    initialData: kind || outcome || hotkey ? undefined : initial,
+    initialData: kind || outcome || hotkey || page > 1 ? undefined : initial,
+    placeholderData: keepPreviousData,
     refetchInterval: 5000,
   });
   return (
@@ -83,10 +97,10 @@ export function SearchMinersView({ initial }: { initial: Data }) {
                 head={[
                   "Miner",
                   "Type",
+                  "Gate",
+                  "Quality (EMA)",
                   "Verified",
                   "Declared",
-                  "Quality (EMA)",
-                  "Gate",
                   "Failures",
                   "Unreachable since",
                 ]}
@@ -94,20 +108,27 @@ export function SearchMinersView({ initial }: { initial: Data }) {
                 label="Miners by search type"
               >
                 {data.miners.flatMap((m) =>
-                  m.types.map((t) => (
+                  m.types.map((t, k) => (
                     <Row key={`${m.hotkey}-${t.type}`}>
-                      <Cell>
-                        <span title={m.hotkey} className="font-mono">
-                          {m.uid} · {shortKey(m.hotkey)}
-                        </span>
-                      </Cell>
+                      {/* The three types of a miner are one group: its name spans them. */}
+                      {k === 0 && (
+                        <th
+                          scope="rowgroup"
+                          rowSpan={m.types.length}
+                          className="py-1 pr-3 text-left align-top font-normal"
+                        >
+                          <span title={m.hotkey} className="font-mono">
+                            {m.uid} · {shortKey(m.hotkey)}
+                          </span>
+                        </th>
+                      )}
                       <Cell>{t.type}</Cell>
-                      <Cell>{t.verified}</Cell>
-                      <Cell>{t.declared}</Cell>
-                      <Cell>{t.qualityAvg.toFixed(2)}</Cell>
                       <Cell>
                         <Badge tone={t.passed ? "green" : "red"}>{t.passed ? "pass" : "fail"}</Badge>
                       </Cell>
+                      <Cell>{t.qualityAvg.toFixed(2)}</Cell>
+                      <Cell>{t.verified}</Cell>
+                      <Cell>{t.declared}</Cell>
                       <Cell>{t.failures}</Cell>
                       <Cell>{t.unreachableSince ? <LocalTime at={t.unreachableSince} /> : "—"}</Cell>
                     </Row>
@@ -128,12 +149,12 @@ export function SearchMinersView({ initial }: { initial: Data }) {
             title="Queries"
             action={
               <div className="flex flex-wrap gap-2">
-                <Select compact aria-label="Kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+                <Select compact aria-label="Kind" value={kind} onChange={filter(setKind)}>
                   <option value="">all kinds</option>
                   <option value="organic">organic</option>
                   <option value="synthetic">synthetic</option>
                 </Select>
-                <Select compact aria-label="Outcome" value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+                <Select compact aria-label="Outcome" value={outcome} onChange={filter(setOutcome)}>
                   <option value="">all outcomes</option>
                   {["ok", "error", "timeout", "cancelled", "no_miner"].map((o) => (
                     <option key={o} value={o}>
@@ -146,7 +167,7 @@ export function SearchMinersView({ initial }: { initial: Data }) {
                   label="Miner hotkey"
                   placeholder="hotkey"
                   value={hotkey}
-                  onChange={(e) => setHotkey(e.target.value)}
+                  onChange={filter(setHotkey)}
                 />
               </div>
             }
@@ -172,21 +193,45 @@ export function SearchMinersView({ initial }: { initial: Data }) {
                     <Cell>{x.hotkey ? shortKey(x.hotkey) : "—"}</Cell>
                     <Cell>{Math.round(x.latencyMs)} ms</Cell>
                     <Cell>
-                      <Badge tone={x.outcome === "ok" ? "green" : x.outcome === "cancelled" ? "gray" : "red"}>
-                        {x.outcome}
-                      </Badge>
+                      <span title={`${x.outcome} (HTTP ${x.status})`}>
+                        <Badge tone={x.verdict === "ok" ? "green" : x.verdict === "cancelled" ? "gray" : "red"}>
+                          {x.verdict.replace("_", " ")}
+                        </Badge>
+                      </span>
                     </Cell>
                     <Cell>{x.score === null ? "—" : x.score.toFixed(2)}</Cell>
                     <Cell>
-                      <span className="line-clamp-2 max-w-64 text-xs">{x.reason}</span>
+                      <span className="block min-w-48 max-w-80 whitespace-normal break-words text-xs">{x.reason}</span>
                     </Cell>
                   </Row>
                 ))}
               </Table>
             )}
+            <Pager page={data.queryPage} onPage={setPage} />
           </Card>
         </div>
       )}
     </QueryPanel>
+  );
+}
+
+/** Newer and older pages of the query log, with where this page sits. */
+function Pager({ page, onPage }: { page: Data["queryPage"]; onPage: (p: number) => void }) {
+  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  if (pages === 1) return null;
+  const first = (page.page - 1) * page.pageSize + 1;
+  return (
+    <nav aria-label="Query log pages" className="mt-3 flex items-center gap-3 text-sm">
+      <Button type="button" variant="secondary" disabled={page.page <= 1} onClick={() => onPage(page.page - 1)}>
+        Newer
+      </Button>
+      <span className="text-zinc-600 dark:text-zinc-300" data-testid="queries-page">
+        {first.toLocaleString("en-US")}–{Math.min(first + page.pageSize - 1, page.total).toLocaleString("en-US")} of{" "}
+        {page.total.toLocaleString("en-US")}
+      </span>
+      <Button type="button" variant="secondary" disabled={page.page >= pages} onClick={() => onPage(page.page + 1)}>
+        Older
+      </Button>
+    </nav>
   );
 }

@@ -11,8 +11,8 @@ function isSortable(h: HeadCell): h is { label: ReactNode; sort?: SortDir | "non
 }
 
 /**
- * `label`: for a table with nothing focusable inside, its scroll container becomes a labelled region that
- * takes keyboard focus, so it can be scrolled sideways from the keyboard.
+ * `label` names the table: its scroll container is a labelled region that takes keyboard focus, so a table
+ * wider than a phone's screen can be scrolled sideways from the keyboard.
  */
 export function Table({
   head,
@@ -23,10 +23,15 @@ export function Table({
   head: HeadCell[];
   children: ReactNode;
   testId?: string;
-  label?: string;
+  label: string;
 }) {
   return (
-    <div className="overflow-x-auto" {...(label ? { tabIndex: 0, role: "region", "aria-label": label } : {})}>
+    <div
+      className="overflow-x-auto focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-600"
+      tabIndex={0}
+      role="region"
+      aria-label={label}
+    >
       <table className="w-full text-sm" data-testid={testId}>
         <thead>
           <tr className="text-left text-xs uppercase text-zinc-500 dark:text-zinc-400">

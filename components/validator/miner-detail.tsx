@@ -96,7 +96,7 @@ function Content({ m }: { m: Miner }) {
           {refused.length === 0 ? (
             <Empty>No request of this miner was refused.</Empty>
           ) : (
-            <Table head={["Route", "Count", "Last status", "Reason", "Last"]} testId="miner-refusals">
+            <Table head={["Route", "Count", "Last status", "Reason", "Last"]} testId="miner-refusals" label="Refusals">
               {refused.map((a) => (
                 <Row key={a.route}>
                   <Cell className="font-mono text-xs">{a.route}</Cell>
@@ -117,7 +117,7 @@ function Content({ m }: { m: Miner }) {
           {served.length === 0 ? (
             <Empty>This miner has not downloaded or submitted anything.</Empty>
           ) : (
-            <Table head={["Route", "Count", "First", "Last"]} testId="miner-downloads">
+            <Table head={["Route", "Count", "First", "Last"]} testId="miner-downloads" label="Downloads">
               {served.map((a) => (
                 <Row key={a.route}>
                   <Cell className="font-mono text-xs">{a.route}</Cell>
@@ -141,6 +141,7 @@ function Content({ m }: { m: Miner }) {
           <Table
             head={["Round", "Group", "State", "Loss", "Baseline", "Score", "Points", "Submitted"]}
             testId="miner-history"
+            label="Submission history"
           >
             {m.submissions.map((s) => (
               <Row key={s.id}>

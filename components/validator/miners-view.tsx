@@ -134,7 +134,7 @@ function MinersContent({ data }: { data: Miners }) {
         {data.miners.length === 0 ? (
           <Empty>No miners on the metagraph yet.</Empty>
         ) : (
-          <Table head={head} testId="miners-table">
+          <Table head={head} testId="miners-table" label="Miners">
             {rows.map((m) => (
               <Row key={m.hotkey}>
                 <Cell>{m.uid}</Cell>

@@ -45,6 +45,7 @@ export function VersionsCard({ data, isAdmin }: { data: Models; isAdmin: boolean
         <Table
           head={["Version", "Served", "Baseline loss", "Merged from", "Submissions", "Block", "Size", "Downloads"]}
           testId="versions-table"
+          label="Model versions"
         >
           {data.versions.map((v) => (
             <Row key={v.id}>

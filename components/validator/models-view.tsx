@@ -107,7 +107,11 @@ export function ModelsView({
         {!data?.groups.length ? (
           <Empty>No model is served, so there are no groups.</Empty>
         ) : (
-          <Table head={["Group", "Experts", "Tensors", "Download size", "sha256"]} testId="groups-table">
+          <Table
+            head={["Group", "Experts", "Tensors", "Download size", "sha256"]}
+            testId="groups-table"
+            label="Expert groups"
+          >
             {data.groups.map((g) => (
               <Row key={g.id}>
                 <Cell>{g.id}</Cell>

@@ -91,8 +91,9 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
           ))}
         {!!list.data?.length && (
           <Table
-            head={["Hotkey", "UID", "Group", "Block", "Round", "State", "Loss", "Score", "Points"]}
+            head={["Hotkey", "State", "Score", "UID", "Group", "Block", "Round", "Loss", "Points"]}
             testId="submissions-table"
+            label="Submissions"
           >
             {list.data.map((s) => (
               <Row key={s.id} onClick={() => select(s.id)} active={s.id === selected}>
@@ -108,16 +109,17 @@ export function SubmissionsView({ initial }: { initial?: Submissions }) {
                     <span className="sr-only">, submission {s.id}</span>
                   </Link>
                 </Cell>
+                {/* State and score first: what a phone shows without scrolling. */}
+                <Cell>
+                  <StateBadge state={s.state} />
+                </Cell>
+                {/* A rejected submission has no score: "–", not 0. */}
+                <Cell>{s.state === "rejected" ? "–" : formatNumber(s.score)}</Cell>
                 <Cell>{s.uid ?? "–"}</Cell>
                 <Cell>{s.expertGroup}</Cell>
                 <Cell>{s.blockNumber.toLocaleString("en-US")}</Cell>
                 <Cell>{s.round}</Cell>
-                <Cell>
-                  <StateBadge state={s.state} />
-                </Cell>
                 <Cell>{formatNumber(s.loss)}</Cell>
-                {/* A rejected submission has no score: "–", not 0. */}
-                <Cell>{s.state === "rejected" ? "–" : formatNumber(s.score)}</Cell>
                 <Cell>{s.points ?? "–"}</Cell>
               </Row>
             ))}

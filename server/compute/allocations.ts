@@ -291,7 +291,9 @@ export async function allocateHotkey(
   if (!out.answered) throw new BadGatewayError("Fail to allocate resource", `The miner did not answer (${out.why})`);
   throw new NotFoundError(
     "Fail to allocate resource",
-    out.why === "held by another allocation" ? "The miner is already allocated" : `The miner refused (${out.why})`,
+    out.why === "held by another allocation"
+      ? "The miner is already allocated (rented, or being verified by Proof of GPU)"
+      : `${out.why[0].toUpperCase()}${out.why.slice(1)}`,
   );
 }
 

@@ -1,5 +1,6 @@
 /** The search pages: the playground's live stream, the miners' state and windows, the query log. */
 import { z } from "zod";
+import { queryVerdict } from "./verdict";
 import { pyJsonDumps } from "../bittensor";
 import { weightsHistory } from "../chain/weights";
 import { db } from "../db";
@@ -13,6 +14,9 @@ import { searchHealth } from "./health";
 import { recordOrganic, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
 import { SEARCH_TYPES } from "./protocol";
 import { QUALITY_THRESHOLDS } from "./checks";
+
+/** Rows per page of the query log. */
+const QUERY_PAGE = 25;
 
 export const playgroundInput = searchRequestSchema
   .pick({
@@ -115,26 +119,31 @@ export const searchRouter = router({
         kind: z.enum(["organic", "synthetic"]).optional(),
         outcome: z.enum(["ok", "error", "timeout", "cancelled", "no_miner"]).optional(),
         hotkey: z.string().max(64).optional(),
+        /** The query log's page (1-based), 25 rows each, newest first. */
+        page: z.number().int().min(1).max(10_000).default(1),
       }),
     )
     .query(async ({ input }) => {
       const netuid = netuidOf("search");
-      const [states, windows, queries, neurons] = await Promise.all([
+      const where = {
+        netuid,
+        ...(input.kind ? { kind: input.kind } : {}),
+        ...(input.outcome ? { outcome: input.outcome } : {}),
+        ...(input.hotkey ? { hotkey: { contains: input.hotkey } } : {}),
+      };
+      const [states, windows, queries, total, neurons] = await Promise.all([
         db().searchMinerState.findMany({ where: { netuid }, orderBy: [{ uid: "asc" }] }),
         db().searchWindow.findMany({
           where: { netuid, windowStart: { gte: new Date(Date.now() - 72 * 3_600_000) } },
           orderBy: { windowStart: "asc" },
         }),
         db().searchQuery.findMany({
-          where: {
-            netuid,
-            ...(input.kind ? { kind: input.kind } : {}),
-            ...(input.outcome ? { outcome: input.outcome } : {}),
-            ...(input.hotkey ? { hotkey: { contains: input.hotkey } } : {}),
-          },
+          where,
           orderBy: { id: "desc" },
-          take: 200,
+          skip: (input.page - 1) * QUERY_PAGE,
+          take: QUERY_PAGE,
         }),
+        db().searchQuery.count({ where }),
         db().searchMinerState.groupBy({ by: ["hotkey"], where: { netuid }, _max: { updatedAt: true } }),
       ]);
       const weights = await weightsHistory("search", 8);
@@ -164,7 +173,8 @@ export const searchRouter = router({
         netuid,
         thresholds: QUALITY_THRESHOLDS,
         miners: miners.sort((a, b) => a.uid - b.uid),
-        queries: queries.map((q) => ({ ...q, tools: JSON.parse(q.tools) as string[] })),
+        queries: queries.map((q) => ({ ...q, tools: JSON.parse(q.tools) as string[], verdict: queryVerdict(q) })),
+        queryPage: { page: input.page, pageSize: QUERY_PAGE, total },
         weights,
         setWeights: config().SET_WEIGHTS,
       };

@@ -126,7 +126,7 @@ export const partialRoute = apiRoute({
   },
   examples: {
     headers: { "x-hotkey": EXAMPLE_HOTKEY, "x-expert-group": "0" },
-    curl: `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Expert-Group: 0" "http://localhost:3000/model/partial"`,
+    curl: `curl -sS --fail-with-body -OJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Expert-Group: 0" "http://localhost:3000/model/partial"`,
   },
   errors: { ...downloadErrors, 403: "Hotkey not registered on the subnet, or assigned to another group" },
   handler: ({ req, headers }) =>
@@ -155,7 +155,7 @@ export const fullRoute = apiRoute({
     curl: [
       "# python3: sign '{timestamp}.GET./model/full' with the validator hotkey",
       "TS=$(date +%s); SIG=$(python3 -c \"import bittensor as bt,sys; w=bt.Wallet(); print('0x'+w.hotkey.sign(f'{sys.argv[1]}.GET./model/full'.encode()).hex())\" $TS)",
-      `curl -fOJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Timestamp: $TS" -H "X-Signature: $SIG" "http://localhost:3000/model/full"`,
+      `curl -sS --fail-with-body -OJ ${bearerHeader} -H "X-Hotkey: ${EXAMPLE_HOTKEY}" -H "X-Timestamp: $TS" -H "X-Signature: $SIG" "http://localhost:3000/model/full"`,
     ].join("\n"),
   },
   errors: {
@@ -194,7 +194,7 @@ export const getCheckpointRoute = apiRoute({
   query: checkpointSelectorSchema,
   examples: {
     query: { expert_group_id: "0" },
-    curl: `curl -fOJ ${bearerHeader} "http://localhost:3000/get-checkpoint?expert_group_id=0"`,
+    curl: `curl -sS --fail-with-body -OJ ${bearerHeader} "http://localhost:3000/get-checkpoint?expert_group_id=0"`,
   },
   handler: ({ req, query }) => download(req, toSelector(query.expert_group_id)),
 });
@@ -206,7 +206,7 @@ export const postCheckpointRoute = apiRoute({
   bodyLimit: 4 * 1024,
   examples: {
     body: { expert_group_id: "shared" },
-    curl: `curl -fOJ ${bearerHeader} -F expert_group_id=shared "http://localhost:3000/get-checkpoint"`,
+    curl: `curl -sS --fail-with-body -OJ ${bearerHeader} -F expert_group_id=shared "http://localhost:3000/get-checkpoint"`,
   },
   handler: ({ req, body }) => download(req, toSelector(body.expert_group_id)),
 });

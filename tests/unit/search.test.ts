@@ -13,6 +13,7 @@ import { checkLink, checkTweet, timingReward, type SourceFetcher } from "@/serve
 import { nextVerified, syntheticQuery } from "@/server/search/scoring";
 import { tweetSchema, webResultSchema, type Tweet } from "@/server/search/protocol";
 import { SearchCorpus } from "@/server/devnet/search-corpus";
+import { queryVerdict } from "@/server/search/verdict";
 
 const python = (code: string, input: string) => execFileSync("python3", ["-c", code], { input, encoding: "utf8" });
 
@@ -234,5 +235,23 @@ describe("the devnet's corpus", () => {
     expect(corpus.posts.length).toBeGreaterThan(100);
     expect(corpus.posts.filter((t) => !tweetSchema.safeParse(t).success)).toEqual([]);
     expect(corpus.pages.map(SearchCorpus.toWebResult).filter((p) => !webResultSchema.safeParse(p).success)).toEqual([]);
+  });
+});
+
+describe("the query log's outcome", () => {
+  const q = (outcome: string, score: number | null, reason = "", status = 200) => ({ outcome, status, score, reason });
+  it("says what scoring found when the stream itself went through", () => {
+    expect(queryVerdict(q("ok", 0.9))).toBe("ok");
+    expect(queryVerdict(q("ok", null))).toBe("ok"); // not scored (yet)
+    expect(queryVerdict(q("ok", 0, "the stream ended without its completion"))).toBe("incomplete");
+    expect(queryVerdict(q("error", 0, "The miner's stream ended inside a JSON object", 422))).toBe("incomplete");
+    expect(queryVerdict(q("ok", 0, "tweet the tweet does not exist at its source"))).toBe("invented");
+    expect(queryVerdict(q("ok", 0.4, "link title, link snippet"))).toBe("invented");
+    expect(queryVerdict(q("ok", 0.6, "no summary; implausibly fast or too slow"))).toBe("timeout");
+    expect(queryVerdict(q("timeout", 0, "408 Timeout", 408))).toBe("timeout");
+    expect(queryVerdict(q("ok", 0, "no results"))).toBe("failed");
+    expect(queryVerdict(q("ok", 0.7, "no summary"))).toBe("ok");
+    expect(queryVerdict(q("cancelled", null, "", 499))).toBe("cancelled");
+    expect(queryVerdict(q("no_miner", null, "", 503))).toBe("no_miner");
   });
 });
