@@ -26,7 +26,7 @@ function QualityChart({ data, type }: { data: Data; type: string }) {
   return (
     <div className="h-56 w-full">
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 16 }}>
+        <LineChart data={rows} margin={{ top: 8, right: 8, left: 0, bottom: 20 }}>
           <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
           <XAxis
             dataKey="at"
@@ -44,7 +44,7 @@ function QualityChart({ data, type }: { data: Data; type: string }) {
             label={{ value: "Quality (0–1)", angle: -90, position: "insideLeft", offset: 10, fontSize: 11 }}
           />
           <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleString()} />
-          <Legend wrapperStyle={{ fontSize: 11 }} formatter={(v: string) => shortKey(v)} />
+          <Legend wrapperStyle={{ fontSize: 11, paddingTop: 14 }} formatter={(v: string) => shortKey(v)} />
           {series.map((s, i) => (
             <Line
               key={s.hotkey}

@@ -1,5 +1,6 @@
 /** GPUs on offer over time: a sample after each inventory run and allocation check (kept 30 days). */
 import { db } from "../db";
+import { heldHotkeys } from "./market";
 
 const KEEP_MS = 30 * 86_400_000;
 
@@ -9,9 +10,10 @@ export async function sampleInventory(netuid: number, at = new Date()): Promise<
       where: { netuid, state: "reported", gpuCount: { gt: 0 } },
       select: { hotkey: true, gpuCount: true },
     }),
-    db().allocation.findMany({ where: { netuid, live: { not: null } }, select: { hotkey: true } }),
+    heldHotkeys(netuid),
   ]);
-  const reserved = new Set(held.map((h) => h.hotkey));
+  // Reserved: rented by customers or being verified (either way not free to rent).
+  const reserved = new Set([...held.rented, ...held.verifying]);
   await db().inventorySample.create({
     data: {
       netuid,

@@ -16,7 +16,7 @@ import { log } from "../../log";
 import { allocateHotkey, deallocate } from "../allocations";
 import { publish } from "../events";
 import { dockerRequirementSchema } from "../forms";
-import { POG_RENTER } from "../market";
+import { heldHotkeys, POG_RENTER } from "../market";
 import { gpuEntry, gpuScore, sameGpu } from "./gpus";
 import {
   challengeSize,
@@ -319,9 +319,9 @@ export async function pogRound(): Promise<PogResult[]> {
       select: { hotkey: true },
       orderBy: { hotkey: "asc" },
     }),
-    db().allocation.findMany({ where: { netuid, live: { not: null } }, select: { hotkey: true } }),
+    heldHotkeys(netuid),
   ]);
-  const busy = new Set(held.map((h) => h.hotkey));
+  const busy = new Set([...held.rented, ...held.verifying]);
   const queue = miners.map((m) => m.hotkey).filter((h) => !busy.has(h));
   const results: PogResult[] = [];
   const worker = async () => {
