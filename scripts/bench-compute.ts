@@ -251,7 +251,7 @@ async function benchHealth() {
   await migrate(databaseUrl);
   const { db } = await import("../server/db");
   const { allocationKeys } = await import("../server/compute/sealing");
-  const { checkAllocations } = await import("../server/compute/allocations");
+  const { checkAllocations } = await import("../server/compute/allocations/check");
   const { verifyHotkeySignatureOffThread } = await import("../server/crypto/verifier");
   const keys = await allocationKeys();
   const pemFile = path.join(dir, "regkey.pem");

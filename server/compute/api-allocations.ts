@@ -9,17 +9,11 @@ import { config } from "../env";
 import { ForbiddenError } from "../errors";
 import { apiRoute } from "../rest/api-route";
 import { common, envelope, key, whole } from "./api-common";
-import {
-  allocateHotkey,
-  allocateSpec,
-  checkMinerStatus,
-  deallocate,
-  DOCKER_ACTIONS,
-  type DockerAction,
-  dockerAction,
-  HOTKEY_BASE_IMAGE,
-  listAllocations,
-} from "./allocations";
+import { allocateHotkey, allocateSpec, HOTKEY_BASE_IMAGE } from "./allocations/allocate";
+import { checkMinerStatus } from "./allocations/check";
+import { DOCKER_ACTIONS, type DockerAction, dockerAction } from "./allocations/docker";
+import { listAllocations } from "./allocations/lookup";
+import { deallocate } from "./allocations/release";
 import { ALLOCATION_STATES, deviceRequirementSchema, dockerRequirementSchema, sshPublicKeySchema } from "./forms";
 
 const hotkey = z.string().max(64).describe("The miner's hotkey (SS58)");

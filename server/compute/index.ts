@@ -4,7 +4,7 @@ import { config, netuidOf } from "../env";
 import { jobs } from "../jobs";
 import { defineJob, defineModule } from "../module";
 import { computeRoutes } from "./api";
-import { checkAllocations } from "./allocations";
+import { checkAllocations } from "./allocations/check";
 import { closeConnect, connectUpgrade } from "./connect";
 import { listenToOtherInstances } from "./events";
 import { deliver, WEBHOOK_JOB } from "./webhooks";

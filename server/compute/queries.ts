@@ -1,7 +1,7 @@
 /** What the compute pages read (the inventory, the Allocations page): the router's queries, no HTTP. */
 import { db } from "../db";
 import { netuidOf } from "../env";
-import { maskUuid, viewOf } from "./allocations";
+import { maskUuid, viewOf } from "./allocations/lookup";
 import { availability, customerRentalsWhere, market, POG_RENTER } from "./market";
 import { sameGpu } from "./pog/gpus";
 import { verification } from "./pog/verification";

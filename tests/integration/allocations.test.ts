@@ -7,15 +7,11 @@ import { Keyring } from "@polkadot/keyring";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureSecrets } from "@/server/auth/secrets";
 import { findNeuron } from "@/server/chain";
-import {
-  allocateHotkey,
-  allocateSpec,
-  checkAllocations,
-  checkMinerStatus,
-  deallocate,
-  dockerAction,
-  listAllocations,
-} from "@/server/compute/allocations";
+import { allocateHotkey, allocateSpec } from "@/server/compute/allocations/allocate";
+import { checkAllocations, checkMinerStatus } from "@/server/compute/allocations/check";
+import { dockerAction } from "@/server/compute/allocations/docker";
+import { listAllocations } from "@/server/compute/allocations/lookup";
+import { deallocate } from "@/server/compute/allocations/release";
 import { matchSpec } from "@/server/compute/market";
 import { deviceRequirementSchema, dockerRequirementSchema } from "@/server/compute/forms";
 import { refreshInventory } from "@/server/compute/inventory";
