@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { safeEqual } from "../crypto/safe-equal";
-import { isSealed, seal, unseal } from "../crypto/sealed";
+import { isSealed, sealWithKey, unsealWithKey } from "../crypto/sealed";
 import { db } from "../db";
 import { config, type Config } from "../env";
 import { ConfigError } from "../env";
@@ -81,12 +81,12 @@ export async function ensureSecrets(): Promise<{ sessionSecret: string; generate
     const row = await db().setting.findUnique({ where: { key: VALIDATOR_TOKEN_KEY } });
     if (!row) {
       tokens.validator = randomBytes(24).toString("base64url");
-      await db().setting.create({ data: { key: VALIDATOR_TOKEN_KEY, value: seal(tokens.validator, key) } });
+      await db().setting.create({ data: { key: VALIDATOR_TOKEN_KEY, value: sealWithKey(tokens.validator, key) } });
     } else if (!isSealed(row.value)) {
       tokens.validator = row.value;
-      await db().setting.update({ where: { key: VALIDATOR_TOKEN_KEY }, data: { value: seal(row.value, key) } });
+      await db().setting.update({ where: { key: VALIDATOR_TOKEN_KEY }, data: { value: sealWithKey(row.value, key) } });
     } else {
-      const plain = unseal(row.value, key);
+      const plain = unsealWithKey(row.value, key);
       if (plain === null)
         throw new ConfigError(
           `The stored miner token was sealed with another key than ${c.SECRETS_KEY ? "SECRETS_KEY" : file}'s: restore that key (every instance needs the same), or set BZ_AUTH_TOKEN`,
@@ -113,7 +113,7 @@ export async function rotateValidatorToken(): Promise<string> {
   if (config().BZ_AUTH_TOKEN) throw new ConflictError("The miner token comes from BZ_AUTH_TOKEN: change it there");
   if (!tokens.key) throw new ConflictError("Secrets are not loaded yet");
   const token = randomBytes(24).toString("base64url");
-  const value = seal(token, tokens.key);
+  const value = sealWithKey(token, tokens.key);
   await db().setting.upsert({
     where: { key: VALIDATOR_TOKEN_KEY },
     create: { key: VALIDATOR_TOKEN_KEY, value },
@@ -126,19 +126,19 @@ export async function rotateValidatorToken(): Promise<string> {
 /** Seals a secret for the database under the stored-secrets key (AES-256-GCM; loaded by `ensureSecrets`). */
 export function sealSecret(plain: string): string {
   if (!tokens.key) throw new ConflictError("Secrets are not loaded yet");
-  return seal(plain, tokens.key);
+  return sealWithKey(plain, tokens.key);
 }
 
 /** The plain text of a sealed secret, or null when it does not open under the loaded key. */
 export function unsealSecret(sealed: string): string | null {
-  return tokens.key ? unseal(sealed, tokens.key) : null;
+  return tokens.key ? unsealWithKey(sealed, tokens.key) : null;
 }
 
 /** Picks up a token another instance rotated. */
 export async function reloadValidatorToken(): Promise<void> {
   if (config().BZ_AUTH_TOKEN || !tokens.key) return;
   const row = await db().setting.findUnique({ where: { key: VALIDATOR_TOKEN_KEY } });
-  const plain = row && unseal(row.value, tokens.key);
+  const plain = row && unsealWithKey(row.value, tokens.key);
   if (plain) tokens.validator = plain;
 }
 

@@ -13,7 +13,7 @@ import { refreshInventory } from "./inventory";
 import { computeRouter } from "./router";
 
 export { AllocateSynapse, SpecsSynapse } from "./protocol";
-export { seal } from "./sealing";
+export { sealToPublicKey } from "./sealing";
 export { gpuEntry } from "./pog/gpus";
 export { NATIVE_SSH_CIPHERS, pinHostKey, POG_JOB, pogScriptDigest } from "./pog/run";
 

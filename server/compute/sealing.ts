@@ -29,13 +29,13 @@ export async function allocationKeys(): Promise<AllocationKeys> {
 const OAEP = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" } as const;
 
 /** What a miner does: base64 of RSA-OAEP-SHA256 of the UTF-8 text (at most 190 bytes for 2048-bit keys). */
-export function seal(publicKeyPem: string, text: string): string {
+export function sealToPublicKey(publicKeyPem: string, text: string): string {
   return publicEncrypt({ key: publicKeyPem, ...OAEP }, Buffer.from(text, "utf8")).toString("base64");
 }
 
 export class SealError extends Error {}
 
-export function open(privateKeyPem: string, sealedBase64: string): string {
+export function openWithPrivateKey(privateKeyPem: string, sealedBase64: string): string {
   if (sealedBase64.length > 1024 || !/^[A-Za-z0-9+/]+={0,2}$/.test(sealedBase64))
     throw new SealError("the sealed credentials are not base64 of one RSA-2048 block");
   try {
@@ -56,7 +56,7 @@ export const sealedCredentialsSchema = z.object({
 export function openCredentials(privateKeyPem: string, sealedBase64: string) {
   let json: unknown;
   try {
-    json = JSON.parse(open(privateKeyPem, sealedBase64));
+    json = JSON.parse(openWithPrivateKey(privateKeyPem, sealedBase64));
   } catch (e) {
     if (e instanceof SealError) throw e;
     throw new SealError("the sealed credentials are not JSON");

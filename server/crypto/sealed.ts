@@ -11,7 +11,7 @@ export function isSealed(text: string): boolean {
   return text.startsWith(PREFIX);
 }
 
-export function seal(plain: string, key: Buffer): string {
+export function sealWithKey(plain: string, key: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
@@ -19,7 +19,7 @@ export function seal(plain: string, key: Buffer): string {
 }
 
 /** The plain text, or null when the value was sealed under another key or altered. */
-export function unseal(sealed: string, key: Buffer): string | null {
+export function unsealWithKey(sealed: string, key: Buffer): string | null {
   if (!isSealed(sealed)) return null;
   const raw = Buffer.from(sealed.slice(PREFIX.length), "base64url");
   if (raw.length < 28) return null;

@@ -6,7 +6,7 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
 import { Axon, type RequestOf } from "../bittensor";
-import { AllocateSynapse, SpecsSynapse, seal } from "../compute";
+import { AllocateSynapse, SpecsSynapse, sealToPublicKey } from "../compute";
 import { type MachineProfile, specsOf } from "./machines";
 import { SshBox } from "./ssh-box";
 
@@ -89,7 +89,7 @@ export class DevnetComputeMiner {
     try {
       const password = SshBox.password();
       const port = await this.ssh.open({ username: "root", password, authorizedKey: f.docker_requirement.ssh_key });
-      const info = seal(
+      const info = sealToPublicKey(
         f.public_key,
         JSON.stringify({ username: "root", password, port, version: DEVNET_MINER_VERSION }),
       );

@@ -2,7 +2,6 @@
  * Renting compute miners over the wire: races decided by the database, sealed credentials that open a real
  * SSH login, release and its retries, docker actions, health-check strikes, secrets never listed.
  */
-import net from "node:net";
 import { Keyring } from "@polkadot/keyring";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureSecrets } from "@/server/auth/secrets";
@@ -16,12 +15,13 @@ import { matchSpec } from "@/server/compute/market";
 import { deviceRequirementSchema, dockerRequirementSchema } from "@/server/compute/forms";
 import { refreshInventory } from "@/server/compute/inventory";
 import { deliver } from "@/server/compute/webhooks";
-import { AllocateSynapse, SpecsSynapse, seal } from "@/server/compute";
+import { AllocateSynapse, SpecsSynapse, sealToPublicKey } from "@/server/compute";
 import { Axon } from "@/server/bittensor";
 import { DEVNET_MACHINES, DevnetComputeMiner, specsOf } from "@/server/devnet/compute-miner";
 import { ed25519KeyPair } from "@/server/devnet/ssh-box";
 import { inProcessRuntime, registerAxons } from "../support/in-process";
 import { sshRun } from "../support/ssh";
+import { freePort } from "../support/ports";
 
 const NETUID = 27;
 const rt = inProcessRuntime({
@@ -66,7 +66,7 @@ beforeAll(async () => {
       .attach(AllocateSynapse, (f) => {
         if (f.checking || f.timeline <= 0) return { output: { status: true } };
         state.rents++;
-        const info = seal(
+        const info = sealToPublicKey(
           f.public_key,
           JSON.stringify({ username: "root", password: "careless-pass-1234", port: 2222 }),
         );
@@ -79,10 +79,7 @@ beforeAll(async () => {
   }
   const down = keyring.addFromUri("//AllocDown");
   downHotkey = down.address;
-  const closed = net.createServer();
-  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-  const downPort = (closed.address() as net.AddressInfo).port;
-  await new Promise((r) => closed.close(r));
+  const downPort = await freePort();
   await registerAxons(rt.db, NETUID, [...miners, { hotkey: down.address, port: downPort }, ...extra]);
   await refreshInventory(NETUID);
 });

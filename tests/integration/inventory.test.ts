@@ -1,5 +1,4 @@
 /** The GPU inventory from miners' Specs over the wire: units, invalid reports, unknown and unreachable miners, history. */
-import net from "node:net";
 import { Keyring } from "@polkadot/keyring";
 import { expect, it } from "vitest";
 import { Axon } from "@/server/bittensor";
@@ -9,6 +8,7 @@ import { SpecsSynapse } from "@/server/compute/protocol";
 import { refreshInventory } from "@/server/compute/inventory";
 import { DEVNET_MACHINES, DevnetComputeMiner } from "@/server/devnet/compute-miner";
 import { inProcessRuntime } from "../support/in-process";
+import { freePort } from "../support/ports";
 
 const NETUID = 27;
 const rt = inProcessRuntime({ NETUID: String(NETUID), VALIDATOR_HOTKEY_SEED: "//InventoryValidator" });
@@ -40,10 +40,7 @@ it("keeps what each miner reports, in upstream's units, and says why the others 
   const oldPort = await oldAxon.listen(0);
   rt.stops.push(() => oldAxon.close());
   const down = keyring.addFromUri("//InvDown");
-  const closed = net.createServer();
-  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-  const downPort = (closed.address() as net.AddressInfo).port;
-  await new Promise((r) => closed.close(r));
+  const downPort = await freePort();
 
   const validator = consoleHotkey()!;
   const neurons = [

@@ -1,5 +1,4 @@
 /** The ping job: every serving axon of the metagraph gets a signed /Synapse; the outcome is stored per miner. */
-import net from "node:net";
 import { Keyring } from "@polkadot/keyring";
 import { expect, it } from "vitest";
 import { Axon, validatorsOnly } from "@/server/bittensor";
@@ -7,6 +6,7 @@ import { consoleHotkey } from "@/server/bittensor/identity";
 import { lastPings, pingMiners } from "@/server/bittensor/ping";
 import { findNeuron, invalidateNeurons } from "@/server/chain";
 import { inProcessRuntime } from "../support/in-process";
+import { freePort } from "../support/ports";
 
 const rt = inProcessRuntime({ NETUID: "7", VALIDATOR_HOTKEY_SEED: "//PingValidator" });
 const axons: Axon[] = [];
@@ -22,10 +22,7 @@ it("stores each miner's answer: round-trip time and valid signature, refusal, or
     new Axon({ signer: up, blacklist: validatorsOnly(async (h) => (await findNeuron(h))?.validatorPermit ?? false) }),
   );
   const pickyPort = await serve(new Axon({ signer: picky, blacklist: validatorsOnly(() => false) }));
-  const closed = net.createServer();
-  await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-  const downPort = (closed.address() as net.AddressInfo).port;
-  await new Promise((r) => closed.close(r));
+  const downPort = await freePort();
 
   const neurons = [
     { hotkey: validator.address, validatorPermit: true, axonIp: null, axonPort: null },

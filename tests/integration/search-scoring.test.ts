@@ -3,7 +3,6 @@
  * behaviour loses points for what it does wrong, the state and windows follow upstream's rules, and
  * /public/miners applies the 4 h activity rule and the 72 h windows on a fake clock.
  */
-import net from "node:net";
 import { Keyring } from "@polkadot/keyring";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Axon } from "@/server/bittensor";
@@ -17,19 +16,12 @@ import { searchCorpus } from "@/server/devnet/search-corpus";
 import { DevnetSearchMiner, type SearchBehaviour } from "@/server/devnet/search-miner";
 import { flushQueries } from "@/server/search/organic";
 import { inProcessRuntime, registerAxons } from "../support/in-process";
+import { freePort } from "../support/ports";
 
 const rt = inProcessRuntime({ SEARCH_NETUID: "22", VALIDATOR_HOTKEY_SEED: "//SearchValidator" });
 const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
 let goesAway: () => Promise<void> = async () => {};
 const hotkeys = {} as Record<SearchBehaviour | "closed" | "other", string>;
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   const axons: Array<{ hotkey: string; port: number }> = [];
@@ -46,7 +38,7 @@ beforeAll(async () => {
   }
   // Published, nothing listens: never a search miner as far as the console can tell.
   hotkeys.closed = keyring.addFromUri("//score-closed").address;
-  axons.push({ hotkey: hotkeys.closed, port: await closedPort() });
+  axons.push({ hotkey: hotkeys.closed, port: await freePort() });
   // An axon of another role on the same subnet: it does not serve IsAlive.
   const other = new Axon({ signer: keyring.addFromUri("//score-other") });
   hotkeys.other = keyring.addFromUri("//score-other").address;

@@ -7,7 +7,13 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { bodyHash, toHeaders } from "@/server/bittensor";
 import { AllocateSynapse, SpecsSynapse } from "@/server/compute/protocol";
-import { allocationKeys, open, openCredentials, seal, SealError } from "@/server/compute/sealing";
+import {
+  allocationKeys,
+  openWithPrivateKey,
+  openCredentials,
+  sealToPublicKey,
+  SealError,
+} from "@/server/compute/sealing";
 import { readSpecs } from "@/server/compute/specs";
 
 const run = promisify(execFile);
@@ -50,7 +56,7 @@ describe("sealed credentials (RSA-2048, OAEP, SHA-256)", () => {
       version: "1.8.2",
     });
 
-    fs.writeFileSync(path.join(dir, "ours"), Buffer.from(seal(keys.publicKey, credentials), "base64"));
+    fs.writeFileSync(path.join(dir, "ours"), Buffer.from(sealToPublicKey(keys.publicKey, credentials), "base64"));
     const out = await run("openssl", [
       "pkeyutl",
       "-decrypt",
@@ -74,16 +80,16 @@ describe("sealed credentials (RSA-2048, OAEP, SHA-256)", () => {
       "print(base64.b64encode(c).decode())",
     ].join("\n");
     const out = await run("python3", ["-c", script, keys.publicKey, credentials]);
-    expect(open(keys.privateKey, out.stdout.trim())).toBe(credentials);
+    expect(openWithPrivateKey(keys.privateKey, out.stdout.trim())).toBe(credentials);
   });
 
   it("refuses another allocation's key, garbage and incomplete credentials, with a SealError", async () => {
     const [a, b] = await Promise.all([allocationKeys(), allocationKeys()]);
-    expect(() => open(b.privateKey, seal(a.publicKey, credentials))).toThrow(SealError);
-    expect(() => open(a.privateKey, "not base64!")).toThrow(/not base64/);
-    expect(() => open(a.privateKey, "A".repeat(2000))).toThrow(SealError);
-    expect(() => openCredentials(a.privateKey, seal(a.publicKey, "[1]"))).toThrow(/incomplete/);
-    expect(() => openCredentials(a.privateKey, seal(a.publicKey, "{"))).toThrow(/not JSON/);
+    expect(() => openWithPrivateKey(b.privateKey, sealToPublicKey(a.publicKey, credentials))).toThrow(SealError);
+    expect(() => openWithPrivateKey(a.privateKey, "not base64!")).toThrow(/not base64/);
+    expect(() => openWithPrivateKey(a.privateKey, "A".repeat(2000))).toThrow(SealError);
+    expect(() => openCredentials(a.privateKey, sealToPublicKey(a.publicKey, "[1]"))).toThrow(/incomplete/);
+    expect(() => openCredentials(a.privateKey, sealToPublicKey(a.publicKey, "{"))).toThrow(/not JSON/);
   });
 });
 
