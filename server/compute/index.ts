@@ -15,7 +15,8 @@ import { computeRouter } from "./router";
 export { AllocateSynapse, SpecsSynapse } from "./protocol";
 export { sealToPublicKey } from "./sealing";
 export { gpuEntry } from "./pog/gpus";
-export { NATIVE_SSH_CIPHERS, pinHostKey, POG_JOB, pogScriptDigest } from "./pog/run";
+export { POG_JOB, pogScriptDigest } from "./pog/run";
+export { NATIVE_SSH_CIPHERS, pinHostKey } from "./pog/ssh";
 
 export const INVENTORY_JOB = "compute.inventory";
 export const ALLOCATIONS_JOB = "compute.allocations";
