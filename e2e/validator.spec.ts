@@ -111,7 +111,7 @@ test("an admin assigns a miner to a group from the lists; an unregistered hotkey
   // A devnet miner, picked from the metagraph's hotkeys.
   const registered = await page.locator("#subnet-hotkeys option").first().getAttribute("value");
   await page.getByLabel("Hotkey").fill(registered!);
-  await page.getByLabel("Group").selectOption("2");
+  await page.getByLabel("Group", { exact: true }).selectOption("2");
   await page.getByRole("button", { name: "Assign" }).click();
   await expect(page.getByRole("status").filter({ hasText: "to group 2" })).toBeVisible();
   await expect(page.getByLabel("Hotkey")).toHaveValue("");
@@ -120,7 +120,7 @@ test("an admin assigns a miner to a group from the lists; an unregistered hotkey
   await cryptoWaitReady();
   const stranger = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//E2EStranger").address;
   await page.getByLabel("Hotkey").fill(stranger);
-  await page.getByLabel("Group").selectOption("1");
+  await page.getByLabel("Group", { exact: true }).selectOption("1");
   let asked = "";
   page.once("dialog", (d) => ((asked = d.message()), void d.accept()));
   await page.getByRole("button", { name: "Assign" }).click();
