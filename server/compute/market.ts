@@ -166,7 +166,9 @@ export async function matchSpec(req: DeviceRequirement, netuid = netuidOf("compu
   const out: SpecMatch = { free: [], rented: 0, verifying: 0, unverified: 0, ruledOut: null };
   const free: Machine[] = [];
   for (const m of meets) {
-    const state = gpuAsked(req) ? availability(m, mk) : mk.rented.has(m.hotkey) ? "rented" : "available";
+    // Without a GPU in the request, Proof of GPU's verdict does not matter; who holds the machine still does.
+    const held = availability(m, mk);
+    const state = gpuAsked(req) || held !== "unverified" ? held : "available";
     if (state === "available") free.push(m);
     else out[state]++;
   }
