@@ -37,7 +37,7 @@ const MAX_OUTCOMES = 512;
  * epoch until the round's pulse exists; dropped when the epoch ends).
  */
 export class SimulatedWeights {
-  readonly beacon = new SimulatedBeacon("subnet-console devnet drand beacon", QUICKNET.genesis, QUICKNET.period);
+  readonly beacon: SimulatedBeacon;
   readonly revealPeriodEpochs = 1;
   readonly versionKey = 0n;
   private pending: Commit[] = [];
@@ -50,8 +50,12 @@ export class SimulatedWeights {
       tempo: number;
       now: () => number;
       isRegistered: (netuid: number, hotkey: string) => Promise<boolean>;
+      beacon?: SimulatedBeacon;
     },
-  ) {}
+  ) {
+    this.beacon =
+      opts.beacon ?? new SimulatedBeacon("subnet-console devnet drand beacon", QUICKNET.genesis, QUICKNET.period);
+  }
 
   /** The epoch a block belongs to on a subnet (subtensor's `(block + netuid + 1) / (tempo + 1)`). */
   epochOf(netuid: number, block: number): number {
@@ -75,13 +79,19 @@ export class SimulatedWeights {
 
   /** `commit_timelocked_mechanism_weights`: the chain's checks, then the commit waits for its reveal epoch. Returns the dispatch error, or null. */
   async commit(c: Omit<Commit, "epoch">, version: number): Promise<string | null> {
-    if (version !== COMMIT_REVEAL_VERSION) return "SubtensorModule.IncorrectCommitRevealVersion";
     if (c.ciphertext.length > MAX_COMMIT_BYTES)
       return `invalid transaction: a commit of ${c.ciphertext.length} bytes exceeds ${MAX_COMMIT_BYTES}`;
     if (!(await this.opts.isRegistered(c.netuid, c.who))) return "SubtensorModule.HotKeyNotRegisteredInSubNet";
+    const error = this.commitNow(c, version, this.lastStoredRound());
+    return error && `SubtensorModule.${error}`;
+  }
+
+  /** The commit's dispatch by a registered hotkey, with the chain's newest stored round: null, or the module error. */
+  commitNow(c: Omit<Commit, "epoch">, version: number, lastStoredRound: number): string | null {
+    if (version !== COMMIT_REVEAL_VERSION) return "IncorrectCommitRevealVersion";
     const mine = this.pending.filter((p) => p.who === c.who && p.netuid === c.netuid).length;
-    if (mine >= MAX_UNREVEALED_COMMITS) return "SubtensorModule.TooManyUnrevealedCommits";
-    if (c.round < this.lastStoredRound()) return "SubtensorModule.InvalidRevealRound";
+    if (mine >= MAX_UNREVEALED_COMMITS) return "TooManyUnrevealedCommits";
+    if (c.round < lastStoredRound) return "InvalidRevealRound";
     this.pending.push({ ...c, epoch: this.epochOf(c.netuid, c.inBlock) });
     return null;
   }

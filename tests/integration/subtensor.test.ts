@@ -199,6 +199,7 @@ describe.each([219, 343, 424] as FakeSpec[])(
         args: { netuid: 1, dests: [1, 2], weights: [65535, 30000], version_key: 7 },
         signatureValid: true,
         block: fake.block,
+        error: null,
       });
     });
 
@@ -236,7 +237,7 @@ describe.each([219, 343, 424] as FakeSpec[])(
 
       it("commits the weights timelocked to the round of the reveal epoch, and the round's signature opens them", async () => {
         const signer = keyring.addFromUri("//hot0");
-        fake.lastStoredRound = 1000n;
+        fake.storedRound = 1000n;
         const head = fake.block;
         const result = await chain.setWeights(signer, 1, [1, 2], [65535, 30000]);
         expect(result).toMatchObject({ status: "committed", versionKey: "7", inBlock: fake.block });
@@ -260,9 +261,9 @@ describe.each([219, 343, 424] as FakeSpec[])(
       });
 
       it("never encrypts to a round older than the newest stored one", async () => {
-        fake.lastStoredRound = 90_000_000n;
+        fake.storedRound = 90_000_000n;
         const result = await chain.setWeights(keyring.addFromUri("//hot0"), 1, [1], [65535]);
-        fake.lastStoredRound = 1000n;
+        fake.storedRound = 1000n;
         expect(result).toMatchObject({ status: "committed", revealRound: 90_000_000 });
       });
 
