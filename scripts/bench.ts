@@ -5,6 +5,8 @@
  *   wire    the bittensor axon (verified requests/s) and dendrite (forward to 256 axons): scripts/bench-wire.ts
  *   compute /list/resources_sql over 10,000 machines, allocation latency on the devnet, the health check of 1,000
  *           allocations: scripts/bench-compute.ts (`compute resources|allocate|health` for one part)
+ *   devnet  start time, the console's and the devnet process's RSS, /get_phase during a Proof of GPU round over
+ *           64 devnet machines: scripts/bench-devnet.ts
  *   search  500 concurrent /search SSE streams, the relay against a FastAPI + aiohttp peer, /web/search:
  *           scripts/bench-search.ts (`search sse|relay|web` for one part)
  * Uses wrk when installed (as the figures in the README were taken), autocannon otherwise.
@@ -20,6 +22,7 @@ import { benchCompute } from "./bench-compute";
 import { benchWire } from "./bench-wire";
 import { startPythonPeer } from "./bench-peer";
 import { benchSearch } from "./bench-search";
+import { benchDevnet } from "./bench-devnet";
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -156,12 +159,13 @@ async function main() {
   if (!fs.existsSync(path.join(ROOT, ".next/BUILD_ID")))
     execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
   const args = process.argv.slice(2);
-  const which = args.length ? args : ["phases", "stream", "submit", "wire", "compute", "search"];
+  const which = args.length ? args : ["phases", "devnet", "stream", "submit", "wire", "compute", "search"];
   let ok = true;
   if (which.includes("phases")) ok = (await phases()) && ok;
   if (which.includes("wire")) ok = (await benchWire()) && ok;
   if (which.includes("compute")) ok = (await benchCompute(which)) && ok;
   if (which.includes("search")) ok = (await benchSearch(which)) && ok;
+  if (which.includes("devnet")) ok = (await benchDevnet()) && ok;
   if (which.includes("stream") || which.includes("submit")) {
     const r = await benchValidator(which);
     fs.mkdirSync(path.join(ROOT, "bench-results"), { recursive: true });

@@ -148,6 +148,8 @@ const schema = z
     MINER_PING_S: int(60, 1, 86_400),
     DEVNET: z.enum(["0", "1", "auto"]).default("auto"),
     DEVNET_MINERS: int(6, 0, 64),
+    /** The devnet chain's port when `npm run devnet` runs it alone (a console's own devnet takes a free port). */
+    DEVNET_PORT: int(9944, 0, 65535),
     DEVNET_MINER_HOTKEYS: list,
     DEVNET_VALIDATOR_HOTKEYS: list,
     /** Outside miners on the devnet: `[role:]<ss58 hotkey>@<host>:<port>`, comma-separated. */
@@ -259,7 +261,7 @@ export type Config = Omit<z.infer<typeof schema>, "HOST" | "SET_WEIGHTS"> & {
   schedule: Schedule;
   chainKind: "simulated" | "subtensor";
   databaseKind: "sqlite" | "postgres";
-  /** The devnet (simulated miners) runs on the simulated chain unless DEVNET=0. */
+  /** The devnet (a local chain and its miners, in a process of its own) runs unless DEVNET=0 or SUBTENSOR_URL is set. */
   devnet: boolean;
   /** The subnet of each role. */
   netuids: Record<Role, number>;
@@ -283,13 +285,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const c = result.data;
+  const devnet = c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL);
+  // On the devnet each role has a subnet of its own (search and compute on the netuids they have on finney).
+  const own = (netuid: number) => (devnet && netuid !== c.NETUID ? netuid : c.NETUID);
   const netuids: Record<Role, number> = {
     owner: c.OWNER_NETUID ?? c.NETUID,
     validator: c.VALIDATOR_NETUID ?? c.NETUID,
-    search: c.SEARCH_NETUID ?? c.NETUID,
-    compute: c.COMPUTE_NETUID ?? c.NETUID,
+    search: c.SEARCH_NETUID ?? own(22),
+    compute: c.COMPUTE_NETUID ?? own(27),
   };
-  const devnet = c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL);
   if (devnet && c.HOST && !isLoopback(c.HOST)) {
     throw new ConfigError(
       `Invalid configuration:\n  HOST: the devnet's validator and miners sign with public dev keys (//devnet-validator, ...), so anyone who reaches ${c.HOST} could sign in with them: keep the devnet on loopback (unset HOST), or turn it off (DEVNET=0)`,

@@ -9,13 +9,13 @@ import path from "node:path";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import next from "next";
 import { authOptions, sessionFromCookies } from "./auth/options";
-import { ensureSecrets } from "./auth/secrets";
+import { ensureSecrets, validatorToken } from "./auth/secrets";
 import { API_KEYS, apiKeyStatus, loadApiKeys, type ApiKeyName } from "./auth/api-keys";
-import { chain } from "./chain";
+import { chain, devnetChain, refreshMetagraph } from "./chain";
 import { cryptoReady } from "./crypto/hotkey";
 import { closeDb } from "./db";
 import { migrate } from "./db/migrate";
-import { ensureDevnetModel, startDevnet } from "./devnet";
+import { ensureDevnetModel, startDevnetProcess, useDevnet, type DevnetManifest, type DevnetProcess } from "./devnet";
 import { ConfigError, config, type Config } from "./env";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { consoleHotkey } from "./bittensor/identity";
@@ -104,7 +104,23 @@ async function main() {
   const { runtime, rest, trpc, auth, upgrades, modules } = composeRuntime(c, sessionSecret);
   publishRuntime(runtime);
 
+  // The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its miners.
+  const devnetOn = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT;
+  let devnet: DevnetProcess | null = null;
+  if (devnetOn) {
+    const d = await startDevnetProcess({ consoleUrl: `http://127.0.0.1:${c.PORT}`, minerToken: validatorToken });
+    devnet = d;
+    if (!c.SUBTENSOR_URL) chain.set(devnetChain(d.manifest.endpoint, d.manifest.beacon, (b) => d.setHead(b)));
+    useDevnet(d.manifest);
+  }
   await chain().start();
+  if (devnet) {
+    // Its first head and metagraph before anything reads them.
+    const deadline = Date.now() + 30_000;
+    while (chain().head() === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await refreshMetagraph();
+    await ensureDevnetModel();
+  }
   const stops: Array<() => void | Promise<void>> = [];
   for (const m of modules) if (m.start) stops.push(await m.start());
   await scheduleRecurringJobs();
@@ -143,10 +159,7 @@ async function main() {
     else socket.destroy();
   });
 
-  const devnet = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT;
-  if (devnet) await ensureDevnetModel();
-  // Signals are handled from the moment the server listens (a stop during the devnet's start is clean too).
-  let stopDevnet: () => Promise<void> = async () => undefined;
+  // Signals are handled from the moment the server listens.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -166,7 +179,7 @@ async function main() {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
-    await stopDevnet();
+    await devnet?.stop();
     for (const stop of stops.reverse()) await stop();
     await jobs().stop();
     dendrite.peek()?.close();
@@ -186,9 +199,8 @@ async function main() {
       { host: c.HOST },
       "the devnet runs with public dev keys and this console listens beyond loopback: anyone who reaches it can sign in as a viewer with a devnet miner's key",
     );
-  // The devnet's miners are HTTP clients of this server, so they start once it listens.
-  if (devnet) stopDevnet = await startDevnet(`http://127.0.0.1:${c.PORT}`);
-  // The devnet just registered its miners: jobs that read the metagraph run now, not at their next interval.
+  devnet?.consoleListening();
+  // The devnet's miners are registered: jobs that read the metagraph run now, not at their next interval.
   if (devnet)
     await jobs().runNow([
       MINER_PING,
@@ -198,11 +210,16 @@ async function main() {
         .map((j) => j.kind),
     ]);
   log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
-  console.log(firstRunBanner(c, publicUrl, generatedPassword, devnet));
+  console.log(firstRunBanner(c, publicUrl, generatedPassword, devnet?.manifest ?? null));
 }
 
 /** What an operator needs right after start, in words: where, who, and where the miner token is. */
-function firstRunBanner(c: Config, url: string, generatedPassword: string | null, devnet: boolean): string {
+function firstRunBanner(
+  c: Config,
+  url: string,
+  generatedPassword: string | null,
+  devnet: DevnetManifest | null,
+): string {
   const password = generatedPassword
     ? `password "${generatedPassword}" (generated and shown once: only its hash is kept; set ADMIN_PASSWORD to choose one)`
     : c.ADMIN_PASSWORD
@@ -226,7 +243,9 @@ function firstRunBanner(c: Config, url: string, generatedPassword: string | null
   }
   if (devnet)
     lines.push(
-      `Devnet: ${c.DEVNET_MINERS} simulated miners on a simulated chain, ${c.BLOCK_TIME_MS} ms blocks (DEVNET=0 turns it off)`,
+      `Devnet: chain ${devnet.endpoint} (${c.BLOCK_TIME_MS} ms blocks), ${devnet.subnets
+        .map((s) => `subnet ${s.netuid} ${s.roles.join("/")} with ${s.neurons} neurons`)
+        .join(", ")}; its own process (DEVNET=0 turns it off)`,
     );
   return `\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
 }

@@ -5,6 +5,7 @@ import { loadedCache } from "../cache";
 import { SimulatedChain } from "./simulated";
 import { SubtensorChain } from "./subtensor";
 import type { Chain, NeuronRecord } from "./types";
+import type { DrandNetwork } from "./commit-reveal";
 
 export type { Chain, ChainStatus, HeadEvent, NeuronRecord } from "./types";
 export { SimulatedChain } from "./simulated";
@@ -33,6 +34,12 @@ export const chain = lazy<Chain>(() => {
         isRegistered: async (netuid, hotkey) => (await findNeuron(hotkey, netuid)) !== null,
       });
 });
+
+/** The console's chain when it runs the devnet: the devnet's node, over the same path as finney. */
+export function devnetChain(endpoint: string, drand: DrandNetwork, setHead: (block: number) => Promise<void>): Chain {
+  const c = config();
+  return new SubtensorChain({ url: endpoint, netuid: c.NETUID, blockTimeMs: c.BLOCK_TIME_MS, drand, setHead });
+}
 
 export async function listNeurons(netuid = config().NETUID): Promise<NeuronRecord[]> {
   const rows = await db().neuron.findMany({ where: { netuid }, orderBy: { uid: "asc" } });

@@ -52,6 +52,21 @@ export const SUBTENSOR_RUNTIME = {
   ],
 };
 
+/**
+ * Signed extensions of finney's runtimes (343 and 424) that add nothing to an extrinsic or its signing payload:
+ * declared empty, as the API would treat them anyway, so it does not warn about each one.
+ */
+export const SUBTENSOR_SIGNED_EXTENSIONS = Object.fromEntries(
+  [
+    "SubtensorSignedExtension",
+    "CommitmentsSignedExtension",
+    "SudoTransactionExtension",
+    "CheckShieldedTxValidity",
+    "SubtensorTransactionExtension",
+    "DrandPriority",
+  ].map((name) => [name, { extrinsic: {}, payload: {} }]),
+);
+
 /** u128 IPv4/IPv6 integer as text; 0 means the axon is not serving. */
 export function axonIpToString(ip: bigint, ipType: number): string | null {
   if (ip === 0n) return null;

@@ -1,7 +1,7 @@
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import { log } from "../log";
 import { HeadFeed } from "./heads";
-import { SUBTENSOR_RUNTIME, SUBTENSOR_TYPES, axonIpToString } from "./subtensor-types";
+import { SUBTENSOR_RUNTIME, SUBTENSOR_SIGNED_EXTENSIONS, SUBTENSOR_TYPES, axonIpToString } from "./subtensor-types";
 import { compactFromU8a, stringUpperFirst, u8aToHex } from "@polkadot/util";
 import type { SubmittableExtrinsic } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
@@ -61,7 +61,28 @@ export class SubtensorChain implements Chain {
   private stopped = false;
   private everConnected = false;
 
-  constructor(private opts: { url: string; netuid: number; blockTimeMs: number; drand?: DrandNetwork }) {}
+  /** Moves the head: only on the devnet's chain (devnet control and tests). */
+  readonly setHead?: (block: number) => Promise<void>;
+
+  constructor(
+    private opts: {
+      url: string;
+      netuid: number;
+      blockTimeMs: number;
+      drand?: DrandNetwork;
+      /** The devnet's control of its chain's clock. */
+      setHead?: (block: number) => Promise<void>;
+    },
+  ) {
+    const move = opts.setHead;
+    if (move)
+      this.setHead = async (block) => {
+        await move(block);
+        // The new head arrives over the subscription: wait for it (a few ms), so the caller reads it at once.
+        const deadline = Date.now() + 5000;
+        while (this.head() !== block && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      };
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -108,6 +129,7 @@ export class SubtensorChain implements Chain {
         provider: this.provider!,
         types: SUBTENSOR_TYPES,
         runtime: SUBTENSOR_RUNTIME,
+        signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS,
         noInitWarn: true,
         throwOnConnect: false,
       });

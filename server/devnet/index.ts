@@ -1,141 +1,21 @@
-import net from "node:net";
+import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { Keyring } from "@polkadot/keyring";
-import { chain, findNeuron, invalidateNeurons } from "../chain";
-import { db } from "../db";
-import { consoleHotkey, DEVNET_VALIDATOR_URI } from "../bittensor/identity";
-import type { NeuronRecord } from "../chain/types";
-import { config, netuidOf, roleEnabled } from "../env";
-import { log } from "../log";
-import { currentVersion, publishVersion } from "../models";
-import { isTinyMoeConfig } from "../models/tiny-moe";
-import { validatorToken } from "../auth/secrets";
-import { DEVNET_MACHINES, DevnetComputeMiner } from "./compute-miner";
+import { chain } from "../chain";
 import { pinHostKey } from "../compute";
 import { setSourceFetcher, setSyntheticTopics } from "../search";
-import { DevnetSearchMiner, type SearchBehaviour } from "./search-miner";
-import { searchCorpus } from "./search-corpus";
-import { DevnetMiner, type MinerBehaviour } from "./miner";
-import { Trainer } from "./trainer";
+import { db } from "../db";
+import { config } from "../env";
+import { log } from "../log";
+import { currentVersion, publishVersion } from "../models";
 import { writeDevnetModel } from "./model";
+import type { DevnetArgs, FromDevnet, ToDevnet } from "./process";
+import { freeLoopbackPort, type DevnetManifest } from "./subnet";
 
-/** The simulated miners' mix: mostly honest trainers of different strength, one broken, one copier. */
-function behaviourOf(i: number): MinerBehaviour {
-  if (i === 4) return "broken";
-  if (i === 5) return "copy";
-  return "train";
-}
+export type { DevnetManifest } from "./subnet";
 
-export function devnetKeyring() {
-  return new Keyring({ type: "sr25519", ss58Format: 42 });
-}
-
-/**
- * Registers the devnet's neurons in the simulated metagraph: this validator (uid 0, with a permit), the
- * simulated miners, and the operator's own miners and validators from DEVNET_*_HOTKEYS.
- */
-async function seedMetagraph(
-  miners: DevnetMiner[],
-  computeMiners: DevnetComputeMiner[],
-  searchMiners: DevnetSearchMiner[],
-): Promise<void> {
-  const c = config();
-  const keyring = devnetKeyring();
-  const offlinePort = await closedPort();
-  type Entry = Omit<NeuronRecord, "uid">;
-  const validator: Entry = {
-    // The console's own hotkey, so that miners' blacklists let its dendrite in (on every simulated subnet).
-    hotkey: consoleHotkey()?.address ?? keyring.addFromUri(DEVNET_VALIDATOR_URI).address,
-    coldkey: keyring.addFromUri("//devnet-validator//cold").address,
-    validatorPermit: true,
-    stake: "1000000000000",
-    axonIp: "127.0.0.1",
-    axonPort: c.PORT,
-  };
-  const subnets = new Map<number, Entry[]>();
-  const subnet = (netuid: number) => subnets.get(netuid) ?? (subnets.set(netuid, [validator]).get(netuid) as Entry[]);
-  for (const netuid of c.netuidsInUse) subnet(netuid);
-  subnet(netuidOf("validator")).push(
-    ...miners.map((m) => ({
-      hotkey: m.hotkey,
-      coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address,
-      validatorPermit: false,
-      stake: "0",
-      axonIp: "127.0.0.1",
-      axonPort: m.port,
-    })),
-    // A miner whose axon is down on purpose: published, nothing listening.
-    {
-      hotkey: keyring.addFromUri("//devnet-miner-offline").address,
-      coldkey: keyring.addFromUri("//devnet-miner-offline//cold").address,
-      validatorPermit: false,
-      stake: "0",
-      axonIp: "127.0.0.1",
-      axonPort: offlinePort,
-    },
-    ...c.DEVNET_MINER_HOTKEYS.map((h) => ({
-      hotkey: h,
-      coldkey: h,
-      validatorPermit: false,
-      stake: "0",
-      axonIp: null,
-      axonPort: null,
-    })),
-    ...c.DEVNET_VALIDATOR_HOTKEYS.map((h) => ({
-      hotkey: h,
-      coldkey: h,
-      validatorPermit: true,
-      stake: "1000000000000",
-      axonIp: null,
-      axonPort: null,
-    })),
-  );
-  const serving = (list: Array<{ hotkey: string; port: number }>) =>
-    list.map((m) => ({
-      hotkey: m.hotkey,
-      coldkey: keyring.addFromUri(`//devnet-cold-${m.hotkey.slice(0, 6)}`).address,
-      validatorPermit: false,
-      stake: "0",
-      axonIp: "127.0.0.1",
-      axonPort: m.port,
-    }));
-  if (computeMiners.length) subnet(netuidOf("compute")).push(...serving(computeMiners));
-  if (searchMiners.length) subnet(netuidOf("search")).push(...serving(searchMiners));
-  // Operators' own miners, with their axon, on the subnet of their role (NETUID without one).
-  for (const a of c.DEVNET_MINER_AXONS) {
-    const list = subnet(a.role ? netuidOf(a.role) : c.NETUID);
-    if (list.some((n) => n.hotkey === a.hotkey)) continue;
-    list.push({
-      hotkey: a.hotkey,
-      coldkey: a.hotkey,
-      validatorPermit: false,
-      stake: "0",
-      axonIp: a.host,
-      axonPort: a.port,
-    });
-  }
-  await db().$transaction([
-    db().neuron.deleteMany({ where: { netuid: { in: [...subnets.keys()] } } }),
-    ...[...subnets].flatMap(([netuid, list]) =>
-      list.map((n, uid) => db().neuron.create({ data: { netuid, uid, ...n } })),
-    ),
-  ]);
-  invalidateNeurons();
-  if (c.DEVNET_MINER_AXONS.length)
-    log.info(
-      { miners: c.DEVNET_MINER_AXONS.map((a) => `${a.hotkey}@${a.host}:${a.port}`) },
-      "devnet: outside miners registered",
-    );
-}
-
-/** A loopback port nobody listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+const ANCHOR_KEY = "devnet.chain.anchor";
+/** How long the devnet process may take to report its chain and miners. */
+const READY_TIMEOUT_MS = 120_000;
 
 /** Publishes the devnet's first model when none exists yet (before the server listens: clients see it at once). */
 export async function ensureDevnetModel(): Promise<void> {
@@ -145,86 +25,147 @@ export async function ensureDevnetModel(): Promise<void> {
   await publishVersion({ dir, name: "step_0", blockNumber: chain().head() ?? 0, by: "devnet" });
 }
 
-/**
- * The devnet: a first model, a simulated metagraph and training miners that download, train, serve and
- * submit every cycle through the public API, like real ones.
- */
-export async function startDevnet(consoleUrl: string): Promise<() => Promise<void>> {
+export interface DevnetProcess {
+  manifest: DevnetManifest;
+  /** Tells the devnet the console listens (its training miners start calling it). */
+  consoleListening(): void;
+  /** Moves the devnet chain's head (devnet control); the block count continues from there, across restarts too. */
+  setHead(block: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Anchor = DevnetManifest["anchor"];
+
+/** Where the chain's block count continues: the stored anchor, or SIM_START_BLOCK now. */
+async function startAnchor(): Promise<Anchor> {
   const c = config();
-  await ensureDevnetModel();
-  const keyring = devnetKeyring();
-  const groups = currentVersion()?.catalog.groups.length ?? 1;
-  const trainer = new Trainer();
-  const miners = Array.from(
-    { length: c.DEVNET_MINERS },
-    (_, i) =>
-      new DevnetMiner(keyring.addFromUri(`//devnet-miner-${i}`), i % groups, behaviourOf(i), {
-        consoleUrl,
-        token: validatorToken,
-        trainer,
-        // Stronger and weaker trainers: different amounts of data and optimisation.
-        trainSteps: 20 + 25 * (i % 4),
-        samples: 32 + 32 * (i % 3),
-        seed: i + 1,
-        config: () => {
-          const cfg = currentVersion()?.catalog.config;
-          return isTinyMoeConfig(cfg) ? cfg : null;
-        },
-      }),
-  );
-  for (const m of miners) await m.start();
-  // Compute miners (with the compute role): machines that report their Specs over the wire.
-  const computeMiners = roleEnabled("compute")
-    ? Array.from(
-        { length: c.DEVNET_COMPUTE_MINERS },
-        (_, i) =>
-          new DevnetComputeMiner(
-            keyring.addFromUri(`//devnet-compute-${i}`),
-            { ...DEVNET_MACHINES[i % DEVNET_MACHINES.length] },
-            async (hotkey) => !!(await findNeuron(hotkey, netuidOf("compute"))),
-          ),
-      )
-    : [];
-  for (const m of computeMiners) {
-    await m.start();
-    // Proof of GPU logs into these machines: their host keys are known, so a login elsewhere is refused.
-    pinHostKey(m.hotkey, m.ssh.hostPublicKey);
-  }
-  // Search miners (with the search role): a corpus of real text, a full-text index, five behaviours.
-  const searchBehaviours: SearchBehaviour[] = ["good", "slow", "inventor", "dropper", "offline", "good"];
-  const searchMiners: DevnetSearchMiner[] = [];
-  if (roleEnabled("search")) {
-    const registered = async (hotkey: string) => !!(await findNeuron(hotkey, netuidOf("search")));
-    for (let i = 0; i < c.DEVNET_SEARCH_MINERS; i++)
-      searchMiners.push(
-        new DevnetSearchMiner(
-          keyring.addFromUri(`//devnet-search-${i}`),
-          searchBehaviours[i % searchBehaviours.length],
-          registered,
-        ),
-      );
-    for (const m of searchMiners) await m.start();
-    const corpus = searchCorpus();
-    setSourceFetcher({
-      tweet: async (id) => corpus.post(id) ?? null,
-      page: async (link) => corpus.page(link) ?? null,
+  const row = await db().setting.findUnique({ where: { key: ANCHOR_KEY } });
+  const now = Date.now();
+  const stored = row ? (JSON.parse(row.value) as Anchor) : null;
+  if (!stored) return { block: c.SIM_START_BLOCK, time: now, blockTimeMs: c.BLOCK_TIME_MS };
+  if (stored.blockTimeMs === c.BLOCK_TIME_MS) return stored;
+  // Keep the count, change the pace from here on.
+  const block = stored.block + Math.max(0, Math.floor((now - stored.time) / stored.blockTimeMs));
+  return { block, time: now, blockTimeMs: c.BLOCK_TIME_MS };
+}
+
+async function saveAnchor(anchor: Anchor): Promise<void> {
+  const value = JSON.stringify(anchor);
+  await db().setting.upsert({ where: { key: ANCHOR_KEY }, create: { key: ANCHOR_KEY, value }, update: { value } });
+}
+
+/**
+ * Starts the devnet as a child process (its chain and its miners run there, not in the console) and keeps
+ * it running: restarted with a log line when it dies, stopped with the console. Resolves with what it
+ * reports once its chain listens.
+ */
+export async function startDevnetProcess(opts: {
+  consoleUrl: string;
+  minerToken: () => string | undefined;
+}): Promise<DevnetProcess> {
+  const port = await freeLoopbackPort();
+  let child: ChildProcess | null = null;
+  let stopping = false;
+  let nextId = 1;
+  const waiting = new Map<number, () => void>();
+
+  const spawn = async (): Promise<DevnetManifest> => {
+    const anchor = await startAnchor();
+    const args: DevnetArgs = { port, startBlock: anchor.block, startTime: anchor.time, consoleUrl: opts.consoleUrl };
+    const proc = fork(path.join(__dirname, "process.ts"), [JSON.stringify(args)], {
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    setSyntheticTopics(() => ({
-      topics: corpus.topics(),
-      accounts: [...new Set(corpus.posts.map((p) => p.user?.username ?? ""))].filter(Boolean),
-    }));
-  }
-  await seedMetagraph(miners, computeMiners, searchMiners);
-  const off = chain().onHead(() => {
-    for (const m of miners) void m.onHead();
-  });
-  log.info({ miners: miners.length, groups }, "devnet running");
-  return async () => {
-    off();
-    for (const m of miners) await m.stop();
-    for (const m of computeMiners) await m.stop();
-    for (const m of searchMiners) await m.stop();
-    setSourceFetcher(null);
-    await trainer.stop();
+    child = proc;
+    proc.send({ type: "token", token: opts.minerToken() ?? null } satisfies ToDevnet);
+    if (listening) proc.send({ type: "listening" } satisfies ToDevnet);
+    const manifest = await new Promise<DevnetManifest>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the devnet did not start within 2 minutes")), READY_TIMEOUT_MS);
+      proc.on("message", (m: FromDevnet) => {
+        if (m.type === "ready") {
+          clearTimeout(timer);
+          resolve(m.manifest);
+        } else if (m.type === "failed") {
+          clearTimeout(timer);
+          reject(new Error(m.error));
+        } else if (m.type === "headSet") waiting.get(m.id)?.();
+      });
+      proc.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the devnet process exited with ${code} before it was ready`));
+      });
+    });
+    await saveAnchor(manifest.anchor);
+    proc.once("exit", (code, signal) => {
+      if (stopping) return;
+      log.error({ code, signal }, "the devnet process died: restarting it");
+      setTimeout(() => void restart(), 1000).unref();
+    });
+    return manifest;
   };
+  const restart = async () => {
+    try {
+      await spawn();
+      log.info({ port }, "devnet restarted");
+    } catch (e) {
+      log.error({ err: (e as Error).message }, "the devnet did not restart; trying again in 10 s");
+      if (!stopping) setTimeout(() => void restart(), 10_000).unref();
+    }
+  };
+
+  let listening = false;
+  const manifest = await spawn();
+  // A rotated miner token reaches the devnet's miners within 2 s.
+  let token = opts.minerToken();
+  const tokenWatch = setInterval(() => {
+    const now = opts.minerToken();
+    if (now === token) return;
+    token = now;
+    child?.send({ type: "token", token: now ?? null } satisfies ToDevnet);
+  }, 2000);
+  tokenWatch.unref();
+  return {
+    manifest,
+    consoleListening() {
+      listening = true;
+      child?.send({ type: "listening" } satisfies ToDevnet);
+    },
+    async setHead(block) {
+      const id = nextId++;
+      const done = new Promise<void>((resolve) => waiting.set(id, resolve));
+      child?.send({ type: "setHead", id, block } satisfies ToDevnet);
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+      waiting.delete(id);
+      await saveAnchor({ block, time: Date.now(), blockTimeMs: config().BLOCK_TIME_MS });
+    },
+    async stop() {
+      stopping = true;
+      clearInterval(tokenWatch);
+      const proc = child;
+      if (!proc || proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** What the console takes from its devnet: the compute machines' host keys and the search corpus (over HTTP). */
+export function useDevnet(manifest: DevnetManifest): void {
+  for (const k of manifest.hostKeys) pinHostKey(k.hotkey, k.key);
+  const corpus = manifest.corpus;
+  if (!corpus) return;
+  const get = async <T>(p: string): Promise<T | null> => {
+    const res = await fetch(`${corpus.url}${p}`, { signal: AbortSignal.timeout(10_000) });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`the devnet corpus answered ${res.status}`);
+    return (await res.json()) as T;
+  };
+  setSourceFetcher({
+    tweet: (id) => get(`/post/${encodeURIComponent(id)}`),
+    page: (link) => get(`/page?link=${encodeURIComponent(link)}`),
+  });
+  setSyntheticTopics(() => ({ topics: corpus.topics, accounts: corpus.accounts }));
 }

@@ -4,8 +4,6 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { z } from "zod";
 import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
 import { Axon, defineSynapse, validatorsOnly } from "../bittensor";
-import { findNeuron } from "../chain";
-import { netuidOf } from "../env";
 import { composeHeader, parseHeader, readHeaderLength } from "../models/safetensors";
 import type { TinyMoeConfig, Weights } from "../models/tiny-moe";
 import type { Trainer } from "./trainer";
@@ -70,6 +68,8 @@ export class DevnetMiner {
       samples: number;
       seed: number;
       config: () => TinyMoeConfig | null;
+      /** Whether a hotkey is a validator with a permit on the miner's subnet (only they reach its axon). */
+      isValidator: (hotkey: string) => Promise<boolean>;
     },
   ) {}
 
@@ -85,11 +85,9 @@ export class DevnetMiner {
     const axon = new Axon({
       signer: this.pair,
       externalIp: "127.0.0.1",
-      // In the console's process: checks go to its verification worker, not its event loop.
+      // Checks go to the verification worker, not the event loop.
       verifier: verifyHotkeySignatureOffThread,
-      blacklist: validatorsOnly(
-        async (hotkey) => (await findNeuron(hotkey, netuidOf("validator")))?.validatorPermit ?? false,
-      ),
+      blacklist: validatorsOnly(this.opts.isValidator),
     }).attach(DevnetEcho, (f) => ({ echo: f.text }));
     this.server = http.createServer((req, res) => {
       const body = this.checkpoints.get(req.url ?? "");

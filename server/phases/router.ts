@@ -20,12 +20,12 @@ export const phasesRouter = router({
     await removePeer(input.id);
     return listPeersForAdmin();
   }),
-  /** Devnet control: move the simulated clock (refused on a live chain). */
+  /** Devnet control: move the devnet chain's clock (refused on a live chain). */
   setSimulatedHead: adminProcedure
     .input(z.object({ block: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }))
     .mutation(async ({ input }) => {
       const c = chain();
-      if (!c.setHead) throw new BadRequestError("The head can only be set on the simulated chain");
+      if (!c.setHead) throw new BadRequestError("The head can only be set on the devnet's chain");
       await c.setHead(input.block);
       return c.status();
     }),

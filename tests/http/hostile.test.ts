@@ -382,7 +382,7 @@ describe("7. a private dashboard admits registered hotkeys and VIEWER_HOTKEYS on
     });
     try {
       expect(await walletSignIn(own.url, keyring.addFromUri(`//Stranger${Date.now()}`))).toMatch(
-        /not registered on subnet 1 and not in VIEWER_HOTKEYS/,
+        /not registered on subnets 1, 22, 27 and not in VIEWER_HOTKEYS/,
       );
       expect(await walletSignIn(own.url, miner)).toBe("ok");
       expect(await walletSignIn(own.url, listed)).toBe("ok");

@@ -58,12 +58,13 @@ describe("miners over the wire on the devnet", () => {
       server.databaseUrl,
       Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
     );
-    // Subnet 1 (owner, compute): the validator and 8 devnet compute miners; 3: the validator, 2 devnet
-    // miners, the one that is down; 22: the validator and the operator's miner.
+    // Subnet 1 (owner): the validator; 3: the validator, 2 devnet miners, the one that is down; 22: the
+    // validator and the operator's miner; 27 (compute, the devnet's default): the validator and 8 machines.
     expect(neurons.map((r) => [r.netuid, Number(r.n)])).toEqual([
-      [1, 9],
+      [1, 1],
       [3, 4],
       [22, 2],
+      [27, 9],
     ]);
   });
 
@@ -71,7 +72,7 @@ describe("miners over the wire on the devnet", () => {
     const admin = (await signIn(server.url, "admin", "test-admin-password"))!;
     const settings = await trpc(server.url, "system.settings", undefined, admin, "query");
     expect(settings.status).toBe(200);
-    expect(JSON.stringify(settings.body)).toContain('"netuids":{"owner":1,"validator":3,"search":22,"compute":1}');
+    expect(JSON.stringify(settings.body)).toContain('"netuids":{"owner":1,"validator":3,"search":22,"compute":27}');
     const miners = await trpc(server.url, "validator.miners", undefined, admin, "query");
     const hotkeys = JSON.stringify(miners.body);
     expect(hotkeys).not.toContain(outside); // a search miner is not a validator-API miner

@@ -13,12 +13,15 @@ describe("each role's card on Overview", () => {
     const fresh = await freshDb();
     db = fresh.db;
     process.env.DATABASE_URL = fresh.url;
-    process.env.NETUID = "1";
+    // Every role on one subnet here (the devnet default gives search and compute subnets of their own).
+    Object.assign(process.env, { NETUID: "1", SEARCH_NETUID: "1", COMPUTE_NETUID: "1" });
     config.set(undefined);
     dbOf.set(db);
   });
 
   afterAll(async () => {
+    delete process.env.SEARCH_NETUID;
+    delete process.env.COMPUTE_NETUID;
     dbOf.set(undefined);
     await db.$disconnect();
   });

@@ -52,7 +52,10 @@ describe("configuration", () => {
     const c = parseConfig({ NETUID: "5", SEARCH_NETUID: "22", COMPUTE_NETUID: "27", ROLES: "owner,validator,search" });
     expect(c.netuids).toEqual({ owner: 5, validator: 5, search: 22, compute: 27 });
     expect(c.netuidsInUse).toEqual([5, 22]);
-    expect(parseConfig({}).netuidsInUse).toEqual([1]);
+    // On the devnet each role has a subnet of its own by default; on a real chain they follow NETUID.
+    expect(parseConfig({}).netuids).toEqual({ owner: 1, validator: 1, search: 22, compute: 27 });
+    expect(parseConfig({ DEVNET: "0" }).netuidsInUse).toEqual([1]);
+    expect(parseConfig({ SUBTENSOR_URL: "finney", NETUID: "9" }).netuidsInUse).toEqual([9]);
   });
 
   it("reads DEVNET_MINER_AXONS as [role:]hotkey@host:port and names a bad entry", () => {

@@ -114,6 +114,14 @@ export class ChainNode {
     });
   }
 
+  private blockListeners = new Set<(block: number) => void>();
+
+  /** Calls `listener` with each new block's number. */
+  onBlock(listener: (block: number) => void): () => void {
+    this.blockListeners.add(listener);
+    return () => this.blockListeners.delete(listener);
+  }
+
   get url(): string {
     return `ws://127.0.0.1:${this.port}`;
   }
@@ -155,7 +163,8 @@ export class ChainNode {
     return this.subnets.get(netuid)?.neurons.find((n) => n.hotkey === hotkey);
   }
 
-  async start(port = 0, host = "127.0.0.1"): Promise<void> {
+  /** Listens on `host:port`; with a block clock, blocks count from `startBlock` at `startTime` (ms, default now). */
+  async start(port = 0, host = "127.0.0.1", startTime?: number): Promise<void> {
     this.wss = new WebSocketServer({ host, port, maxPayload: 4 * 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       this.wss!.once("listening", resolve);
@@ -171,7 +180,7 @@ export class ChainNode {
       ws.on("message", (data) => this.onMessage(ws, String(data)));
     });
     if (this.blockTimeMs > 0) {
-      this.anchor = { block: this.block, time: this.now() };
+      this.anchor = { block: this.block, time: startTime ?? this.now() };
       this.tick();
     }
   }
@@ -243,6 +252,7 @@ export class ChainNode {
     this.pool = [];
     const outcomes = included.map((p) => this.apply(p.ext));
     this.reveal(this.block);
+    for (const l of this.blockListeners) l(this.block);
     const hash = this.hashOf(this.block);
     if (included.length) {
       this.blocks.set(hash, {

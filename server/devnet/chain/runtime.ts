@@ -4,8 +4,9 @@ import { Metadata, TypeRegistry } from "@polkadot/types";
 import { expandMetadata } from "@polkadot/types/metadata";
 import type { Extrinsic } from "@polkadot/types/interfaces";
 import { compactAddLength, compactStripLength, u8aConcat, u8aToHex, u8aToU8a } from "@polkadot/util";
-import { blake2AsU8a, signatureVerify } from "@polkadot/util-crypto";
-import { SUBTENSOR_TYPES } from "../../chain/subtensor-types";
+import { blake2AsU8a } from "@polkadot/util-crypto";
+import { publicKeyOf, verifyEd25519, verifySr25519 } from "../../crypto/hotkey";
+import { SUBTENSOR_SIGNED_EXTENSIONS, SUBTENSOR_TYPES } from "../../chain/subtensor-types";
 
 /** A runtime as a node serves it: its metadata, the version it reports, and whether it predates metadata V15. */
 export interface RuntimeSpec {
@@ -50,7 +51,7 @@ export class ChainRuntime {
   constructor(readonly spec: RuntimeSpec) {
     if (spec.legacyTypes) this.registry.register(SUBTENSOR_TYPES as never);
     this.metadata = new Metadata(this.registry, spec.metadataHex);
-    this.registry.setMetadata(this.metadata);
+    this.registry.setMetadata(this.metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS);
     this.decorated = expandMetadata(this.registry, this.metadata);
   }
 
@@ -188,7 +189,10 @@ export class ChainRuntime {
     });
     let message = payload.toU8a({ method: true });
     if (message.length > 256) message = blake2AsU8a(message, 256);
-    return signatureVerify(message, ext.signature.toU8a(), ext.signer.toString()).isValid;
+    // sr25519 (what wallets sign with) or ed25519; the devnet takes no ecdsa signers.
+    const signature = ext.signature.toU8a().slice(-64);
+    const key = publicKeyOf(ext.signer.toString());
+    return verifySr25519(message, signature, key) || verifyEd25519(message, signature, key);
   }
 }
 
