@@ -106,7 +106,7 @@ export async function startDevnetProcess(opts: {
   const restart = async () => {
     try {
       await spawn();
-      log.info({ port }, "devnet restarted");
+      log.warn({ port }, "devnet restarted");
     } catch (e) {
       log.error({ err: (e as Error).message }, "the devnet did not restart; trying again in 10 s");
       if (!stopping) setTimeout(() => void restart(), 10_000).unref();

@@ -1,0 +1,139 @@
+/**
+ * The devnet as a process of its own: `npm run devnet` alone with a second console on its chain, and the
+ * console's own devnet supervised (restarted when it dies, gone when the console stops).
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { Keyring } from "@polkadot/keyring";
+import { cryptoWaitReady } from "@polkadot/util-crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma } from "@/server/db";
+import { queryDatabase } from "../support/db";
+import { freePort } from "../support/ports";
+import { ROOT, startServer, type RunningServer } from "../support/server";
+
+const phaseBlock = async (url: string) => ((await (await fetch(`${url}/get_phase`)).json()) as { block: number }).block;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function devnetChild(consolePid: number): number | null {
+  try {
+    const out = execFileSync("pgrep", ["-P", String(consolePid), "-f", "devnet/process.ts"], { encoding: "utf8" });
+    return Number(out.trim().split("\n")[0]) || null;
+  } catch {
+    return null;
+  }
+}
+
+beforeAll(async () => {
+  await cryptoWaitReady();
+});
+
+describe("npm run devnet, alone", () => {
+  let devnet: ChildProcess;
+  let output = "";
+  let chainPort: number;
+  let consoleOnIt: RunningServer | undefined;
+
+  beforeAll(async () => {
+    chainPort = await freePort();
+    devnet = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/devnet/process.ts")], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DEVNET_PORT: String(chainPort),
+        PORT: String(await freePort()),
+        BLOCK_TIME_MS: "500",
+        DEVNET_MINERS: "1",
+        DEVNET_COMPUTE_MINERS: "1",
+        DEVNET_SEARCH_MINERS: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    devnet.stdout!.on("data", (d) => (output += d));
+    devnet.stderr!.on("data", (d) => (output += d));
+    const deadline = Date.now() + 60_000;
+    while (!/Subnet 27/.test(output)) {
+      if (Date.now() > deadline || devnet.exitCode !== null) throw new Error(`the devnet did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await consoleOnIt?.stop();
+    devnet?.kill("SIGTERM");
+  });
+
+  it("prints its chain endpoint, beacon, subnets and miners", () => {
+    expect(output).toContain(`Devnet chain: ws://127.0.0.1:${chainPort} (finney runtime 424, 500 ms blocks`);
+    const validator = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//devnet-validator").address;
+    expect(output).toMatch(new RegExp(`Subnet 1 \\(owner, validator\\): 3 neurons\\n  uid 0  ${validator}  validator`));
+    expect(output).toMatch(/uid 1 {2}\w{48} {2}training \(train\) {2}axon 127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/uid 2 {2}\w{48} {2}offline/);
+    expect(output).toMatch(/Subnet 27 \(compute\): 2 neurons\n.*\n {2}uid 1 {2}\w{48} {2}compute \(8x H100\)/);
+    expect(output).toMatch(/DRAND_PUBLIC_KEY=[0-9a-f]{192} DRAND_GENESIS=\d+/);
+  });
+
+  it("a second console points at it and keeps its subnets' metagraphs", async () => {
+    const [, key, genesis] = /DRAND_PUBLIC_KEY=([0-9a-f]+) DRAND_GENESIS=(\d+)/.exec(output)!;
+    consoleOnIt = await startServer({
+      SUBTENSOR_URL: `ws://127.0.0.1:${chainPort}`,
+      DRAND_PUBLIC_KEY: key!,
+      DRAND_GENESIS: genesis!,
+      BLOCK_TIME_MS: "500",
+      COMPUTE_NETUID: "27",
+      ROLES: "owner,validator,compute",
+    });
+    const neurons = () =>
+      queryDatabase<{ netuid: number; n: bigint | number }>(
+        consoleOnIt!.databaseUrl,
+        Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
+      ).then((rows) => rows.map((r) => [r.netuid, Number(r.n)]));
+    await expect.poll(neurons, { timeout: 30_000 }).toEqual([
+      [1, 3],
+      [27, 2],
+    ]);
+    // Its phase oracle follows the devnet's blocks.
+    const first = await phaseBlock(consoleOnIt.url);
+    await expect.poll(() => phaseBlock(consoleOnIt!.url), { timeout: 10_000 }).toBeGreaterThan(first);
+  });
+});
+
+describe("the console's own devnet", () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startServer({ DEVNET_MINERS: "0", DEVNET_COMPUTE_MINERS: "0", BLOCK_TIME_MS: "500" });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("is restarted when it dies, and the chain goes on counting", async () => {
+    const pid = devnetChild(server.process.pid!);
+    expect(pid).not.toBeNull();
+    const before = await phaseBlock(server.url);
+    process.kill(pid!, "SIGKILL");
+    await expect.poll(() => server.output(), { timeout: 60_000 }).toMatch(/devnet restarted/);
+    expect(server.output()).toMatch(/the devnet process died: restarting it/);
+    const again = devnetChild(server.process.pid!);
+    expect(again).not.toBeNull();
+    expect(again).not.toBe(pid);
+    await expect.poll(() => phaseBlock(server.url), { timeout: 20_000 }).toBeGreaterThan(before + 2);
+  });
+
+  it("stops with the console", async () => {
+    const pid = devnetChild(server.process.pid!)!;
+    expect(await server.stop()).toBe(0);
+    await expect.poll(() => alive(pid), { timeout: 15_000 }).toBe(false);
+  });
+});
