@@ -41,6 +41,11 @@ export class SimulatedWeights {
   readonly revealPeriodEpochs = 1;
   readonly versionKey = 0n;
   private pending: Commit[] = [];
+
+  /** Commits waiting for their reveal epoch, oldest first. */
+  get waiting(): readonly Commit[] {
+    return this.pending;
+  }
   private outcomes = new Map<string, Outcome>();
   /** Revealed weights per `netuid:hotkey`, with the block of the reveal. */
   readonly weights = new Map<string, { uids: number[]; values: number[]; block: number }>();

@@ -109,11 +109,21 @@ describe("the devnet chain node, as @polkadot/api and the console's chain see it
     expect(r).toMatchObject({ status: "committed" });
     const c = r as { inBlock: number; revealBlock: number; revealRound: number };
     expect(await chain.revealOutcome(3, validator.address, c)).toEqual({ state: "pending" });
+    // The commit waits in TimelockedWeightCommits (netuid, epoch), as clients read it on finney.
+    const waiting = await api.query.subtensorModule.timelockedWeightCommits.entries(3);
+    expect(waiting).toHaveLength(1);
+    const [[who, inBlock, , round]] = waiting[0]![1] as unknown as Array<[unknown, unknown, unknown, unknown]>;
+    expect([String(who), Number(String(inBlock)), Number(String(round))]).toEqual([
+      validator.address,
+      c.inBlock,
+      c.revealRound,
+    ]);
     const outcome = await until("the reveal", async () => {
       const o = await chain.revealOutcome(3, validator.address, c);
       return o.state === "pending" ? null : o;
     });
     expect(outcome).toMatchObject({ state: "revealed" });
+    expect(await api.query.subtensorModule.timelockedWeightCommits.entries(3)).toHaveLength(0);
     expect(node.weights.weights.get(`3:${validator.address}`)).toMatchObject({ uids: [1], values: [65535] });
   });
 

@@ -275,7 +275,9 @@ export class ChainNode {
 
   /** Weights commits whose reveal epoch began: revealed weights count as the hotkey's last update. */
   private reveal(block: number): void {
+    const waiting = this.weights.waiting.length;
     this.weights.onBlock(block);
+    if (this.weights.waiting.length !== waiting) this.changed();
     for (const [key, w] of this.weights.weights) {
       if (w.block !== block) continue;
       const [netuid, hotkey] = key.split(":");
@@ -397,6 +399,15 @@ export class ChainNode {
     );
   }
 
+  /** `state_getKeysPaged`: the keys under a prefix, in order, after `startKey`. */
+  keysPaged(prefix: string, count: number, startKey?: string): string[] {
+    if (!this.storageKeys) this.storageKeys = this.storageTable();
+    return [...this.storageKeys.keys()]
+      .filter((k) => k.startsWith(prefix) && (!startKey || k > startKey))
+      .sort()
+      .slice(0, Math.max(0, Math.min(count, 1000)));
+  }
+
   /** Storage subscriptions: their keys and the values last sent. */
   private storageSubs = new Map<string, { ws: WebSocket; keys: string[]; sent: Array<string | null> }>();
 
@@ -462,6 +473,15 @@ export class ChainNode {
       put(m, "lastUpdate", n, () => this.lastUpdates(s));
       for (const x of s.neurons) put(m, "uids", [s.netuid, x.hotkey], () => x.uid);
     }
+    // TimelockedWeightCommits (netuid, epoch) -> [(who, commit block, ciphertext, round)].
+    const commits = new Map<string, { netuid: number; epoch: number; list: unknown[] }>();
+    for (const c of this.weights.waiting) {
+      const k = `${c.netuid}:${c.epoch}`;
+      const entry = commits.get(k) ?? commits.set(k, { netuid: c.netuid, epoch: c.epoch, list: [] }).get(k)!;
+      // Bytes from a Uint8Array would be read as length-prefixed: the raw bytes go as hex.
+      entry.list.push([c.who, c.inBlock, u8aToHex(c.ciphertext), c.round]);
+    }
+    for (const e of commits.values()) put(m, "timelockedWeightCommits", [e.netuid, e.epoch], () => e.list);
     return table;
   }
 

@@ -14,6 +14,7 @@ export interface RpcNode {
   blockBody(hash: unknown): unknown;
   nextSubscription(): string;
   storage(key: string, at?: string): string | null;
+  keysPaged(prefix: string, count: number, startKey?: string): string[];
   subscribeStorage(ws: WebSocket, id: string, keys: string[]): void;
   unsubscribeStorage(id: string): void;
   nextIndex(address: string): number;
@@ -164,7 +165,7 @@ function answer(
     case "state_getStorage":
       return reply(node.storage(String(p[0] ?? ""), p[1] as string | undefined));
     case "state_getKeysPaged":
-      return reply([]);
+      return reply(node.keysPaged(String(p[0] ?? "0x"), Number(p[1] ?? 1000), p[2] ? String(p[2]) : undefined));
     case "state_subscribeStorage": {
       const id = node.nextSubscription();
       reply(id);
