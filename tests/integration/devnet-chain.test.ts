@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SubtensorChain } from "@/server/chain/subtensor";
 import { SUBTENSOR_RUNTIME, SUBTENSOR_TYPES } from "@/server/chain/subtensor-types";
 import { ChainNode } from "@/server/devnet/chain/node";
+import { verifyPulse } from "@/server/chain/commit-reveal";
 
 async function until<T>(what: string, fn: () => Promise<T | null | false> | T | null | false, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -125,6 +126,11 @@ describe("the devnet chain node, as @polkadot/api and the console's chain see it
     expect(outcome).toMatchObject({ state: "revealed" });
     expect(await api.query.subtensorModule.timelockedWeightCommits.entries(3)).toHaveLength(0);
     expect(node.weights.weights.get(`3:${validator.address}`)).toMatchObject({ uids: [1], values: [65535] });
+    // The chain stores the beacon's pulses: the round's signature verifies against the beacon's key.
+    const pulse = (await api.query.drand.pulses(c.revealRound)).toJSON() as { round: number; signature: string };
+    expect(pulse.round).toBe(c.revealRound);
+    expect(verifyPulse(node.beacon.network, c.revealRound, pulse.signature.slice(2))).toBe(true);
+    expect((await api.query.drand.pulses(c.revealRound + 10_000)).toJSON()).toBeNull();
   });
 
   it("answers module errors in ExtrinsicFailed: set_weights under commit-reveal, a stranger's axon, a second registration", async () => {

@@ -2,6 +2,7 @@ import type { Extrinsic } from "@polkadot/types/interfaces";
 import type { Codec } from "@polkadot/types/types";
 import { hexToU8a, u8aToHex, u8aToU8a } from "@polkadot/util";
 import { blake2AsHex, decodeAddress } from "@polkadot/util-crypto";
+import { sha256 } from "@noble/hashes/sha256";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SimulatedBeacon, roundAt } from "../../chain/commit-reveal";
 import { SimulatedWeights } from "../../chain/simulated-weights";
@@ -440,7 +441,26 @@ export class ChainNode {
   /** A storage value at a block (state is the head's, except each block's own events). */
   storage(key: string, at?: string): string | null {
     if (!this.storageKeys) this.storageKeys = this.storageTable();
-    return this.storageKeys.get(key)?.(at) ?? null;
+    return this.storageKeys.get(key)?.(at) ?? this.pulse(key);
+  }
+
+  private pulsesPrefix: string | null | undefined;
+
+  /** `Drand.Pulses(round)` for every round stored so far: the beacon's signature and its sha256 randomness. */
+  private pulse(key: string): string | null {
+    if (this.pulsesPrefix === undefined)
+      this.pulsesPrefix = this.runtime.key("drand", "pulses", 0)?.slice(0, 66) ?? null;
+    // Blake2_128Concat of a u64: the prefix, 16 bytes of hash, then the round little-endian.
+    if (!this.pulsesPrefix || !key.startsWith(this.pulsesPrefix) || key.length !== 66 + 32 + 16) return null;
+    const round = Number(hexToU8a("0x" + key.slice(-16)).reduceRight((a, b) => a * 256n + BigInt(b), 0n));
+    if (round < 1 || round > Number(this.lastStoredRound()) || this.runtime.key("drand", "pulses", round) !== key)
+      return null;
+    const signature = this.beacon.sign(round);
+    return this.runtime.value("drand", "pulses", {
+      round,
+      randomness: u8aToHex(sha256(signature)),
+      signature: u8aToHex(signature),
+    });
   }
 
   private storageTable(): Map<string, (at?: string) => string | null> {
