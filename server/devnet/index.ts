@@ -9,7 +9,8 @@ import { log } from "../log";
 import { currentVersion, publishVersion } from "../models";
 import { writeDevnetModel } from "./model";
 import type { DevnetArgs, FromDevnet, ToDevnet } from "./process";
-import { freeLoopbackPort, type DevnetManifest } from "./subnet";
+import { freeLoopbackPort } from "./ports";
+import type { DevnetManifest } from "./subnet";
 
 export type { DevnetManifest } from "./subnet";
 

@@ -12,6 +12,7 @@ import { DEVNET_CONFIG } from "./model";
 import { searchCorpus } from "./search-corpus";
 import { DevnetSearchMiner, type SearchBehaviour } from "./search-miner";
 import { Trainer } from "./trainer";
+import { freeLoopbackPort } from "./ports";
 
 /** What the devnet tells the console (and prints for an operator) once it runs. */
 export interface DevnetManifest {
@@ -225,15 +226,6 @@ export async function startLocalSubnet(opts: {
       await trainer.stop();
     },
   };
-}
-
-/** A loopback port nobody listens on (bound, then released). */
-export async function freeLoopbackPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** The search corpus over loopback HTTP: GET /post/<id> and /page?link=<url> (JSON, 404 when unknown). */
