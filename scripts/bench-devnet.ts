@@ -28,6 +28,13 @@ function devnetPid(consolePid: number): number | null {
   }
 }
 
+/** CPU seconds a process has used, with its children that have exited (utime, stime, cutime, cstime). */
+function cpuSeconds(pid: number | null): number {
+  if (!pid) return NaN;
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return fields.slice(11, 15).reduce((a, f) => a + Number(f), 0) / 100;
+}
+
 async function load(url: string, seconds: number) {
   const r = await autocannon({ url: `${url}/get_phase`, connections: 64, duration: seconds });
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts };
@@ -74,9 +81,16 @@ export async function benchDevnet(): Promise<boolean> {
     const admin = (await signIn(pog.url, "admin", "test-admin-password"))!;
     await new Promise((r) => setTimeout(r, 10_000)); // the first Specs round settles
     await load(pog.url, 3); // warm-up
+    const consolePid = pog.process.pid!;
+    const devnet = devnetPid(consolePid);
+    const cpu = () => [cpuSeconds(consolePid), cpuSeconds(devnet)] as const;
+    let c0 = cpu();
     const idle = await load(pog.url, 8);
+    let c1 = cpu();
+    const idleCpu = { console: c1[0] - c0[0], devnet: c1[1] - c0[1] };
     const started = await trpc(pog.url, "compute.runProof", undefined, admin);
-    if (started.status !== 200) throw new Error(`compute.runProof answered ${started.status}`);
+    if (started.status !== 200)
+      throw new Error(`compute.runProof answered ${started.status}: ${JSON.stringify(started.body)}`);
     for (;;) {
       const [row] = await queryDatabase<{ n: bigint | number }>(
         pog.databaseUrl,
@@ -85,7 +99,10 @@ export async function benchDevnet(): Promise<boolean> {
       if (Number(row!.n) > 0) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    c0 = cpu();
     const during = await load(pog.url, 8);
+    c1 = cpu();
+    const duringCpu = { console: c1[0] - c0[0], devnet: c1[1] - c0[1] };
     const [runs] = await queryDatabase<{ n: bigint | number }>(
       pog.databaseUrl,
       Prisma.sql`SELECT COUNT(*) AS "n" FROM "PogRun"`,
@@ -94,7 +111,10 @@ export async function benchDevnet(): Promise<boolean> {
     console.log(
       `/get_phase idle: ${idle.rps} req/s, p50 ${idle.p50} ms, p99 ${idle.p99} ms; during a Proof of GPU round over 64 machines (${Number(runs!.n)} runs begun): ${during.rps} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms (${ratio.toFixed(2)}x idle, goal <= 1.5x)`,
     );
-    out.proofOfGpu = { idle, during, runsBegun: Number(runs!.n), ratio };
+    console.log(
+      `CPU seconds in the 8 s windows (2 cores): idle console ${idleCpu.console.toFixed(1)}, devnet ${idleCpu.devnet.toFixed(1)}; during the round console ${duringCpu.console.toFixed(1)}, devnet and its finished programs ${duringCpu.devnet.toFixed(1)}`,
+    );
+    out.proofOfGpu = { idle, during, runsBegun: Number(runs!.n), ratio, idleCpu, duringCpu };
     ok = ratio <= 1.5 && idle.errors === 0 && during.errors === 0 && ok;
   } finally {
     await pog.stop();

@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import https from "node:https";
 import path from "node:path";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
@@ -107,6 +108,9 @@ async function main() {
   // The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its miners.
   const devnetOn = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT;
   let devnet: DevnetProcess | null = null;
+  // The console's port is held while the devnet starts: its miners listen on ports the system picks, and
+  // one of them must not take this one.
+  const held = devnetOn ? await holdPort(c.PORT, c.HOST) : null;
   if (devnetOn) {
     const d = await startDevnetProcess({ consoleUrl: `http://127.0.0.1:${c.PORT}`, minerToken: validatorToken });
     devnet = d;
@@ -193,6 +197,7 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  await held?.release();
   await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
   if (devnet && !["127.0.0.1", "::1", "localhost"].includes(c.HOST))
     log.warn(
@@ -211,6 +216,16 @@ async function main() {
     ]);
   log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
   console.log(firstRunBanner(c, publicUrl, generatedPassword, devnet?.manifest ?? null));
+}
+
+/** Listens on a port without answering, until released (a port taken meanwhile fails the start here). */
+async function holdPort(port: number, host: string): Promise<{ release(): Promise<void> }> {
+  const s = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    s.once("error", reject);
+    s.listen(port, host, resolve);
+  });
+  return { release: () => new Promise<void>((resolve) => s.close(() => resolve())) };
 }
 
 /** What an operator needs right after start, in words: where, who, and where the miner token is. */

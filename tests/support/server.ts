@@ -1,20 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "../..");
 import { freePort } from "./ports";
 export { freePort };
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-}
 
 export interface RunningServer {
   url: string;
@@ -74,7 +65,8 @@ export async function startServer(
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
-    if (/Subnet Console is listening/.test(out) || (await isListening(port))) break;
+    // The banner is printed once the server listens (before that, the port may be held by a placeholder).
+    if (/Subnet Console is (listening|running at)/.test(out)) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`server did not start:\n${out}`);

@@ -15,7 +15,7 @@ import { type DeviceRequirement, type DockerRequirement } from "../forms";
 import { publish } from "../events";
 import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "../protocol";
 import { allocationKeys, openCredentials, SealError } from "../sealing";
-import { matchSpec, noMatchReason } from "../market";
+import { matchSpec, noMatchReason, POG_RENTER } from "../market";
 import {
   requireDendrite,
   wireRequirement,
@@ -193,6 +193,20 @@ export async function allocateSpec(
   );
 }
 
+let pogKeys: ReturnType<typeof allocationKeys> | null = null;
+
+/**
+ * Proof of GPU's own rentals share one key pair per process: a fresh RSA-2048 key costs about 170 ms of CPU,
+ * and a round rents every idle machine. Customers' rentals each get their own.
+ */
+function proofOfGpuKeys(): ReturnType<typeof allocationKeys> {
+  pogKeys ??= allocationKeys().catch((e: unknown) => {
+    pogKeys = null;
+    throw e;
+  });
+  return pogKeys;
+}
+
 /** /service/allocate_hotkey: one named miner (upstream: 30 days, any GPU, its pytorch image by default). */
 export async function allocateHotkey(
   hotkey: string,
@@ -203,7 +217,7 @@ export async function allocateHotkey(
   if (!hotkey) throw new BadRequestError("Invalid allocation request", "Invalid hotkey, please check the hotkey");
   requireDendrite();
   const netuid = netuidOf("compute");
-  const keys = allocationKeys();
+  const keys = by === POG_RENTER ? proofOfGpuKeys() : allocationKeys();
   keys.catch(() => undefined);
   const [axon] = await axonsFor(netuid, [hotkey]);
   if (!axon)
