@@ -10,6 +10,7 @@ import type { AxonInfo } from "../../bittensor";
 import { db, isUniqueViolation } from "../../db";
 import { netuidOf } from "../../env";
 import { BadGatewayError, BadRequestError, NotFoundError } from "../../errors";
+import { lazy } from "../../global";
 import { log } from "../../log";
 import { type DeviceRequirement, type DockerRequirement } from "../forms";
 import { publish } from "../events";
@@ -193,19 +194,16 @@ export async function allocateSpec(
   );
 }
 
-let pogKeys: ReturnType<typeof allocationKeys> | null = null;
-
 /**
  * Proof of GPU's own rentals share one key pair per process: a fresh RSA-2048 key costs about 170 ms of CPU,
  * and a round rents every idle machine. Customers' rentals each get their own.
  */
-function proofOfGpuKeys(): ReturnType<typeof allocationKeys> {
-  pogKeys ??= allocationKeys().catch((e: unknown) => {
-    pogKeys = null;
+const proofOfGpuKeys = lazy(() =>
+  allocationKeys().catch((e: unknown) => {
+    proofOfGpuKeys.set(undefined);
     throw e;
-  });
-  return pogKeys;
-}
+  }),
+);
 
 /** /service/allocate_hotkey: one named miner (upstream: 30 days, any GPU, its pytorch image by default). */
 export async function allocateHotkey(
