@@ -22,6 +22,7 @@ import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { Prisma } from "../server/db";
 import { benchPogScript } from "./bench-pog-script";
 import { queryDatabase } from "../tests/support/db";
+import { chainForConsole } from "../tests/support/local-chain";
 import { createTestDatabase, signIn, startServer, trpc, type RunningServer } from "../tests/support/server";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -129,8 +130,16 @@ async function benchResources() {
     const databaseUrl = pgBase
       ? await createTestDatabase(pgBase)
       : `file:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-compute-")), "console.db")}`;
+    // Without its devnet the console reads a chain node in the bench's process.
+    const chain = env.DEVNET === "0" ? await chainForConsole({ blockTimeMs: 12_000 }) : null;
     // The server migrates the database at start; the inventory is added then.
-    const server = await startServer({ ...env, DATABASE_URL: databaseUrl, COMPUTE_API_KEY: KEY, LOG_LEVEL: "warn" });
+    const server = await startServer({
+      ...chain?.env,
+      ...env,
+      DATABASE_URL: databaseUrl,
+      COMPUTE_API_KEY: KEY,
+      LOG_LEVEL: "warn",
+    });
     try {
       await seedInventory(databaseUrl, 10_000);
       const check = await fetch(`${server.url}/list/resources_sql?page_size=50&page_number=3`, {
@@ -149,6 +158,7 @@ async function benchResources() {
       }
     } finally {
       await server.stop();
+      await chain?.stop();
     }
   }
   return ok;

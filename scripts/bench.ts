@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { ROOT, startServer } from "../tests/support/server";
+import { chainForConsole } from "../tests/support/local-chain";
 import { benchValidator } from "./bench-validator";
 import { benchCompute } from "./bench-compute";
 import { benchWire } from "./bench-wire";
@@ -101,16 +102,20 @@ async function measure(name: string, url: string): Promise<Result> {
 }
 
 async function withServer<T>(env: Record<string, string>, run: (url: string) => Promise<T>): Promise<T> {
+  // Without its devnet the console reads a chain node elsewhere (here, in the bench's process: 12 s blocks).
+  const chain = env.DEVNET === "0" ? await chainForConsole({ startBlock: 54321, blockTimeMs: 12_000 }) : null;
   // Request logs go to a pipe the bench reads: BENCH_LOG_LEVEL=info measures with one log line per request.
   const server = await startServer({
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     SIM_START_BLOCK: "54321",
+    ...chain?.env,
     ...env,
   });
   try {
     return await run(server.url);
   } finally {
     await server.stop();
+    await chain?.stop();
   }
 }
 

@@ -75,7 +75,7 @@ const schema = z
     COMPUTE_NETUID: z.coerce.number().int().min(0).max(65535).optional(),
     BLOCK_TIME_MS: int(12_000, 1),
     SIM_START_BLOCK: int(0, 0),
-    /** Blocks per epoch of the simulated chain's subnets (commit-reveal reveals one epoch after a commit). */
+    /** Blocks per epoch of the devnet chain's subnets (commit-reveal reveals one epoch after a commit). */
     SIM_TEMPO: int(10, 1, 65_535),
     /** The drand network whose rounds timelocked weights are encrypted to (quicknet, what finney stores). */
     DRAND_PUBLIC_KEY: z
@@ -259,7 +259,6 @@ export type Config = Omit<z.infer<typeof schema>, "HOST" | "SET_WEIGHTS"> & {
   HOST: string;
   SET_WEIGHTS: boolean;
   schedule: Schedule;
-  chainKind: "simulated" | "subtensor";
   databaseKind: "sqlite" | "postgres";
   /** The devnet (a local chain and its miners, in a process of its own) runs unless DEVNET=0 or SUBTENSOR_URL is set. */
   devnet: boolean;
@@ -306,7 +305,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     HOST: c.HOST ?? (devnet ? "127.0.0.1" : "0.0.0.0"),
     SET_WEIGHTS: c.SET_WEIGHTS ?? devnet,
     schedule: c.PHASE_SCHEDULE,
-    chainKind: c.SUBTENSOR_URL ? "subtensor" : "simulated",
+    // Without the devnet the console reads a real chain: finney unless SUBTENSOR_URL names another.
+    SUBTENSOR_URL: c.SUBTENSOR_URL ?? (devnet ? undefined : SUBTENSOR_ALIASES.finney),
     databaseKind: c.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",
     devnet,
     netuids,

@@ -106,12 +106,11 @@ async function main() {
   publishRuntime(runtime);
 
   // The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its miners.
-  const devnetOn = c.devnet && c.ROLES.includes("validator") && !c.TLS_CERT;
   let devnet: DevnetProcess | null = null;
   // The console's port is held while the devnet starts: its miners listen on ports the system picks, and
   // one of them must not take this one.
-  const held = devnetOn ? await holdPort(c.PORT, c.HOST) : null;
-  if (devnetOn) {
+  const held = c.devnet ? await holdPort(c.PORT, c.HOST) : null;
+  if (c.devnet) {
     const d = await startDevnetProcess({ consoleUrl: `http://127.0.0.1:${c.PORT}`, minerToken: validatorToken });
     devnet = d;
     if (!c.SUBTENSOR_URL) chain.set(devnetChain(d.manifest.endpoint, d.manifest.beacon, (b) => d.setHead(b)));
@@ -123,7 +122,7 @@ async function main() {
     const deadline = Date.now() + 30_000;
     while (chain().head() === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await refreshMetagraph();
-    await ensureDevnetModel();
+    if (c.ROLES.includes("validator")) await ensureDevnetModel();
   }
   const stops: Array<() => void | Promise<void>> = [];
   for (const m of modules) if (m.start) stops.push(await m.start());

@@ -60,7 +60,7 @@ export function LiveOverview({ initial }: { initial: Overview }) {
             <dl className="grid grid-cols-2 gap-x-2 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
               <dt>Source</dt>
               <dd className="truncate text-right text-zinc-700 dark:text-zinc-300" title={chain.endpoint}>
-                {chain.kind === "simulated" ? "simulated" : chain.endpoint}
+                {chain.kind === "devnet" ? `devnet · ${chain.endpoint}` : chain.endpoint}
               </dd>
               <dt>Netuid</dt>
               <dd className="text-right text-zinc-700 dark:text-zinc-300">{chain.netuid}</dd>

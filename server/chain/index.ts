@@ -2,37 +2,31 @@ import { config } from "../env";
 import { db } from "../db";
 import { lazy } from "../global";
 import { loadedCache } from "../cache";
-import { SimulatedChain } from "./simulated";
 import { SubtensorChain } from "./subtensor";
 import type { Chain, NeuronRecord } from "./types";
 import type { DrandNetwork } from "./commit-reveal";
 
 export type { Chain, ChainStatus, HeadEvent, NeuronRecord } from "./types";
-export { SimulatedChain } from "./simulated";
 export { SubtensorChain } from "./subtensor";
 
-/** The chain of this process, chosen by SUBTENSOR_URL (unset: the simulated chain). */
+/**
+ * The chain of this process: SUBTENSOR_URL (finney when the devnet is off and it is unset). With the devnet on,
+ * the console's start sets the devnet's chain here before anything reads it.
+ */
 export const chain = lazy<Chain>(() => {
   const c = config();
-  return c.chainKind === "subtensor"
-    ? new SubtensorChain({
-        url: c.SUBTENSOR_URL!,
-        netuid: c.NETUID,
-        blockTimeMs: c.BLOCK_TIME_MS,
-        drand: {
-          name: "drand",
-          publicKey: c.DRAND_PUBLIC_KEY.replace(/^0x/, ""),
-          genesis: c.DRAND_GENESIS,
-          period: c.DRAND_PERIOD,
-        },
-      })
-    : new SimulatedChain(db(), {
-        blockTimeMs: c.BLOCK_TIME_MS,
-        startBlock: c.SIM_START_BLOCK,
-        netuid: c.NETUID,
-        tempo: c.SIM_TEMPO,
-        isRegistered: async (netuid, hotkey) => (await findNeuron(hotkey, netuid)) !== null,
-      });
+  if (!c.SUBTENSOR_URL) throw new Error("no chain yet: the devnet's chain is set when the devnet has started");
+  return new SubtensorChain({
+    url: c.SUBTENSOR_URL,
+    netuid: c.NETUID,
+    blockTimeMs: c.BLOCK_TIME_MS,
+    drand: {
+      name: "drand",
+      publicKey: c.DRAND_PUBLIC_KEY.replace(/^0x/, ""),
+      genesis: c.DRAND_GENESIS,
+      period: c.DRAND_PERIOD,
+    },
+  });
 });
 
 /** The console's chain when it runs the devnet: the devnet's node, over the same path as finney. */

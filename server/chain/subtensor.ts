@@ -48,7 +48,7 @@ const share = (v: number) => v / 65535;
  * doubling to 60 s) and reads the metagraph through the neuron runtime API.
  */
 export class SubtensorChain implements Chain {
-  readonly kind = "subtensor" as const;
+  readonly kind: "devnet" | "subtensor";
   readonly feed = new HeadFeed();
   private provider: WsProvider | null = null;
   private api: ApiPromise | null = null;
@@ -70,10 +70,13 @@ export class SubtensorChain implements Chain {
       netuid: number;
       blockTimeMs: number;
       drand?: DrandNetwork;
-      /** The devnet's control of its chain's clock. */
+      /** The devnet's control of its chain's clock (given: this is the devnet's own chain). */
       setHead?: (block: number) => Promise<void>;
+      /** Wall-clock ms (the drand round a commit targets follows it). */
+      now?: () => number;
     },
   ) {
+    this.kind = opts.setHead ? "devnet" : "subtensor";
     const move = opts.setHead;
     if (move)
       this.setHead = async (block) => {
@@ -175,7 +178,7 @@ export class SubtensorChain implements Chain {
 
   status(): ChainStatus {
     return {
-      kind: "subtensor",
+      kind: this.kind,
       endpoint: this.opts.url,
       netuid: this.opts.netuid,
       connected: this.connected,
@@ -280,7 +283,7 @@ export class SubtensorChain implements Chain {
         blocksSinceLastStep,
         blockSeconds: this.opts.blockTimeMs / 1000,
       },
-      now: Date.now(),
+      now: this.opts.now?.() ?? Date.now(),
       lastStoredRound: Number(lastStored.toString()),
       hotkey: signer.publicKey,
       uids,

@@ -12,7 +12,7 @@ export interface NeuronRecord {
   stake: string;
   axonIp: string | null;
   axonPort: number | null;
-  /** The chain's own figures (shares in [0, 1]; emission in alpha-rao per epoch); absent on the simulated chain. */
+  /** The chain's own figures (shares in [0, 1]; emission in alpha-rao per epoch); absent where a neuron was written by hand (tests). */
   incentive?: number | null;
   consensus?: number | null;
   trust?: number | null;
@@ -23,7 +23,8 @@ export interface NeuronRecord {
 }
 
 export interface ChainStatus {
-  kind: "simulated" | "subtensor";
+  /** "devnet": the devnet's own chain, which this console runs; "subtensor": any other node. */
+  kind: "devnet" | "subtensor";
   endpoint: string;
   netuid: number;
   connected: boolean;
@@ -42,7 +43,7 @@ export interface HeadEvent {
 
 /** What the modules need from the chain. The head is kept in memory: reading it costs nothing. */
 export interface Chain {
-  readonly kind: "simulated" | "subtensor";
+  readonly kind: "devnet" | "subtensor";
   start(): Promise<void>;
   stop(): Promise<void>;
   /** The newest known block, or null while none is known yet. */
@@ -50,7 +51,7 @@ export interface Chain {
   onHead(listener: (e: HeadEvent) => void): () => void;
   /** Recent heads with the time each was seen (for timing charts). */
   recentHeads(): readonly HeadEvent[];
-  /** Moves the head (simulated chain only: devnet control and tests). */
+  /** Moves the head (the devnet's own chain only: devnet control and tests). */
   setHead?(block: number): Promise<void>;
   status(): ChainStatus;
   /** Reads the subnet's neurons from the chain itself (the metagraph refresh job stores them). */

@@ -108,12 +108,12 @@ export async function startLocalSubnet(opts: {
   const isValidator = (netuid: number) => async (hotkey: string) => !!node.neuron(netuid, hotkey)?.validatorPermit;
   const isRegistered = (netuid: number) => async (hotkey: string) => !!node.neuron(netuid, hotkey);
 
-  // Training miners (validator role).
+  // Training miners (validator role). They call the console over plain HTTP: none when it serves TLS only.
   const trainer = new Trainer();
   const training: DevnetMiner[] = [];
   if (roleEnabled("validator")) {
     const netuid = netuidOf("validator");
-    for (let i = 0; i < c.DEVNET_MINERS; i++) {
+    for (let i = 0; i < (c.TLS_CERT ? 0 : c.DEVNET_MINERS); i++) {
       const m = new DevnetMiner(keyring.addFromUri(`//devnet-miner-${i}`), i % c.EXPERT_GROUPS, behaviourOf(i), {
         consoleUrl: opts.consoleUrl,
         token: opts.minerToken,

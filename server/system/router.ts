@@ -44,7 +44,7 @@ export const systemRouter = router({
     const c = config();
     return {
       roles: c.ROLES,
-      chain: c.chainKind === "simulated" ? `simulated, ${c.BLOCK_TIME_MS} ms blocks` : (c.SUBTENSOR_URL ?? ""),
+      chain: chainLabel(),
       netuid: c.NETUID,
       netuids: c.netuids,
       schedule: formatSchedule(c.schedule),
@@ -77,3 +77,10 @@ export const systemRouter = router({
     )
     .mutation(({ input, ctx }) => createWalletNonce(input.address, ctx.clientIp)),
 });
+
+/** The chain this console reads, as Settings names it. */
+function chainLabel(): string {
+  const status = chain.peek()?.status();
+  if (!status) return config().SUBTENSOR_URL ?? "";
+  return status.kind === "devnet" ? `devnet · ${status.endpoint}, ${status.blockTimeMs} ms blocks` : status.endpoint;
+}

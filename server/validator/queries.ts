@@ -99,7 +99,7 @@ export async function minerScores(currentRound: number, rounds = 16) {
     });
 }
 
-/** What the chain itself says of a neuron (null on the simulated chain): shares, and alpha amounts in alpha-rao. */
+/** What the chain itself says of a neuron (null where a neuron was written by hand): shares, and alpha amounts in alpha-rao. */
 export function chainFigures(n: NeuronRecord) {
   if (n.incentive === null || n.incentive === undefined) return null;
   return {

@@ -8,6 +8,7 @@ import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn, startServer, trpc, type RunningServer } from "../support/server";
 import { signedSubmission } from "../support/miner";
+import { chainForConsole } from "../support/local-chain";
 
 const TOKEN = "evaluator-token-0123456789";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -100,12 +101,9 @@ describe("the command evaluator (EVALUATOR=command)", () => {
 
 describe("before any model is published", () => {
   it("reports it on /health and answers 503 to downloads", async () => {
-    const server = await startServer({
-      DEVNET: "0",
-      BZ_AUTH_TOKEN: TOKEN,
-      SIM_START_BLOCK: "54321",
-      BLOCK_TIME_MS: "3600000",
-    });
+    // A console without a devnet (which would publish its model) on a chain at block 54321.
+    const local = await chainForConsole({ startBlock: 54321 });
+    const server = await startServer({ ...local.env, BZ_AUTH_TOKEN: TOKEN, BLOCK_TIME_MS: "3600000" });
     try {
       expect(await (await fetch(`${server.url}/health`)).json()).toEqual({
         status: "degraded",
@@ -121,6 +119,7 @@ describe("before any model is published", () => {
       expect((await fetch(`${server.url}/get-checkpoint`, { headers: AUTH })).status).toBe(503);
     } finally {
       await server.stop();
+      await local.stop();
     }
   });
 });

@@ -51,7 +51,7 @@ describe("start-up and shutdown", () => {
     }
   });
 
-  it("continues the simulated block count across a restart", async () => {
+  it("continues the devnet chain's block count across a restart", async () => {
     const first = await startServer({ SIM_START_BLOCK: "1000", BLOCK_TIME_MS: "3600000" });
     await first.stop();
     const second = await startServer({

@@ -10,7 +10,7 @@ import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chain, invalidateNeurons, SimulatedChain } from "@/server/chain";
+import { chain, invalidateNeurons } from "@/server/chain";
 import { db as dbOf, type Db } from "@/server/db";
 import { toSafetensors } from "@/server/devnet/miner";
 import { writeDevnetModel } from "@/server/devnet/model";
@@ -37,6 +37,7 @@ import { minerDetail, roundHealth } from "@/server/validator/health";
 import { lastMerge, mergedVersionName, mergeRound } from "@/server/validator/merge";
 import { minerScores, modelProgress } from "@/server/validator/queries";
 import { freshDb } from "../support/db";
+import { startLocalChain, type LocalChain } from "../support/local-chain";
 
 // Cycle 1207 starts at 54315: Train is 54320..54339, Submission 54346..54348.
 const SUBMISSION_BLOCK = 54346;
@@ -44,6 +45,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "console-flow-"));
 const files = new Map<string, Buffer>();
 const savedEnv = { ...process.env };
 let db: Db;
+let local: LocalChain;
 let ckpt: http.Server;
 let base = "";
 
@@ -71,9 +73,12 @@ beforeAll(async () => {
   });
   config.set(undefined);
   dbOf.set(db);
-  const simulated = new SimulatedChain(db, { blockTimeMs: 3_600_000, startBlock: SUBMISSION_BLOCK, netuid: 1 });
-  chain.set(simulated);
-  await simulated.start();
+  local = await startLocalChain({
+    startBlock: SUBMISSION_BLOCK,
+    chainBlockTimeMs: 3_600_000,
+    setup: (node) => node.addSubnet(1),
+  });
+  chain.set(local.chain);
   defineJobs(validatorModule.jobs ?? []);
 
   const dir = path.join(tmp, "models", "step_0");
@@ -90,7 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await chain.peek()?.stop();
+  await local?.stop();
   chain.set(undefined);
   dbOf.set(undefined);
   config.set(undefined);

@@ -12,7 +12,9 @@ describe("configuration", () => {
     expect(c.PORT).toBe(3000);
     expect(c.DATABASE_URL).toBe("file:./data/console.db");
     expect(c.databaseKind).toBe("sqlite");
-    expect(c.chainKind).toBe("simulated");
+    // The devnet runs and the console reads its chain (the start sets it): no chain URL of its own.
+    expect(c.devnet).toBe(true);
+    expect(c.SUBTENSOR_URL).toBeUndefined();
     expect(c.ROLES).toEqual(["owner", "validator", "search", "compute"]);
     expect(c.schedule.cycleLength).toBe(45);
     expect(c.BLOCK_TIME_MS).toBe(12000);
@@ -42,7 +44,10 @@ describe("configuration", () => {
 
   it("resolves chain aliases and database kinds", () => {
     expect(parseConfig({ SUBTENSOR_URL: "finney" }).SUBTENSOR_URL).toBe("wss://entrypoint-finney.opentensor.ai:443");
-    expect(parseConfig({ SUBTENSOR_URL: "test" }).chainKind).toBe("subtensor");
+    expect(parseConfig({ SUBTENSOR_URL: "test" }).SUBTENSOR_URL).toBe("wss://test.finney.opentensor.ai:443");
+    // Without the devnet the console reads finney unless told otherwise.
+    expect(parseConfig({ DEVNET: "0" }).SUBTENSOR_URL).toBe("wss://entrypoint-finney.opentensor.ai:443");
+    expect(parseConfig({ DEVNET: "0", SUBTENSOR_URL: "local" }).SUBTENSOR_URL).toBe("ws://127.0.0.1:9944");
     expect(parseConfig({ DATABASE_URL: "postgresql://u:p@h/db" }).databaseKind).toBe("postgres");
     expect(parseConfig({ ROLES: "owner, search" }).ROLES).toEqual(["owner", "search"]);
     expect(parseConfig({ PORT: "" }).PORT).toBe(3000);

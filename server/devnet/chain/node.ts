@@ -5,7 +5,7 @@ import { blake2AsHex, decodeAddress } from "@polkadot/util-crypto";
 import { sha256 } from "@noble/hashes/sha256";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SimulatedBeacon, roundAt } from "../../chain/commit-reveal";
-import { SimulatedWeights } from "../../chain/simulated-weights";
+import { SimulatedWeights } from "./weights";
 import { ChainRuntime, finneySpec424, type NodeNeuron } from "./runtime";
 import { RpcError, handleRpc, notify, send } from "./rpc";
 

@@ -1,5 +1,5 @@
 import { u8aEq } from "@polkadot/util";
-import { log } from "../log";
+import { log } from "../../log";
 import {
   COMMIT_REVEAL_VERSION,
   MAX_UNREVEALED_COMMITS,
@@ -9,8 +9,8 @@ import {
   roundAt,
   tlockDecrypt,
   type EpochState,
-} from "./commit-reveal";
-import type { RevealOutcome } from "./types";
+} from "../../chain/commit-reveal";
+import type { RevealOutcome } from "../../chain/types";
 
 interface Commit {
   /** The committer's SS58 address and public key. */
