@@ -129,6 +129,9 @@ async function main() {
   await scheduleRecurringJobs();
   jobs().start();
 
+  // tsx turns source maps on for the console's TypeScript; Next's compiled chunks would then keep their maps
+  // (sources and mappings, ~30 MB of strings) in memory for the process's life. `next start` leaves them off too.
+  if (!dev) process.setSourceMapsEnabled(false);
   const app = next({ dev, dir: path.resolve(__dirname, ".."), hostname: "localhost", port: c.PORT });
   await app.prepare();
   const nextHandler = app.getRequestHandler();

@@ -3,6 +3,7 @@
  * the subnets and the miners, for a console, a miner or any subtensor client to point at. Started by the
  * console (with an IPC channel) it reports the same to the console and follows its devnet controls.
  */
+import os from "node:os";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { ConfigError, config } from "../env";
 import { log } from "../log";
@@ -41,6 +42,14 @@ function describe(m: DevnetManifest): string {
   return lines.join("\n");
 }
 
+function setNiceness(value: number): void {
+  try {
+    os.setPriority(0, value);
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, "devnet: could not lower its priority");
+  }
+}
+
 async function main() {
   const supervised = typeof process.send === "function";
   let c;
@@ -51,6 +60,9 @@ async function main() {
     console.error(e.message);
     process.exit(1);
   }
+  // Under a console the devnet is its simulator: it (and the programs its machines run) yields the CPU to the
+  // console when both want it.
+  if (supervised) setNiceness(10);
   await cryptoWaitReady();
   const args: Partial<DevnetArgs> = process.argv[2] ? (JSON.parse(process.argv[2]) as DevnetArgs) : {};
   let token: string | null = c.BZ_AUTH_TOKEN ?? null;

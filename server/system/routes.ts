@@ -31,6 +31,13 @@ function registerCollectors(): void {
     [],
     (g) => g.set(serverGraphLoads()),
   );
+  addCollector("process_memory_bytes", "This process's memory: rss, heap_total, heap_used, external", ["kind"], (g) => {
+    const m = process.memoryUsage();
+    g.set({ kind: "rss" }, m.rss);
+    g.set({ kind: "heap_total" }, m.heapTotal);
+    g.set({ kind: "heap_used" }, m.heapUsed);
+    g.set({ kind: "external" }, m.external);
+  });
   addCollector("jobs_queue_depth", "Jobs by status", ["status"], async (g) => {
     const d = await jobs().depth();
     g.set({ status: "queued" }, d.queued);
@@ -47,7 +54,7 @@ export const metricsRoute = apiRoute({
   tags: ["System"],
   summary: "Prometheus metrics",
   description:
-    "Request counts and latency per route, chain head and connection, job queue depth. With METRICS_TOKEN set, a Bearer token is required.",
+    "Request counts and latency per route, chain head and connection, job queue depth, the process's memory. With METRICS_TOKEN set, a Bearer token is required.",
   response: { description: "Prometheus text format", contentType: "text/plain; version=0.0.4" },
   auth: metricsBearerAuth("metricsBearer", () => config().METRICS_TOKEN),
   examples: {
