@@ -21,7 +21,7 @@ import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { Dendrite } from "../server/bittensor";
 import { verifyHotkeySignatureOffThread } from "../server/crypto/verifier";
 import { ScraperStreamingSynapse } from "../server/search";
-import { streamFields } from "../server/search/organic";
+import { streamFields } from "../server/search/relay";
 import { rssMb } from "../tests/support/probe";
 import { ROOT, startServer, type RunningServer } from "../tests/support/server";
 import { startPythonPeer } from "./bench-peer";

@@ -6,6 +6,7 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { signHex, type Signer } from "../crypto/hotkey";
+import { mapPool } from "../pool";
 import { nextNonce, verifyHex, type Verifier } from "./keys";
 import {
   BT_VERSION,
@@ -313,20 +314,12 @@ export class Dendrite {
     fields: RequestOf<S> | ((axon: AxonInfo, index: number) => RequestOf<S>),
     opts: { timeout?: number; concurrency?: number } = {},
   ): Promise<CallResult<S>[]> {
-    const results = new Array<CallResult<S>>(axons.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < axons.length) {
-        const i = next++;
-        // Each call signs (~1 ms of WASM): one per macrotask, so a wide forward never blocks the event loop
-        // for long (signals, requests and timers run in between).
-        await new Promise((r) => setImmediate(r));
-        const f = typeof fields === "function" ? fields(axons[i], i) : fields;
-        results[i] = await this.call(axons[i], def, f, opts);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 64, axons.length) }, worker));
-    return results;
+    return mapPool(axons, opts.concurrency ?? 64, async (axon, i) => {
+      // Each call signs (~1 ms of WASM): one per macrotask, so a wide forward never blocks the event loop
+      // for long (signals, requests and timers run in between).
+      await new Promise((r) => setImmediate(r));
+      return this.call(axon, def, typeof fields === "function" ? fields(axon, i) : fields, opts);
+    });
   }
 
   private async answerInfo(res: http.IncomingMessage, axon: AxonInfo) {

@@ -24,12 +24,7 @@ export function sqlitePath(url: string): string {
 
 export function createDb(url: string): Db {
   if (url.startsWith("file:")) {
-    const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
-    // better-sqlite3 runs on the event loop: with the WAL journal, NORMAL syncs at checkpoints instead of at every
-    // commit (a write blocks ~0.03 ms instead of ~0.3, 1.8 at p99, on this machine's disk). The database stays
-    // consistent; a power loss may forget the last commits, not corrupt them.
-    void client.$executeRawUnsafe("PRAGMA synchronous = NORMAL").catch(() => undefined);
-    return client;
+    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
   }
   const adapter = new PrismaPg({ connectionString: url, max: 10 });
   return new PostgresClient({ adapter }) as unknown as Db;

@@ -4,14 +4,15 @@ import { config } from "../env";
 import { defineJob, defineModule } from "../module";
 import { jobs } from "../jobs";
 import { searchRoutes } from "./api";
-import { flushQueries } from "./organic";
+import { flushQueries } from "./query-log";
 import { searchRouter } from "./router";
 import { scoringEpoch } from "./scoring";
 import { searchDendrite } from "./miners";
 import { SEARCH_WEIGHTS_JOB, setSearchWeights } from "./weights";
 
 export { setSourceFetcher, type SourceFetcher } from "./checks";
-export { IsAliveSynapse, setSyntheticTopics } from "./scoring";
+export { IsAliveSynapse } from "./scoring";
+export { setSyntheticTopics } from "./synthetic";
 export {
   ScraperStreamingSynapse,
   TwitterIDSearchSynapse,

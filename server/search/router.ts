@@ -8,7 +8,10 @@ import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 import { searchRequestSchema } from "./forms";
 import { candidates } from "./miners";
 import { searchHealth } from "./health";
-import { recordOrganic, searchObjects, sseFrame, streamFields, type StreamOutcome } from "./organic";
+import type { StreamOutcome } from "./checks";
+import { sseFrame } from "./organic";
+import { recordOrganic } from "./query-log";
+import { searchObjects, streamFields } from "./relay";
 
 export const playgroundInput = searchRequestSchema
   .pick({

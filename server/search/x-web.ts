@@ -2,7 +2,7 @@
 import type { AnySynapse, CallResult, RequestOf } from "../bittensor";
 import { BadGatewayError, NotFoundError, UnavailableError } from "../errors";
 import { chooseMiner, requireSearchDendrite, type Candidate } from "./miners";
-import { recordQuery } from "./organic";
+import { recordQuery } from "./query-log";
 import {
   validItems,
   tweetSchema,

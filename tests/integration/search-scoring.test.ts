@@ -14,7 +14,7 @@ import { searchWeights } from "@/server/search/weights";
 import { setSourceFetcher } from "@/server/search";
 import { searchCorpus } from "@/server/devnet/search-corpus";
 import { DevnetSearchMiner, type SearchBehaviour } from "@/server/devnet/search-miner";
-import { flushQueries } from "@/server/search/organic";
+import { flushQueries } from "@/server/search/query-log";
 import { inProcessRuntime, registerAxons } from "../support/in-process";
 import { freePort } from "../support/ports";
 
@@ -144,7 +144,8 @@ describe("a scoring epoch over the devnet's behaviours", () => {
 describe("organic answers", () => {
   it("are scored like synthetic ones and count in the miner's next window", async () => {
     const { candidates } = await import("@/server/search/miners");
-    const { recordOrganic, searchObjects, streamFields } = await import("@/server/search/organic");
+    const { recordOrganic } = await import("@/server/search/query-log");
+    const { searchObjects, streamFields } = await import("@/server/search/relay");
     const ask = async (hotkey: string, prompt: string) => {
       const miner = (await candidates("ai_search")).find((c) => c.axon.hotkey === hotkey)!;
       const fields = streamFields({

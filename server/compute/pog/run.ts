@@ -12,6 +12,7 @@ import { db } from "../../db";
 import { config, netuidOf } from "../../env";
 import { isAppError } from "../../errors";
 import { log } from "../../log";
+import { mapPool } from "../../pool";
 import { allocateHotkey } from "../allocations/allocate";
 import { deallocate } from "../allocations/release";
 import { publish } from "../events";
@@ -257,11 +258,7 @@ export async function pogRound(): Promise<PogResult[]> {
   ]);
   const busy = new Set([...held.rented, ...held.verifying]);
   const queue = miners.map((m) => m.hotkey).filter((h) => !busy.has(h));
-  const results: PogResult[] = [];
-  const worker = async () => {
-    for (let h = queue.shift(); h !== undefined; h = queue.shift()) results.push(await proveMiner(h));
-  };
-  await Promise.all(Array.from({ length: pogConcurrency(queue.length, c.POG_CONCURRENCY) }, worker));
+  const results = await mapPool(queue, pogConcurrency(queue.length, c.POG_CONCURRENCY), (h) => proveMiner(h));
   log.info({ runs: results.length, passed: results.filter((r) => r.passed).length }, "proof of GPU round");
   return results;
 }
