@@ -9,7 +9,6 @@ import { log } from "../log";
 import { currentVersion, publishVersion } from "../models";
 import { writeDevnetModel } from "./model";
 import type { DevnetArgs, FromDevnet, ToDevnet } from "./process";
-import { freeLoopbackPort } from "./ports";
 import type { DevnetManifest } from "./subnet";
 
 export type { DevnetManifest } from "./subnet";
@@ -64,7 +63,9 @@ export async function startDevnetProcess(opts: {
   consoleUrl: string;
   minerToken: () => string | undefined;
 }): Promise<DevnetProcess> {
-  const port = await freeLoopbackPort();
+  // The first start takes a port the system picks (one chosen here could be taken before the child binds it);
+  // restarts reuse it, so the console's chain endpoint stays the same.
+  let port = 0;
   let child: ChildProcess | null = null;
   let stopping = false;
   let nextId = 1;
@@ -96,6 +97,7 @@ export async function startDevnetProcess(opts: {
         reject(new Error(`the devnet process exited with ${code} before it was ready`));
       });
     });
+    port = Number(new URL(manifest.endpoint).port);
     await saveAnchor(manifest.anchor);
     proc.once("exit", (code, signal) => {
       if (stopping) return;

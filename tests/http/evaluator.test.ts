@@ -105,6 +105,15 @@ describe("before any model is published", () => {
     const local = await chainForConsole({ startBlock: 54321 });
     const server = await startServer({ ...local.env, BZ_AUTH_TOKEN: TOKEN, BLOCK_TIME_MS: "3600000" });
     try {
+      // The console listens before its first head arrives from the node (a client sees current_block null).
+      const deadline = Date.now() + 10_000;
+      while (
+        ((await (await fetch(`${server.url}/health`)).json()) as { current_block: number | null }).current_block ===
+        null
+      ) {
+        if (Date.now() > deadline) throw new Error("no chain head after 10 s");
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(await (await fetch(`${server.url}/health`)).json()).toEqual({
         status: "degraded",
         model_loaded: false,
