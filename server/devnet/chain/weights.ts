@@ -31,7 +31,7 @@ const MAX_COMMIT_BYTES = 5000;
 const MAX_OUTCOMES = 512;
 
 /**
- * The simulated chain's weights: a drand beacon of its own (a BLS12-381 key signing every 3 s round),
+ * The devnet chain's weights: a drand beacon of its own (a BLS12-381 key signing every 3 s round),
  * timelocked commits checked as subtensor checks them, and the reveal at the first block of epoch
  * `commit epoch + RevealPeriodEpochs` with the chain's decryption rules (retried every block of that
  * epoch until the round's pulse exists; dropped when the epoch ends).
