@@ -1,11 +1,14 @@
 /**
  * The layer rules of ARCHITECTURE.md, checked by `npm run lint` (dependency-cruiser).
- * Modules are the folders of server/ whose manifest server/modules.ts imports: the list is read from there.
+ * Modules are the folders of server/ whose manifest (a module, or the runtime's own network part) server/modules.ts
+ * imports: the list is read from there.
  */
 const fs = require("node:fs");
 const path = require("node:path");
 const manifests = fs.readFileSync(path.join(__dirname, "server", "modules.ts"), "utf8");
-const MODULE_NAMES = [...manifests.matchAll(/^import \{ \w+Module \} from "\.\/([a-z-]+)";$/gm)].map((m) => m[1]);
+const MODULE_NAMES = [...manifests.matchAll(/^import \{ \w+(?:Module|Part) \} from "\.\/([a-z-]+)";$/gm)].map(
+  (m) => m[1],
+);
 if (MODULE_NAMES.length === 0) throw new Error("no module manifests found in server/modules.ts");
 const MODULES = `(${MODULE_NAMES.join("|")})`;
 // Files a browser component may import: they import nothing but zod (and each other).

@@ -315,7 +315,7 @@ async function benchHealth() {
     return ok;
   } finally {
     child.kill();
-    const { dendrite } = await import("../server/bittensor/ping");
+    const { dendrite } = await import("../server/bittensor");
     dendrite.peek()?.close();
     await db().$disconnect();
   }

@@ -19,9 +19,7 @@ import { migrate } from "./db/migrate";
 import { ensureDevnetModel, startDevnetProcess, useDevnet, type DevnetManifest, type DevnetProcess } from "./devnet";
 import { ConfigError, config, type Config } from "./env";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
-import { consoleHotkey } from "./bittensor/identity";
-import { dendrite, MINER_PING } from "./bittensor/ping";
-import { WalletError } from "./bittensor/keys";
+import { closeDendrites, consoleHotkey, WalletError } from "./bittensor";
 import { AppError } from "./errors";
 import { formatError } from "./rest/error-format";
 import { RestDispatcher } from "./http/dispatch";
@@ -29,7 +27,7 @@ import { answerClientError, createRequestHandler } from "./http/front-door";
 import { defineJobs, jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
 import type { UpgradeHandler } from "./module";
-import { enabledModules, navigation } from "./modules";
+import { enabledModules, navigation, runtimeParts } from "./modules";
 import { publishRuntime, type Runtime } from "./runtime";
 import { restRoutes } from "./system/routes";
 import { appRouterFor, callerFactory } from "./trpc/root";
@@ -39,14 +37,15 @@ import { appRouterFor, callerFactory } from "./trpc/root";
  * its in-process caller, next-auth, the jobs and the WebSocket upgrades. Built once per process.
  */
 function composeRuntime(c: Config, sessionSecret: string) {
-  const modules = enabledModules(c.ROLES);
-  defineJobs(modules.flatMap((m) => m.jobs ?? []));
+  const parts = runtimeParts(c.ROLES);
+  const jobList = parts.flatMap((m) => m.jobs ?? []);
+  defineJobs(jobList);
   const rest = new RestDispatcher(restRoutes());
   const appRouter = appRouterFor(c.ROLES);
   const createCaller = callerFactory(appRouter);
   const auth = authOptions(sessionSecret);
   const session = (cookieHeader: string | null | undefined) => sessionFromCookies(cookieHeader, sessionSecret);
-  const upgrades = new Map<string, UpgradeHandler>(modules.flatMap((m) => Object.entries(m.upgrades ?? {})));
+  const upgrades = new Map<string, UpgradeHandler>(parts.flatMap((m) => Object.entries(m.upgrades ?? {})));
   const trpc = (req: Request, clientIp: string) =>
     fetchRequestHandler({
       endpoint: "/api/trpc",
@@ -70,7 +69,7 @@ function composeRuntime(c: Config, sessionSecret: string) {
     sessionFromCookies: session,
     caller: (user) => createCaller({ user, clientIp: "" }),
   };
-  return { runtime, rest, trpc, auth, upgrades, modules };
+  return { runtime, rest, trpc, auth, upgrades, parts, jobList };
 }
 
 async function main() {
@@ -102,7 +101,7 @@ async function main() {
   process.env.NEXTAUTH_URL ??= publicUrl;
   if (!c.PUBLIC_URL) process.env.AUTH_TRUST_HOST ??= "true";
 
-  const { runtime, rest, trpc, auth, upgrades, modules } = composeRuntime(c, sessionSecret);
+  const { runtime, rest, trpc, auth, upgrades, parts, jobList } = composeRuntime(c, sessionSecret);
   publishRuntime(runtime);
 
   // The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its miners.
@@ -125,8 +124,8 @@ async function main() {
     if (c.ROLES.includes("validator")) await ensureDevnetModel();
   }
   const stops: Array<() => void | Promise<void>> = [];
-  for (const m of modules) if (m.start) stops.push(await m.start());
-  await scheduleRecurringJobs();
+  for (const m of parts) if (m.start) stops.push(await m.start());
+  await scheduleRecurringJobs(jobList);
   jobs().start();
 
   // tsx turns source maps on for the console's TypeScript; Next's compiled chunks would then keep their maps
@@ -188,7 +187,7 @@ async function main() {
     await devnet?.stop();
     for (const stop of stops.reverse()) await stop();
     await jobs().stop();
-    dendrite.peek()?.close();
+    closeDendrites();
     await chain().stop();
     await app.close?.().catch(() => undefined);
     await closeDb();
@@ -208,14 +207,7 @@ async function main() {
     );
   devnet?.consoleListening();
   // The devnet's miners are registered: jobs that read the metagraph run now, not at their next interval.
-  if (devnet)
-    await jobs().runNow([
-      MINER_PING,
-      ...modules
-        .flatMap((m) => m.jobs ?? [])
-        .filter((j) => j.onMetagraph)
-        .map((j) => j.kind),
-    ]);
+  if (devnet) await jobs().runNow(jobList.filter((j) => j.onMetagraph).map((j) => j.kind));
   log.info({ url: publicUrl, roles: c.ROLES, chain: chain().status().endpoint, dev }, "Subnet Console is listening");
   console.log(firstRunBanner(c, publicUrl, generatedPassword, devnet?.manifest ?? null));
 }

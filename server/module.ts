@@ -1,7 +1,9 @@
 /**
  * What a module gives the runtime. Each module's index.ts exports one manifest; server/modules.ts lists
- * them, and the route registry, tRPC router, job runner, navigation, Overview's module list and the
- * WebSocket upgrade map are all derived from that list. A role switched off by ROLES is absent from all.
+ * them, and the route registry, tRPC router, job runner (recurring jobs included), navigation, Overview's
+ * module list, the OpenAPI description and the WebSocket upgrade map are all derived from that list. A role
+ * switched off by ROLES is absent from all. The runtime's own background work (the metagraph, pings) is a
+ * part of the same shape without a role (server/network).
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -24,8 +26,15 @@ export interface ModuleJob<P = unknown> {
   deadlineMs?: number;
   /** Jobs of one lane run one at a time, lanes side by side ("default" unless said). */
   lane?: string;
-  /** Re-queue the same row this long after each success. */
+  /**
+   * A recurring job: the runner enqueues its one row at start (by kind, so instances share it) and re-queues
+   * it this long after each success.
+   */
   everyMs?: () => number;
+  /** A recurring job's first run waits this long after start (0 unless said). */
+  firstRunAfterMs?: () => number;
+  /** A recurring job that is off in this configuration is not enqueued (e.g. weights with SET_WEIGHTS=0). */
+  enabled?: () => boolean;
   /** A recurring job that reads the metagraph: run again at once when it changes (the devnet's registrations). */
   onMetagraph?: boolean;
 }
@@ -35,21 +44,33 @@ export interface NavEntry {
   label: string;
 }
 
-export interface ModuleManifest<N extends string = string, R extends AnyTRPCRouter = AnyTRPCRouter> {
-  /** The tRPC namespace of the module (`trpc.<name>.*`). */
+/** What any part of the runtime may give it: background jobs, a start and stop, WebSocket endpoints. */
+export interface RuntimePart<N extends string = string> {
   name: N;
-  /** The ROLES flag that switches it on. */
-  role: Role;
-  title: string;
-  routes: RouteHandler[];
-  router: R;
   jobs?: ModuleJob<any>[];
   /** Runs after the database and chain are up, before the server listens; returns its stop. */
   start?(): Promise<() => void | Promise<void>>;
   /** WebSocket endpoints by path. */
   upgrades?: Record<string, UpgradeHandler>;
+}
+
+export interface ModuleManifest<
+  N extends string = string,
+  R extends AnyTRPCRouter = AnyTRPCRouter,
+> extends RuntimePart<N> {
+  /** (name: the tRPC namespace of the module, `trpc.<name>.*`.) The ROLES flag that switches it on. */
+  role: Role;
+  title: string;
+  /** The module's paragraph of the OpenAPI description (markdown). */
+  docs: string;
+  routes: RouteHandler[];
+  router: R;
   /** Dashboard pages, in menu order. */
   nav: NavEntry[];
+}
+
+export function definePart<const N extends string>(p: RuntimePart<N>): RuntimePart<N> {
+  return p;
 }
 
 export function defineModule<const N extends string, R extends AnyTRPCRouter>(

@@ -1,10 +1,13 @@
 /**
  * The modules of this product. Adding one is one line here; everything else (REST registry, tRPC
- * router, jobs, navigation, Overview's list, WebSocket upgrades) is derived from its manifest.
+ * router, jobs and their first runs, navigation, Overview's list, the OpenAPI description, WebSocket
+ * upgrades) is derived from its manifest.
  */
 import { config, type Role } from "./env";
 import { API_KEYS, apiKey, type ApiKeyName } from "./auth/api-keys";
 import { computeModule } from "./compute";
+import type { RuntimePart } from "./module";
+import { networkPart } from "./network";
 import { phasesModule } from "./phases";
 import { searchModule } from "./search";
 import { validatorModule } from "./validator";
@@ -15,6 +18,11 @@ export type Module = (typeof MODULES)[number];
 
 export function enabledModules(roles: readonly Role[] = config().ROLES): Module[] {
   return MODULES.filter((m) => roles.includes(m.role));
+}
+
+/** What the runtime starts: its own part (the metagraph, pings), then the enabled modules. */
+export function runtimeParts(roles: readonly Role[] = config().ROLES): RuntimePart[] {
+  return [networkPart, ...enabledModules(roles)];
 }
 
 /** Every module of the product, on or off, for Overview. */

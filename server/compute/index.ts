@@ -1,7 +1,6 @@
 /** The compute marketplace API (role `compute`, SN27's RegisterAPI): its face and its manifest. */
 import { z } from "zod";
 import { config, netuidOf } from "../env";
-import { jobs } from "../jobs";
 import { defineJob, defineModule } from "../module";
 import { computeRoutes } from "./api";
 import { checkAllocations } from "./allocations/check";
@@ -28,6 +27,7 @@ export const computeModule = defineModule({
   name: "compute",
   role: "compute",
   title: "Compute marketplace API",
+  docs: 'Compute marketplace (SN27\'s RegisterAPI): the API key as Authorization: Bearer or X-API-Key (no key configured: 403; with COMPUTE_ALLOWED_IPS, other addresses get 403 before the key is read). Errors are SN27\'s {"success": false, "message", "err_detail"}, invalid input 422. /service/allocate_spec rents the first free machine that meets the requirement among those Proof of GPU verified; /service/allocate_hotkey a named one. The WebSocket /connect sends upstream\'s keepalive and the allocation and inventory events (the key also as ?api_key= for browsers).',
   routes: computeRoutes,
   router: computeRouter,
   jobs: [
@@ -54,6 +54,8 @@ export const computeModule = defineModule({
       deadlineMs: 30 * 60_000,
       // Minutes of SSH sessions: in a lane of its own.
       lane: "pog",
+      // The first round waits one interval: the inventory fills first.
+      firstRunAfterMs: () => pogIntervalBlocks() * config().BLOCK_TIME_MS,
       run: async () => void (await pogRound()),
     }),
     defineJob({
@@ -65,18 +67,6 @@ export const computeModule = defineModule({
   ],
   upgrades: { "/connect": connectUpgrade },
   start: async () => {
-    await jobs().enqueue(INVENTORY_JOB, {}, { uniqueKey: INVENTORY_JOB, maxAttempts: 1_000_000 });
-    await jobs().enqueue(ALLOCATIONS_JOB, {}, { uniqueKey: ALLOCATIONS_JOB, maxAttempts: 1_000_000 });
-    // The first round waits one interval: the inventory fills first.
-    await jobs().enqueue(
-      POG_JOB,
-      {},
-      {
-        uniqueKey: POG_JOB,
-        maxAttempts: 1_000_000,
-        runAt: new Date(Date.now() + pogIntervalBlocks() * config().BLOCK_TIME_MS),
-      },
-    );
     const stopListening = await listenToOtherInstances();
     return async () => {
       closeConnect();

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Keyring } from "@polkadot/keyring";
-import { consoleHotkey, DEVNET_VALIDATOR_URI } from "../bittensor/identity";
+import { consoleHotkey, DEVNET_VALIDATOR_URI } from "../bittensor";
 import type { DrandNetwork } from "../chain/commit-reveal";
 import { config, netuidOf, roleEnabled, type Role } from "../env";
 import { log } from "../log";

@@ -1,5 +1,3 @@
-import { MINER_PING, pingMiners } from "../bittensor/ping";
-import { refreshMetagraph } from "../chain";
 import { db } from "../db";
 import { config } from "../env";
 import { lazy } from "../global";
@@ -9,28 +7,13 @@ import { JobQueue } from "./queue";
 
 export { JobQueue, retryDelayMs, insertJobsStatement, type NewJob } from "./queue";
 
-export const METAGRAPH_REFRESH = "chain.metagraph.refresh";
-
-/** The job queue of this process, with the runtime's own jobs; modules' jobs are added by `defineJobs`. */
+/** The job queue of this process; the runtime parts' jobs are added by `defineJobs`. */
 export const jobs = lazy(() => {
   const q = new JobQueue(db(), {
     pollMs: config().JOB_POLL_MS,
     onError: (kind, err) =>
       log.warn({ job: kind, err: err instanceof Error ? err.message : String(err) }, "job failed"),
     onDone: (kind, ms) => log.debug({ job: kind, ms }, "job done"),
-  });
-  q.define({
-    kind: METAGRAPH_REFRESH,
-    everyMs: () => config().METAGRAPH_REFRESH_S * 1000,
-    run: async () => {
-      const r = await refreshMetagraph();
-      log.info(r, "metagraph refreshed");
-    },
-  });
-  q.define({
-    kind: MINER_PING,
-    everyMs: () => config().MINER_PING_S * 1000,
-    run: async () => void (await pingMiners()),
   });
   return q;
 });
@@ -56,8 +39,14 @@ export function defineJobs(list: readonly ModuleJob<any>[]): void {
   }
 }
 
-/** Makes sure every recurring job of the runtime has its row (a unique key keeps it to one). */
-export async function scheduleRecurringJobs(): Promise<void> {
-  await jobs().enqueue(METAGRAPH_REFRESH, {}, { uniqueKey: METAGRAPH_REFRESH, maxAttempts: 1_000_000 });
-  await jobs().enqueue(MINER_PING, {}, { uniqueKey: MINER_PING, maxAttempts: 1_000_000 });
+/**
+ * Makes sure every recurring job that is on has its one row (the kind is its unique key, so instances and
+ * restarts share it): the first run after `firstRunAfterMs`, then every `everyMs` after each success.
+ */
+export async function scheduleRecurringJobs(list: readonly ModuleJob<any>[]): Promise<void> {
+  for (const job of list) {
+    if (!job.everyMs || job.enabled?.() === false) continue;
+    const runAt = new Date(Date.now() + (job.firstRunAfterMs?.() ?? 0));
+    await jobs().enqueue(job.kind, {}, { uniqueKey: job.kind, maxAttempts: 1_000_000, runAt });
+  }
 }

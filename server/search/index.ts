@@ -2,12 +2,10 @@
 import { z } from "zod";
 import { config } from "../env";
 import { defineJob, defineModule } from "../module";
-import { jobs } from "../jobs";
 import { searchRoutes } from "./api";
 import { flushQueries } from "./query-log";
 import { searchRouter } from "./router";
 import { scoringEpoch } from "./scoring";
-import { searchDendrite } from "./miners";
 import { SEARCH_WEIGHTS_JOB, setSearchWeights } from "./weights";
 
 export { setSourceFetcher, type SourceFetcher } from "./checks";
@@ -32,6 +30,7 @@ export const searchModule = defineModule({
   name: "search",
   role: "search",
   title: "Organic search API",
+  docs: 'Organic search (SN22\'s validator API): the access-key header (EXPECTED_ACCESS_KEY; unset: 403, wrong: 401); errors are FastAPI\'s {"detail"}. /search streams SSE exactly as upstream frames it (data: <json.dumps line>, a blank line, no event names; errors as data: {"error": ...}), flushed chunk by chunk and cancelled when the client leaves. One miner per query, weighted by max(quality, 0.1)^3 x max(verified, 1)^2; SEARCH_HEDGE_MS asks a second miner when the first is silent. Unlike upstream, a failing miner answers 502 and no miner 503 (upstream: 500), and miner_link_scores events are relayed. GET / with an access-key header is the search health check; without it, the phase service.',
   routes: searchRoutes,
   router: searchRouter,
   jobs: [
@@ -42,36 +41,20 @@ export const searchModule = defineModule({
       leaseMs: 10 * 60_000,
       // Waits on every miner (each call by its deadline): in a lane of its own.
       lane: "search",
+      firstRunAfterMs: () => 3000,
       run: async () => void (await scoringEpoch()),
     }),
     defineJob({
       kind: SEARCH_WEIGHTS_JOB,
       payload: z.object({}),
       everyMs: () => config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS,
+      firstRunAfterMs: () => config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS,
+      enabled: () => config().SET_WEIGHTS,
       run: async () => void (await setSearchWeights()),
     }),
   ],
   start: async () => {
-    await jobs().enqueue(
-      SEARCH_EPOCH_JOB,
-      {},
-      { uniqueKey: SEARCH_EPOCH_JOB, maxAttempts: 1_000_000, runAt: new Date(Date.now() + 3000) },
-    );
-    const c = config();
-    if (c.SET_WEIGHTS)
-      await jobs().enqueue(
-        SEARCH_WEIGHTS_JOB,
-        {},
-        {
-          uniqueKey: SEARCH_WEIGHTS_JOB,
-          maxAttempts: 1_000_000,
-          runAt: new Date(Date.now() + c.WEIGHTS_INTERVAL_BLOCKS * c.BLOCK_TIME_MS),
-        },
-      );
-    return async () => {
-      await flushQueries();
-      searchDendrite.peek()?.close();
-    };
+    return async () => void (await flushQueries());
   },
   nav: [
     { href: "/search-playground", label: "Search" },

@@ -4,35 +4,15 @@
  * console's dendrite for them (many sockets per miner: organic streams run side by side).
  */
 import { listNeurons } from "../chain";
-import { Dendrite, type AxonInfo } from "../bittensor";
-import { consoleHotkey } from "../bittensor/identity";
-import { axonOf, reportBadAnswerSignature } from "../bittensor/ping";
-import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
+import { axonOf, consoleHotkey, requireDendrite, streamDendrite, type AxonInfo } from "../bittensor";
 import { db } from "../db";
 import { config, netuidOf } from "../env";
-import { UnavailableError } from "../errors";
 import { lazy } from "../global";
 import { loadedCache, type LoadedCache } from "../cache";
 import type { SearchType } from "./protocol";
 
-export const searchDendrite = lazy<Dendrite | null>(() => {
-  const signer = consoleHotkey();
-  return signer
-    ? new Dendrite({
-        signer,
-        externalIp: config().EXTERNAL_IP,
-        maxSocketsPerAxon: 512,
-        verifier: verifyHotkeySignatureOffThread,
-        onBadSignature: reportBadAnswerSignature,
-      })
-    : null;
-});
-
-export function requireSearchDendrite(): Dendrite {
-  const d = searchDendrite();
-  if (!d) throw new UnavailableError("This console has no hotkey to call miners with");
-  return d;
-}
+/** Search's calls go through the console's streaming dendrite (organic streams run side by side). */
+export const requireSearchDendrite = () => requireDendrite(streamDendrite());
 
 export interface Candidate {
   axon: AxonInfo;

@@ -1,7 +1,7 @@
 /** /public/miners: the miner state this validator observed, in upstream's shapes (no auth). */
 import { z } from "zod";
 import { findNeuron } from "../chain";
-import { consoleHotkey } from "../bittensor/identity";
+import { consoleHotkey } from "../bittensor";
 import { db } from "../db";
 import { netuidOf } from "../env";
 import { AppError, NotFoundError } from "../errors";

@@ -5,9 +5,7 @@
  */
 import { z } from "zod";
 import { listNeurons } from "../chain";
-import { defineSynapse } from "../bittensor";
-import { consoleHotkey } from "../bittensor/identity";
-import { axonOf } from "../bittensor/ping";
+import { axonOf, consoleHotkey, defineSynapse } from "../bittensor";
 import { db } from "../db";
 import { netuidOf } from "../env";
 import { log } from "../log";

@@ -5,7 +5,7 @@
  */
 import { listNeurons } from "../chain";
 import { submitWeights, type WeightsCycle } from "../chain/weights";
-import { consoleHotkey } from "../bittensor/identity";
+import { consoleHotkey } from "../bittensor";
 import { db } from "../db";
 import { netuidOf } from "../env";
 import { SEARCH_TYPES, type SearchType } from "./protocol";

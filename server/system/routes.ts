@@ -69,13 +69,13 @@ export const metricsRoute = apiRoute({
   },
 });
 
-const API_DESCRIPTION = [
-  'REST surface of Subnet Console. Paths, fields and status codes follow the subnets\' published APIs; modules switched off by ROLES answer 404. Errors of the phase and validator modules are FastAPI-style {"detail": ...}. The dashboard of this console is at [/](/) (Overview shows requests refused and failed per route); examples use http://localhost:3000 and the development key //Alice (the /submit example is signed with its ed25519 form).',
-  "Phase oracle: phase_end_block is inclusive; blocks_remaining_in_phase excludes the current block; /blocks_until_next_phase takes a phase from this cycle when its start offset is at or after the current position, else from the next; /previous_phase_blocks is that answer shifted back one cycle. (The published sample responses for these two were not produced by one consistent rule; this is the rule clients depend on.)",
-  'Validator API: Bearer token (BZ_AUTH_TOKEN) on everything but /health. Submission signatures: sr25519 or ed25519, URL-safe base64 with or without padding, over the UTF-8 of the compact sorted-key JSON of {block_number, checkpoint_url, expert_group, hotkey}. /model/full also needs a signed request: X-Hotkey, X-Timestamp (unix seconds, within 60 s), X-Signature over "{timestamp}.{METHOD}.{path with query}", each signature accepted once. Downloads carry X-Content-Hash (sha256 of the exact body) and support Range. /health phase names: distribute, train, commit, submit, validate, merge.',
-  'Organic search (SN22\'s validator API): the access-key header (EXPECTED_ACCESS_KEY; unset: 403, wrong: 401); errors are FastAPI\'s {"detail"}. /search streams SSE exactly as upstream frames it (data: <json.dumps line>, a blank line, no event names; errors as data: {"error": ...}), flushed chunk by chunk and cancelled when the client leaves. One miner per query, weighted by max(quality, 0.1)^3 x max(verified, 1)^2; SEARCH_HEDGE_MS asks a second miner when the first is silent. Unlike upstream, a failing miner answers 502 and no miner 503 (upstream: 500), and miner_link_scores events are relayed. GET / with an access-key header is the search health check; without it, the phase service.',
-  "Limits: a body is read only after authentication and only up to its route's limit (413 past it; 16 KiB for /submit, 4 KiB for POST /get-checkpoint, 64 KiB otherwise); SS58 fields are at most 48 characters and checked for shape before decoding; checkpoint_url at most 2048 printable ASCII characters without credentials; a signed request's signature is accepted once whatever its encoding, across restarts and instances. Wrong methods answer 405 with Allow, near misses of a path (another case, a trailing slash, ;params) 404, malformed requests 400 and oversized headers 431, all as JSON.",
-].join("\n\n");
+const INTRO =
+  'REST surface of Subnet Console. Paths, fields and status codes follow the subnets\' published APIs; modules switched off by ROLES answer 404. Errors of the phase and validator modules are FastAPI-style {"detail": ...}. The dashboard of this console is at [/](/) (Overview shows requests refused and failed per route); examples use http://localhost:3000 and the development key //Alice (the /submit example is signed with its ed25519 form).';
+const LIMITS =
+  "Limits: a body is read only after authentication and only up to its route's limit (413 past it; 16 KiB for /submit, 4 KiB for POST /get-checkpoint, 64 KiB otherwise); SS58 fields are at most 48 characters and checked for shape before decoding; checkpoint_url at most 2048 printable ASCII characters without credentials; a signed request's signature is accepted once whatever its encoding, across restarts and instances. Wrong methods answer 405 with Allow, near misses of a path (another case, a trailing slash, ;params) 404, malformed requests 400 and oversized headers 431, all as JSON.";
+
+/** The description of the API: what all routes share, then each enabled module's own paragraph. */
+const apiDescription = () => [INTRO, ...enabledModules().map((m) => m.docs), LIMITS].join("\n\n");
 
 let openApiCache: { doc: ReturnType<typeof buildOpenApi>; json: string } | null = null;
 
@@ -83,7 +83,11 @@ let openApiCache: { doc: ReturnType<typeof buildOpenApi>; json: string } | null 
 export async function openApiDocument() {
   await cryptoReady; // examples are signed when the document is first built
   if (!openApiCache) {
-    const doc = buildOpenApi(restRoutes(), { title: "Subnet Console", version: "0.1.0", description: API_DESCRIPTION });
+    const doc = buildOpenApi(restRoutes(), {
+      title: "Subnet Console",
+      version: "0.1.0",
+      description: apiDescription(),
+    });
     openApiCache = { doc, json: JSON.stringify(doc) };
   }
   return openApiCache;

@@ -1,4 +1,4 @@
-import { lastPings } from "../bittensor/ping";
+import { lastPings } from "../network";
 import { chain, findNeuron } from "../chain";
 import { db } from "../db";
 import { config, netuidOf } from "../env";

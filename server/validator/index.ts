@@ -16,6 +16,7 @@ export const validatorModule = defineModule({
   name: "validator",
   role: "validator",
   title: "Validator API",
+  docs: 'Validator API: Bearer token (BZ_AUTH_TOKEN) on everything but /health. Submission signatures: sr25519 or ed25519, URL-safe base64 with or without padding, over the UTF-8 of the compact sorted-key JSON of {block_number, checkpoint_url, expert_group, hotkey}. /model/full also needs a signed request: X-Hotkey, X-Timestamp (unix seconds, within 60 s), X-Signature over "{timestamp}.{METHOD}.{path with query}", each signature accepted once. Downloads carry X-Content-Hash (sha256 of the exact body) and support Range. /health phase names: distribute, train, commit, submit, validate, merge.',
   routes: validatorRoutes,
   router: validatorRouter,
   jobs: [
@@ -35,6 +36,8 @@ export const validatorModule = defineModule({
       kind: SET_WEIGHTS_JOB,
       payload: z.object({}),
       everyMs: () => config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS,
+      firstRunAfterMs: () => config().WEIGHTS_INTERVAL_BLOCKS * config().BLOCK_TIME_MS,
+      enabled: () => config().SET_WEIGHTS,
       run: async () => void (await setWeightsOnChain()),
     }),
   ],

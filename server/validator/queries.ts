@@ -1,4 +1,4 @@
-import { lastPings } from "../bittensor/ping";
+import { lastPings } from "../network";
 import { chain, listNeurons, type NeuronRecord } from "../chain";
 import { netuidOf } from "../env";
 import { phaseAt, schedule } from "../phases";

@@ -1,4 +1,4 @@
-import { consoleHotkey } from "../bittensor/identity";
+import { consoleHotkey } from "../bittensor";
 import { netuidOf } from "../env";
 import { chain } from "../chain";
 import { phaseAt, schedule } from "../phases";

@@ -1,8 +1,7 @@
 /** The GPU inventory from miners' Specs over the wire: units, invalid reports, unknown and unreachable miners, history. */
 import { Keyring } from "@polkadot/keyring";
 import { expect, it } from "vitest";
-import { Axon } from "@/server/bittensor";
-import { consoleHotkey } from "@/server/bittensor/identity";
+import { Axon, consoleHotkey } from "@/server/bittensor";
 import { findNeuron, invalidateNeurons } from "@/server/chain";
 import { SpecsSynapse } from "@/server/compute/protocol";
 import { refreshInventory } from "@/server/compute/inventory";

@@ -3,7 +3,7 @@ import { Keyring } from "@polkadot/keyring";
 import { expect, it } from "vitest";
 import { Axon, validatorsOnly } from "@/server/bittensor";
 import { consoleHotkey } from "@/server/bittensor/identity";
-import { lastPings, pingMiners } from "@/server/bittensor/ping";
+import { lastPings, pingMiners } from "@/server/network/ping";
 import { findNeuron, invalidateNeurons } from "@/server/chain";
 import { inProcessRuntime } from "../support/in-process";
 import { freePort } from "../support/ports";

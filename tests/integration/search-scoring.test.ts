@@ -7,7 +7,8 @@ import { Keyring } from "@polkadot/keyring";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Axon } from "@/server/bittensor";
 import { netuidOf } from "@/server/env";
-import { candidateCache, searchDendrite } from "@/server/search/miners";
+import { streamDendrite } from "@/server/bittensor";
+import { candidateCache } from "@/server/search/miners";
 import { minerDetail, minerList } from "@/server/search/public";
 import { scoringEpoch } from "@/server/search/scoring";
 import { searchWeights } from "@/server/search/weights";
@@ -47,7 +48,7 @@ beforeAll(async () => {
   await registerAxons(rt.db, netuidOf("search"), axons);
   const corpus = searchCorpus();
   setSourceFetcher({ tweet: async (id) => corpus.post(id) ?? null, page: async (l) => corpus.page(l) ?? null });
-  rt.stops.push(async () => (setSourceFetcher(null), searchDendrite.peek()?.close()));
+  rt.stops.push(async () => (setSourceFetcher(null), streamDendrite.peek()?.close()));
 }, 30_000);
 
 describe("a scoring epoch over the devnet's behaviours", () => {

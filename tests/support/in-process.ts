@@ -1,9 +1,8 @@
 /** The server's shared layers in this test process: a fresh database, the given environment, and a clean teardown. */
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll } from "vitest";
-import { consoleHotkey } from "@/server/bittensor/identity";
 import { invalidateNeurons } from "@/server/chain";
-import { dendrite } from "@/server/bittensor/ping";
+import { closeDendrites, consoleHotkey, dendrite, streamDendrite } from "@/server/bittensor";
 import { db as dbOf, type Db } from "@/server/db";
 import { config } from "@/server/env";
 import { freshDb } from "./db";
@@ -11,7 +10,7 @@ import { freshDb } from "./db";
 export function inProcessRuntime(env: Record<string, string>): { db: Db; stops: Array<() => Promise<void>> } {
   const saved = { ...process.env };
   const state = { db: undefined as unknown as Db, stops: [] as Array<() => Promise<void>> };
-  const forget = () => [config, consoleHotkey, dendrite].forEach((l) => l.set(undefined));
+  const forget = () => [config, consoleHotkey, dendrite, streamDendrite].forEach((l) => l.set(undefined));
   beforeAll(async () => {
     await cryptoWaitReady();
     const fresh = await freshDb();
@@ -22,7 +21,7 @@ export function inProcessRuntime(env: Record<string, string>): { db: Db; stops: 
   });
   afterAll(async () => {
     for (const stop of state.stops.reverse()) await stop();
-    dendrite.peek()?.close();
+    closeDendrites();
     dbOf.set(undefined);
     forget();
     process.env = saved;

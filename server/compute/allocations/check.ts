@@ -1,6 +1,6 @@
 /** The allocation job (each rental's health, expiry, unconfirmed releases) and the miners' status check. */
 import { listNeurons } from "../../chain";
-import { axonOf, dendrite } from "../../bittensor/ping";
+import { axonOf, dendrite } from "../../bittensor";
 import { db, type Allocation } from "../../db";
 import { config, netuidOf } from "../../env";
 import { log } from "../../log";

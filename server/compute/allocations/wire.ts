@@ -1,7 +1,6 @@
 /** The console's calls to compute miners: its dendrite, miners' axons, upstream's wire shapes. */
 import { listNeurons } from "../../chain";
-import { axonOf, dendrite } from "../../bittensor/ping";
-import type { AxonInfo, RequestOf } from "../../bittensor";
+import { axonOf, dendrite, type AxonInfo, type RequestOf } from "../../bittensor";
 import { type Allocation } from "../../db";
 import { UnavailableError } from "../../errors";
 import { type DeviceRequirement } from "../forms";

@@ -1,54 +1,13 @@
 /** The ping job: every serving axon of the metagraph gets a signed /Synapse from this console's dendrite. */
+import { axonOf, dendrite, PingSynapse, type AxonInfo } from "../bittensor";
 import { listNeurons } from "../chain";
 import { db } from "../db";
 import { config } from "../env";
-import { lazy } from "../global";
 import { log } from "../log";
-import { Dendrite, type AxonInfo } from "./dendrite";
-import { consoleHotkey } from "./identity";
-import { PingSynapse } from "./synapse";
-import { verifyHotkeySignatureOffThread } from "../crypto/verifier";
 
 export const MINER_PING = "network.ping";
 const PING_TIMEOUT_S = 5;
 const PING_CONCURRENCY = 32;
-
-/** One dendrite per process: one keep-alive pool for every call to miners. */
-export const dendrite = lazy<Dendrite | null>(() => {
-  const signer = consoleHotkey();
-  // Answer signatures are checked in the console's verification worker: a few hundred axons cost about a
-  // second of WASM, which would otherwise block the event loop.
-  return signer
-    ? new Dendrite({
-        signer,
-        externalIp: config().EXTERNAL_IP,
-        maxSocketsPerAxon: 4,
-        verifier: verifyHotkeySignatureOffThread,
-        onBadSignature: reportBadAnswerSignature,
-      })
-    : null;
-});
-
-const badSignatureLogged = lazy(() => new Map<string, number>());
-
-/**
- * An axon whose answer signature did not verify (a miner answering for a hotkey it does not hold, or a broken
- * one): a warning, at most once a minute per hotkey. Callers keep the call's answer (upstream never checks).
- */
-export function reportBadAnswerSignature(axon: AxonInfo): void {
-  const seen = badSignatureLogged();
-  const now = Date.now();
-  if ((seen.get(axon.hotkey) ?? 0) > now - 60_000) return;
-  if (seen.size > 10_000) seen.clear();
-  seen.set(axon.hotkey, now);
-  log.warn({ hotkey: axon.hotkey, axon: `${axon.ip}:${axon.port}` }, "an axon's answer signature did not verify");
-}
-
-/** The axon a neuron serves, or null when it publishes none (ip 0 or port 0). */
-export function axonOf(n: { hotkey: string; axonIp: string | null; axonPort: number | null }): AxonInfo | null {
-  if (!n.axonIp || !n.axonPort || n.axonIp === "0.0.0.0") return null;
-  return { ip: n.axonIp, port: n.axonPort, hotkey: n.hotkey };
-}
 
 export async function pingMiners(): Promise<{ pinged: number; ok: number }> {
   let pinged = 0;
