@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { allowList } from "./http/client-address";
 import {
   SEED_SCHEDULE,
   ScheduleError,
@@ -20,12 +19,13 @@ const SUBTENSOR_ALIASES: Record<string, string> = {
   local: "ws://127.0.0.1:9944",
 };
 
-const flag = z
+/** Shapes of environment variables, shared by the base schema and modules' own (moduleConfig). */
+export const flag = z
   .enum(["0", "1", "true", "false", "yes", "no", ""])
   .optional()
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
-const list = z
+export const list = z
   .string()
   .optional()
   .transform((v) =>
@@ -35,13 +35,13 @@ const list = z
       .filter(Boolean),
   );
 
-const webhookUrl = z
+export const webhookUrl = z
   .string()
   .max(2048)
   .regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL")
   .optional();
 
-const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+export const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be a whole number`).min(min).max(max).default(def);
 
 /** Every variable the application reads. `.env.example` documents the same list. */
@@ -124,13 +124,6 @@ const schema = z
     BZ_AUTH_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     MODELS_DIR: z.string().default("./data/models"),
     EXPERT_GROUPS: int(4, 1, 4096),
-    VALIDATOR_HOTKEYS: list,
-    ALLOW_PRIVATE_CHECKPOINT_URLS: flag,
-    CHECKPOINT_CONNECT_TIMEOUT_S: int(5, 1, 600),
-    CHECKPOINT_TIMEOUT_S: int(120, 1, 86_400),
-    EVALUATOR: z.enum(["builtin", "command"]).default("builtin"),
-    EVALUATOR_CMD: z.string().optional(),
-    EVALUATOR_TIMEOUT_S: int(600, 1, 86_400),
     /** On by default on the devnet (its validator hotkey commits to the devnet's chain); off elsewhere. */
     SET_WEIGHTS: z
       .enum(["0", "1", "true", "false", "yes", "no"])
@@ -173,41 +166,6 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(5000, 100),
     /** The compute marketplace API's key (Bearer or X-API-Key); unset: its routes answer 403. */
     COMPUTE_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
-    /** How often compute miners are asked for their Specs, in seconds. */
-    COMPUTE_SPECS_S: int(600, 5, 86_400),
-    /** A second key for admin-only reads of the compute API (`include_secrets=true` on /list/allocations_sql). */
-    /** Addresses and CIDR ranges allowed to call the compute API (others: 403); unset: any. */
-    COMPUTE_ALLOWED_IPS: z
-      .string()
-      .max(8192)
-      .optional()
-      .superRefine((v, ctx) => {
-        if (!v) return;
-        try {
-          allowList(v);
-        } catch (e) {
-          ctx.addIssue({ code: "custom", message: (e as Error).message });
-        }
-      }),
-    COMPUTE_ADMIN_KEY: z.string().min(16, "must be at least 16 characters").optional(),
-    /** How often every allocation's miner is asked whether the rental is running, in seconds. */
-    ALLOCATION_CHECK_S: int(180, 1, 86_400),
-    /** Failed checks (or unconfirmed releases) after which an allocation ends. */
-    ALLOCATION_MAX_STRIKES: int(20, 1, 1000),
-    /** Webhooks about allocations (upstream's bodies, signed with WEBHOOKS_SECRET in x-webhook-signature). */
-    DEALLOCATION_NOTIFY_URL: webhookUrl,
-    STATUS_NOTIFY_URL: webhookUrl,
-    WEBHOOKS_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-    WEBHOOK_MAX_ATTEMPTS: int(10, 1, 100),
-    /** Proof of GPU: blocks between rounds (default 360; 10 on the devnet), miners at once, matrix size, step deadline. */
-    POG_INTERVAL_BLOCKS: z.coerce.number().int().min(1).max(1_000_000).optional(),
-    POG_CONCURRENCY: int(16, 1, 256),
-    /** Rent machines whose Proof of GPU does not hold (upstream's behaviour); by default GPU requests match verified ones. */
-    ALLOCATE_UNVERIFIED: flag,
-    POG_MATRIX_N: z.coerce.number().int().min(32).max(65_536).optional(),
-    POG_STEP_TIMEOUT_S: int(120, 1, 3600),
-    /** /connect's keepalive period (upstream: 30 s). */
-    COMPUTE_KEEPALIVE_MS: int(30_000, 50, 3_600_000),
     DEVNET_COMPUTE_MINERS: int(8, 0, 64),
     /** The organic search API's access key (header `access-key`); unset: its private routes answer 403. */
     EXPECTED_ACCESS_KEY: z
@@ -218,27 +176,13 @@ const schema = z
         (k) => !k || (k.length >= 16 && /[a-z]/.test(k) && /[A-Z]/.test(k) && /\d/.test(k) && /[^A-Za-z0-9]/.test(k)),
         "must be at least 16 characters with an upper-case letter, a lower-case letter, a digit and a symbol",
       ),
-    /** Ask a second search miner when the first has sent nothing after this many ms (unset: off). */
-    SEARCH_HEDGE_MS: z.coerce.number().int().min(1).max(600_000).optional(),
-    /** Seconds between scoring epochs of synthetic queries (3600; 20 on the devnet). */
-    SEARCH_EPOCH_S: z.coerce.number().int().min(5).max(86_400).optional(),
-    /** A command that fetches a sampled link or tweet for the truthfulness check (JSON on stdin and stdout). */
-    SEARCH_SCORER_CMD: z.string().max(4096).optional(),
     DEVNET_SEARCH_MINERS: int(6, 0, 64),
-  })
-  .refine((c) => !(c.DEALLOCATION_NOTIFY_URL || c.STATUS_NOTIFY_URL) || !!c.WEBHOOKS_SECRET, {
-    message: "DEALLOCATION_NOTIFY_URL and STATUS_NOTIFY_URL need WEBHOOKS_SECRET (webhooks are signed)",
-    path: ["WEBHOOKS_SECRET"],
   })
   .refine((c) => !c.TLS_CLIENT_CA || !!c.TLS_CERT, {
     message: "TLS_CLIENT_CA needs TLS_CERT and TLS_KEY (mutual TLS is TLS)",
     path: ["TLS_CLIENT_CA"],
   })
   .refine((c) => !c.TLS_CERT === !c.TLS_KEY, { message: "TLS_CERT and TLS_KEY go together", path: ["TLS_CERT"] })
-  .refine((c) => c.EVALUATOR !== "command" || !!c.EVALUATOR_CMD, {
-    message: "EVALUATOR=command needs EVALUATOR_CMD",
-    path: ["EVALUATOR_CMD"],
-  })
   .refine(
     (c) =>
       !c.SET_WEIGHTS ||
@@ -268,22 +212,32 @@ export type Config = Omit<z.infer<typeof schema>, "HOST" | "SET_WEIGHTS"> & {
   netuidsInUse: number[];
 };
 
-export class ConfigError extends Error {}
+/** A configuration refused: one message, or one line per variable's problem. */
+export class ConfigError extends Error {
+  readonly lines: string[];
+  constructor(problem: string | string[]) {
+    super(typeof problem === "string" ? problem : `Invalid configuration:\n  ${problem.join("\n  ")}`);
+    this.lines = typeof problem === "string" ? [problem] : problem;
+  }
+}
 
 /** An address only this machine reaches. */
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-export function parseConfig(env: Record<string, string | undefined>): Config {
-  // An empty variable counts as unset, as in most .env tooling.
+/** Parses the environment with a schema; an empty variable counts as unset, as in most .env tooling. */
+function parseEnv<S extends z.ZodType>(s: S, env: Record<string, string | undefined>): z.output<S> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const result = schema.safeParse(cleaned);
+  const result = s.safeParse(cleaned);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`));
   }
-  const c = result.data;
+  return result.data;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const c = parseEnv(schema, env);
   const devnet = c.DEVNET === "1" || (c.DEVNET === "auto" && !c.SUBTENSOR_URL);
   // On the devnet each role has a subnet of its own (search and compute on the netuids they have on finney).
   const own = (netuid: number) => (devnet && netuid !== c.NETUID ? netuid : c.NETUID);
@@ -294,9 +248,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     compute: c.COMPUTE_NETUID ?? own(27),
   };
   if (devnet && c.HOST && !isLoopback(c.HOST)) {
-    throw new ConfigError(
-      `Invalid configuration:\n  HOST: the devnet's validator and miners sign with public dev keys (//devnet-validator, ...), so anyone who reaches ${c.HOST} could sign in with them: keep the devnet on loopback (unset HOST), or turn it off (DEVNET=0)`,
-    );
+    throw new ConfigError([
+      `HOST: the devnet's validator and miners sign with public dev keys (//devnet-validator, ...), so anyone who reaches ${c.HOST} could sign in with them: keep the devnet on loopback (unset HOST), or turn it off (DEVNET=0)`,
+    ]);
   }
   return {
     ...c,
@@ -316,6 +270,29 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
 /** The configuration of this process, parsed once from the environment. */
 export const config = lazy<Config>(() => parseConfig(process.env));
+
+/** A module's own variables: read with `()`, checked at start through its manifest. */
+export interface ModuleConfig<T> {
+  (): T;
+  parse(env: Record<string, string | undefined>): T;
+  /** The variables it reads (`.env.example` documents them too). */
+  keys: string[];
+}
+
+/**
+ * The variables only one module reads, declared in its folder: parsed from the environment as `config()` is, once
+ * per configuration (a configuration read again, as tests do, reads them again), and refused in the same words.
+ */
+export function moduleConfig<S extends z.ZodObject>(s: S): ModuleConfig<z.output<S>> {
+  let cached: { base: Config; value: z.output<S> } | null = null;
+  const parse = (env: Record<string, string | undefined>) => parseEnv(s, env);
+  const read = () => {
+    const base = config();
+    if (cached?.base !== base) cached = { base, value: parse(process.env) };
+    return cached.value;
+  };
+  return Object.assign(read, { parse, keys: Object.keys(s.shape) });
+}
 
 /** The subnet a role serves. */
 export function netuidOf(role: Role): number {

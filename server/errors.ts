@@ -81,3 +81,17 @@ export class BadGatewayError extends AppError {
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** A job's failure that running it again would repeat: its stored payload does not parse, say. */
+export class PermanentError extends Error {}
+
+/**
+ * Whether a job that failed with `e` may succeed if run again. Outsiders' and the database's failures may
+ * (miners, the chain, the network: 5xx, 408, 423, 429 and any error without a status); a request the service
+ * refused (another 4xx: bad input, a row that is gone, a rule) or a PermanentError will not.
+ */
+export function worthRetrying(e: unknown): boolean {
+  if (e instanceof PermanentError) return false;
+  if (!isAppError(e)) return true;
+  return e.status >= 500 || e.status === 408 || e.status === 423 || e.status === 429;
+}

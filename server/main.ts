@@ -7,9 +7,7 @@ import http from "node:http";
 import net from "node:net";
 import https from "node:https";
 import path from "node:path";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import next from "next";
-import { authOptions, sessionFromCookies } from "./auth/options";
 import { ensureSecrets, validatorToken } from "./auth/secrets";
 import { API_KEYS, apiKeyStatus, loadApiKeys, type ApiKeyName } from "./auth/api-keys";
 import { chain, devnetChain, refreshMetagraph } from "./chain";
@@ -20,61 +18,17 @@ import { ensureDevnetModel, startDevnetProcess, useDevnet, type DevnetManifest, 
 import { ConfigError, config, type Config } from "./env";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { closeDendrites, consoleHotkey, WalletError } from "./bittensor";
-import { AppError } from "./errors";
-import { formatError } from "./rest/error-format";
-import { RestDispatcher } from "./http/dispatch";
 import { answerClientError, createRequestHandler } from "./http/front-door";
-import { defineJobs, jobs, scheduleRecurringJobs } from "./jobs";
+import { jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
-import type { UpgradeHandler } from "./module";
-import { enabledModules, navigation, runtimeParts } from "./modules";
-import { publishRuntime, type Runtime } from "./runtime";
-import { restRoutes } from "./system/routes";
-import { appRouterFor, callerFactory } from "./trpc/root";
-
-/**
- * Composes the enabled modules into the runtime: the REST dispatch (both mounts), the tRPC router and
- * its in-process caller, next-auth, the jobs and the WebSocket upgrades. Built once per process.
- */
-function composeRuntime(c: Config, sessionSecret: string) {
-  const parts = runtimeParts(c.ROLES);
-  const jobList = parts.flatMap((m) => m.jobs ?? []);
-  defineJobs(jobList);
-  const rest = new RestDispatcher(restRoutes());
-  const appRouter = appRouterFor(c.ROLES);
-  const createCaller = callerFactory(appRouter);
-  const auth = authOptions(sessionSecret);
-  const session = (cookieHeader: string | null | undefined) => sessionFromCookies(cookieHeader, sessionSecret);
-  const upgrades = new Map<string, UpgradeHandler>(parts.flatMap((m) => Object.entries(m.upgrades ?? {})));
-  const trpc = (req: Request, clientIp: string) =>
-    fetchRequestHandler({
-      endpoint: "/api/trpc",
-      req,
-      router: appRouter,
-      createContext: async () => ({ user: await session(req.headers.get("cookie")), clientIp }),
-    });
-  const runtime: Runtime = {
-    config: c,
-    navigation: navigation(c.ROLES),
-    roleEnabled: (role) => c.ROLES.includes(role),
-    async serveRest(req, pathname) {
-      const found = rest.resolve(req.method, pathname ?? new URL(req.url).pathname, (h) => req.headers.has(h));
-      if (found?.kind === "route") return found.route(req);
-      const e =
-        found?.kind === "method"
-          ? new AppError(405, "method_not_allowed", "Method Not Allowed", undefined, { allow: found.allow.join(", ") })
-          : new AppError(404, "not_found", "Not Found");
-      return formatError(found?.route.def.format ?? "fastapi", e).toResponse();
-    },
-    sessionFromCookies: session,
-    caller: (user) => createCaller({ user, clientIp: "" }),
-  };
-  return { runtime, rest, trpc, auth, upgrades, parts, jobList };
-}
+import { composeRuntime } from "./compose";
+import { checkConfig, enabledModules } from "./modules";
+import { publishRuntime } from "./runtime";
 
 async function main() {
   let c;
   try {
+    checkConfig();
     c = config();
     await cryptoWaitReady();
     consoleHotkey(); // a wallet that cannot be read stops the start with one clear line
@@ -101,7 +55,11 @@ async function main() {
   process.env.NEXTAUTH_URL ??= publicUrl;
   if (!c.PUBLIC_URL) process.env.AUTH_TRUST_HOST ??= "true";
 
-  const { runtime, rest, trpc, auth, upgrades, parts, jobList } = composeRuntime(c, sessionSecret);
+  const { runtime, rest, trpc, auth, upgrades, parts, jobList } = composeRuntime(
+    c,
+    sessionSecret,
+    enabledModules(c.ROLES),
+  );
   publishRuntime(runtime);
 
   // The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its miners.

@@ -9,7 +9,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { z } from "zod";
-import type { Role } from "./env";
+import type { ModuleConfig, Role } from "./env";
 import type { RouteHandler } from "./rest/api-route";
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -63,6 +63,8 @@ export interface ModuleManifest<
   title: string;
   /** The module's paragraph of the OpenAPI description (markdown). */
   docs: string;
+  /** The variables only this module reads (`moduleConfig` in its folder): checked at start when it is on. */
+  config?: ModuleConfig<unknown>;
   routes: RouteHandler[];
   router: R;
   /** Dashboard pages, in menu order. */

@@ -3,10 +3,10 @@
  * router, jobs and their first runs, navigation, Overview's list, the OpenAPI description, WebSocket
  * upgrades) is derived from its manifest.
  */
-import { config, type Role } from "./env";
+import { ALL_ROLES, config, ConfigError, type Role } from "./env";
 import { API_KEYS, apiKey, type ApiKeyName } from "./auth/api-keys";
 import { computeModule } from "./compute";
-import type { RuntimePart } from "./module";
+import type { ModuleManifest, RuntimePart } from "./module";
 import { networkPart } from "./network";
 import { phasesModule } from "./phases";
 import { searchModule } from "./search";
@@ -14,15 +14,40 @@ import { validatorModule } from "./validator";
 
 export const MODULES = [phasesModule, validatorModule, computeModule, searchModule] as const;
 
-export type Module = (typeof MODULES)[number];
+/** A module as the runtime composes it (the list's own, or one composed beside them). */
+export type Module = ModuleManifest;
 
 export function enabledModules(roles: readonly Role[] = config().ROLES): Module[] {
   return MODULES.filter((m) => roles.includes(m.role));
 }
 
-/** What the runtime starts: its own part (the metagraph, pings), then the enabled modules. */
-export function runtimeParts(roles: readonly Role[] = config().ROLES): RuntimePart[] {
-  return [networkPart, ...enabledModules(roles)];
+/**
+ * Checks the whole configuration at once: the base variables and the own variables of every module that is on
+ * (every module when ROLES itself is refused), so one start lists every problem.
+ */
+export function checkConfig(modules: readonly Module[] = MODULES): void {
+  const lines: string[] = [];
+  let roles: readonly Role[] = ALL_ROLES;
+  try {
+    roles = config().ROLES;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    lines.push(...e.lines);
+  }
+  for (const m of modules.filter((m) => roles.includes(m.role))) {
+    try {
+      m.config?.parse(process.env);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      lines.push(...e.lines);
+    }
+  }
+  if (lines.length) throw new ConfigError(lines);
+}
+
+/** What the runtime starts: its own part (the metagraph, pings), then the modules. */
+export function runtimeParts(modules: readonly Module[]): RuntimePart[] {
+  return [networkPart, ...modules];
 }
 
 /** Every module of the product, on or off, for Overview. */
@@ -43,11 +68,7 @@ function restKeyOf(role: Role): { name: ApiKeyName; env: string; on: boolean } |
   return { name, env: API_KEYS[name].env, on: !!apiKey(name) };
 }
 
-/** The dashboard's menu: Overview, the enabled modules' pages, Settings. */
-export function navigation(roles: readonly Role[] = config().ROLES) {
-  return [
-    { href: "/", label: "Overview" },
-    ...enabledModules(roles).flatMap((m) => m.nav),
-    { href: "/settings", label: "Settings" },
-  ];
+/** The dashboard's menu: Overview, the modules' pages, Settings. */
+export function navigation(modules: readonly Module[] = enabledModules()) {
+  return [{ href: "/", label: "Overview" }, ...modules.flatMap((m) => m.nav), { href: "/settings", label: "Settings" }];
 }

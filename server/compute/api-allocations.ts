@@ -15,6 +15,7 @@ import { DOCKER_ACTIONS, type DockerAction, dockerAction } from "./allocations/d
 import { listAllocations } from "./allocations/lookup";
 import { deallocate } from "./allocations/release";
 import { ALLOCATION_STATES, deviceRequirementSchema, dockerRequirementSchema, sshPublicKeySchema } from "./forms";
+import { computeConfig } from "./config";
 
 const hotkey = z.string().max(64).describe("The miner's hotkey (SS58)");
 const uuidKey = z.string().max(64).describe("The allocation's uuid_key, from the allocation response");
@@ -297,7 +298,7 @@ export const allocationsRoute = apiRoute({
   handler: async ({ query, auth }) => {
     if (query.include_secrets && !auth.admin)
       throw new ForbiddenError(
-        config().COMPUTE_ADMIN_KEY
+        computeConfig().COMPUTE_ADMIN_KEY
           ? "include_secrets needs the admin key (COMPUTE_ADMIN_KEY)"
           : "include_secrets needs COMPUTE_ADMIN_KEY, which is not set on this console",
       );

@@ -11,21 +11,23 @@ function loadedOnce<T>(parse: (spec: string) => T): (spec: string) => T {
 import { z } from "zod";
 import { config } from "../env";
 import { ForbiddenError } from "../errors";
-import { allowList, CLIENT_ADDRESS_HEADER, isAllowed } from "../http/client-address";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
+import { allowList, isAllowed } from "./allow-list";
 import { apiKeyAuth } from "../rest/auth";
 import { apiKey as storedApiKey } from "../auth/api-keys";
+import { computeConfig } from "./config";
 
 const apiKey = apiKeyAuth(
   "computeApiKey",
   () => storedApiKey("compute"),
   "The compute marketplace API is off: create its key on Settings, or set COMPUTE_API_KEY",
-  () => config().COMPUTE_ADMIN_KEY,
+  () => computeConfig().COMPUTE_ADMIN_KEY,
 );
 
 /** The caller's address must be allowed (COMPUTE_ALLOWED_IPS) before its key is even looked at. */
 const allowedIps = loadedOnce((spec: string) => allowList(spec));
 export function checkAddress(address: string): void {
-  const spec = config().COMPUTE_ALLOWED_IPS;
+  const spec = computeConfig().COMPUTE_ALLOWED_IPS;
   if (spec && !isAllowed(allowedIps(spec), address)) throw new ForbiddenError("Access forbidden: IP not whitelisted");
 }
 

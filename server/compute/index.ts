@@ -4,12 +4,13 @@ import { config, netuidOf } from "../env";
 import { defineJob, defineModule } from "../module";
 import { computeRoutes } from "./api";
 import { checkAllocations } from "./allocations/check";
-import { closeConnect, connectUpgrade } from "./connect";
+import { closeConnect, connectUpgrade } from "./api-connect";
 import { listenToOtherInstances } from "./events";
 import { deliver, WEBHOOK_JOB } from "./webhooks";
 import { POG_JOB, pogRound } from "./pog/run";
 import { refreshInventory } from "./inventory";
 import { computeRouter } from "./router";
+import { computeConfig } from "./config";
 
 export { AllocateSynapse, SpecsSynapse } from "./protocol";
 export { sealToPublicKey } from "./sealing";
@@ -21,12 +22,13 @@ export const INVENTORY_JOB = "compute.inventory";
 export const ALLOCATIONS_JOB = "compute.allocations";
 
 /** Blocks between Proof of GPU rounds: POG_INTERVAL_BLOCKS, else 360 (10 on the devnet). */
-export const pogIntervalBlocks = () => config().POG_INTERVAL_BLOCKS ?? (config().devnet ? 10 : 360);
+export const pogIntervalBlocks = () => computeConfig().POG_INTERVAL_BLOCKS ?? (config().devnet ? 10 : 360);
 
 export const computeModule = defineModule({
   name: "compute",
   role: "compute",
   title: "Compute marketplace API",
+  config: computeConfig,
   docs: 'Compute marketplace (SN27\'s RegisterAPI): the API key as Authorization: Bearer or X-API-Key (no key configured: 403; with COMPUTE_ALLOWED_IPS, other addresses get 403 before the key is read). Errors are SN27\'s {"success": false, "message", "err_detail"}, invalid input 422. /service/allocate_spec rents the first free machine that meets the requirement among those Proof of GPU verified; /service/allocate_hotkey a named one. The WebSocket /connect sends upstream\'s keepalive and the allocation and inventory events (the key also as ?api_key= for browsers).',
   routes: computeRoutes,
   router: computeRouter,
@@ -34,7 +36,7 @@ export const computeModule = defineModule({
     defineJob({
       kind: INVENTORY_JOB,
       payload: z.object({}),
-      everyMs: () => config().COMPUTE_SPECS_S * 1000,
+      everyMs: () => computeConfig().COMPUTE_SPECS_S * 1000,
       leaseMs: 120_000,
       onMetagraph: true,
       run: async () => void (await refreshInventory(netuidOf("compute"))),
@@ -42,7 +44,7 @@ export const computeModule = defineModule({
     defineJob({
       kind: ALLOCATIONS_JOB,
       payload: z.object({}),
-      everyMs: () => config().ALLOCATION_CHECK_S * 1000,
+      everyMs: () => computeConfig().ALLOCATION_CHECK_S * 1000,
       leaseMs: 300_000,
       run: async () => void (await checkAllocations()),
     }),

@@ -14,6 +14,7 @@ import { onComputeEvent } from "./events";
 import { type DeviceRequirement } from "./forms";
 import { sameGpu } from "./pog/gpus";
 import { verification } from "./pog/verification";
+import { computeConfig } from "./config";
 
 /** `createdBy` of Proof of GPU's rentals. */
 export const POG_RENTER = "pog";
@@ -114,7 +115,7 @@ async function loadMarket(netuid: number): Promise<Market> {
     machines,
     ...held,
     reported: machines.length,
-    allowUnverified: config().ALLOCATE_UNVERIFIED,
+    allowUnverified: computeConfig().ALLOCATE_UNVERIFIED,
   };
 }
 

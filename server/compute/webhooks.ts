@@ -9,6 +9,7 @@ import { db } from "../db";
 import { config } from "../env";
 import { jobs } from "../jobs";
 import { log } from "../log";
+import { computeConfig } from "./config";
 
 export const WEBHOOK_JOB = "compute.webhook";
 export type WebhookEvent = "DEALLOCATION" | "ONLINE" | "OFFLINE";
@@ -31,7 +32,7 @@ export function webhookBody(event: WebhookEvent, hotkey: string, uuid: string, a
 
 /** Records a delivery and schedules it; nothing when the event's URL is not configured. */
 export async function notify(event: WebhookEvent, a: { hotkey: string; uuid: string }, at = new Date()): Promise<void> {
-  const c = config();
+  const c = computeConfig();
   const url = event === "DEALLOCATION" ? c.DEALLOCATION_NOTIFY_URL : c.STATUS_NOTIFY_URL;
   if (!url) return;
   const row = await db().webhookDelivery.create({
@@ -47,7 +48,7 @@ export async function notify(event: WebhookEvent, a: { hotkey: string; uuid: str
 export async function deliver(id: number): Promise<void> {
   const d = await db().webhookDelivery.findUnique({ where: { id } });
   if (!d || d.status !== "pending") return;
-  const c = config();
+  const c = computeConfig();
   const secret = c.WEBHOOKS_SECRET ?? "";
   let status: number | null = null;
   let error: string | null = null;

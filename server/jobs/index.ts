@@ -1,6 +1,7 @@
 import { db } from "../db";
 import { config } from "../env";
 import { lazy } from "../global";
+import { PermanentError } from "../errors";
 import { log } from "../log";
 import type { ModuleJob } from "../module";
 import { JobQueue } from "./queue";
@@ -18,7 +19,7 @@ export const jobs = lazy(() => {
   return q;
 });
 
-/** Registers module jobs; a stored payload that does not parse fails the job with the schema's message. */
+/** Registers the parts' jobs; a stored payload that does not parse fails the job at once (no retry) with the schema's message. */
 export function defineJobs(list: readonly ModuleJob<any>[]): void {
   for (const job of list) {
     jobs().define({
@@ -30,7 +31,7 @@ export function defineJobs(list: readonly ModuleJob<any>[]): void {
       run: async (payload, signal) => {
         const parsed = job.payload.safeParse(payload);
         if (!parsed.success)
-          throw new Error(
+          throw new PermanentError(
             `payload of ${job.kind}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"} ${i.message}`).join("; ")}`,
           );
         await job.run(parsed.data, signal);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db";
 import { isUniqueViolation, Prisma } from "../db";
+import { worthRetrying } from "../errors";
 
 export interface JobDefinition {
   kind: string;
@@ -241,7 +242,10 @@ export class JobQueue {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.opts.onError?.(job.kind, e);
-      const dead = job.attempts >= job.maxAttempts;
+      const every = def.everyMs?.();
+      const retry = worthRetrying(e);
+      // A recurring job is never given up for a failure a retry would repeat: it runs again at its next interval.
+      const dead = job.attempts >= job.maxAttempts || (!retry && every === undefined);
       await this.db.job.updateMany({
         where: { id: job.id, lockedBy: this.workerId },
         data: dead
@@ -255,7 +259,7 @@ export class JobQueue {
             }
           : {
               status: "queued",
-              runAt: new Date(Date.now() + retryDelayMs(job.attempts)),
+              runAt: new Date(Date.now() + (retry ? retryDelayMs(job.attempts) : every!)),
               lockedBy: null,
               lockedUntil: null,
               lastError: message,

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { config } from "../env";
 import { lazy } from "../global";
 import { tweetSchema, validItems, webResultSchema, type SearchType, type Tweet, type WebResult } from "./protocol";
+import { searchConfig } from "./config";
 
 /** What an AI search stream ended with (organic.ts fills it). */
 export interface StreamOutcome {
@@ -76,7 +77,7 @@ function commandFetcher(cmd: string): SourceFetcher {
 }
 
 export function fetcher(): SourceFetcher | null {
-  const cmd = config().SEARCH_SCORER_CMD;
+  const cmd = searchConfig().SEARCH_SCORER_CMD;
   return fetcherSlot() ?? (cmd ? commandFetcher(cmd) : null);
 }
 

@@ -7,6 +7,7 @@ import { flushQueries } from "./query-log";
 import { searchRouter } from "./router";
 import { scoringEpoch } from "./scoring";
 import { SEARCH_WEIGHTS_JOB, setSearchWeights } from "./weights";
+import { searchConfig } from "./config";
 
 export { setSourceFetcher, type SourceFetcher } from "./checks";
 export { IsAliveSynapse } from "./scoring";
@@ -24,12 +25,13 @@ export {
 export const SEARCH_EPOCH_JOB = "search.epoch";
 
 /** Seconds between scoring epochs: SEARCH_EPOCH_S, else an hour (20 s on the devnet). */
-export const searchEpochS = () => config().SEARCH_EPOCH_S ?? (config().devnet ? 20 : 3600);
+export const searchEpochS = () => searchConfig().SEARCH_EPOCH_S ?? (config().devnet ? 20 : 3600);
 
 export const searchModule = defineModule({
   name: "search",
   role: "search",
   title: "Organic search API",
+  config: searchConfig,
   docs: 'Organic search (SN22\'s validator API): the access-key header (EXPECTED_ACCESS_KEY; unset: 403, wrong: 401); errors are FastAPI\'s {"detail"}. /search streams SSE exactly as upstream frames it (data: <json.dumps line>, a blank line, no event names; errors as data: {"error": ...}), flushed chunk by chunk and cancelled when the client leaves. One miner per query, weighted by max(quality, 0.1)^3 x max(verified, 1)^2; SEARCH_HEDGE_MS asks a second miner when the first is silent. Unlike upstream, a failing miner answers 502 and no miner 503 (upstream: 500), and miner_link_scores events are relayed. GET / with an access-key header is the search health check; without it, the phase service.',
   routes: searchRoutes,
   router: searchRouter,

@@ -10,6 +10,7 @@ import { chooseMiner, requireSearchDendrite, searchTimeoutS, type Candidate } fr
 import { ScraperStreamingSynapse, TOOLS } from "./protocol";
 import { dateRange, type SearchRequest } from "./forms";
 import type { StreamOutcome } from "./checks";
+import { searchConfig } from "./config";
 
 export type StreamFields = RequestOf<typeof ScraperStreamingSynapse>;
 
@@ -128,7 +129,7 @@ export async function* searchObjects(
   };
   signal.addEventListener("abort", stopAll, { once: true });
   try {
-    const hedgeMs = config().SEARCH_HEDGE_MS;
+    const hedgeMs = searchConfig().SEARCH_HEDGE_MS;
     if (hedgeMs && !miner) {
       const quiet = await Promise.race([winner.first.then(() => false), sleep(hedgeMs, signal).then(() => true)]);
       const second = quiet && !signal.aborted ? await chooseMiner("ai_search", [first.axon.hotkey]) : null;

@@ -4,7 +4,7 @@ import { cryptoReady } from "../crypto/hotkey";
 import { config } from "../env";
 import { jobs } from "../jobs";
 import { serverGraphLoads } from "../log";
-import { enabledModules } from "../modules";
+import { enabledModules, type Module } from "../modules";
 import { apiRoute, textReply, type RouteHandler } from "../rest/api-route";
 import { metricsBearerAuth } from "../rest/auth";
 import { addCollector, metrics } from "../rest/metrics";
@@ -75,7 +75,16 @@ const LIMITS =
   "Limits: a body is read only after authentication and only up to its route's limit (413 past it; 16 KiB for /submit, 4 KiB for POST /get-checkpoint, 64 KiB otherwise); SS58 fields are at most 48 characters and checked for shape before decoding; checkpoint_url at most 2048 printable ASCII characters without credentials; a signed request's signature is accepted once whatever its encoding, across restarts and instances. Wrong methods answer 405 with Allow, near misses of a path (another case, a trailing slash, ;params) 404, malformed requests 400 and oversized headers 431, all as JSON.";
 
 /** The description of the API: what all routes share, then each enabled module's own paragraph. */
-const apiDescription = () => [INTRO, ...enabledModules().map((m) => m.docs), LIMITS].join("\n\n");
+const apiDescription = (modules: readonly Module[]) => [INTRO, ...modules.map((m) => m.docs), LIMITS].join("\n\n");
+
+/** The OpenAPI document of these modules' routes and the system's. */
+export function openApiFor(modules: readonly Module[]) {
+  return buildOpenApi(restRoutes(modules), {
+    title: "Subnet Console",
+    version: "0.1.0",
+    description: apiDescription(modules),
+  });
+}
 
 let openApiCache: { doc: ReturnType<typeof buildOpenApi>; json: string } | null = null;
 
@@ -83,11 +92,7 @@ let openApiCache: { doc: ReturnType<typeof buildOpenApi>; json: string } | null 
 export async function openApiDocument() {
   await cryptoReady; // examples are signed when the document is first built
   if (!openApiCache) {
-    const doc = buildOpenApi(restRoutes(), {
-      title: "Subnet Console",
-      version: "0.1.0",
-      description: apiDescription(),
-    });
+    const doc = openApiFor(enabledModules());
     openApiCache = { doc, json: JSON.stringify(doc) };
   }
   return openApiCache;
@@ -110,7 +115,7 @@ export const openApiRoute = apiRoute({
 
 export const systemRoutes = [metricsRoute, openApiRoute];
 
-/** Every REST route this process serves: the enabled modules' and the system's. */
-export function restRoutes(): RouteHandler[] {
-  return [...enabledModules().flatMap((m) => m.routes), ...systemRoutes];
+/** Every REST route of these modules (the enabled ones: what this process serves) and the system's. */
+export function restRoutes(modules: readonly Module[] = enabledModules()): RouteHandler[] {
+  return [...modules.flatMap((m) => m.routes), ...systemRoutes];
 }

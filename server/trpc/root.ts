@@ -1,5 +1,4 @@
-import type { Role } from "../env";
-import { MODULES } from "../modules";
+import { MODULES, type Module } from "../modules";
 import { systemRouter } from "../system/router";
 import { createCallerFactory, router } from "./init";
 
@@ -9,9 +8,9 @@ const build = (routers: { system: typeof systemRouter } & ModuleRouters) => rout
 /** Every procedure of the product: the type the dashboard's client is built on. */
 export type AppRouter = ReturnType<typeof build>;
 
-/** The router of this process: the system's procedures and those of the enabled modules only. */
-export function appRouterFor(roles: readonly Role[]): AppRouter {
-  const enabled = Object.fromEntries(MODULES.filter((m) => roles.includes(m.role)).map((m) => [m.name, m.router]));
+/** The router of this process: the system's procedures and those of the given (enabled) modules only. */
+export function appRouterFor(modules: readonly Module[]): AppRouter {
+  const enabled = Object.fromEntries(modules.map((m) => [m.name, m.router]));
   return build({ system: systemRouter, ...enabled } as Parameters<typeof build>[0]);
 }
 

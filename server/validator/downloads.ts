@@ -4,6 +4,7 @@ import { assignedGroup } from "./assignments";
 import { config, netuidOf } from "../env";
 import { ForbiddenError, NotFoundError, UnavailableError } from "../errors";
 import { currentVersion, type Artifact, type LoadedVersion, type Selector } from "../models";
+import { validatorConfig } from "./config";
 
 /** The artifact a download names, with the checks of seed 001: 503 no model, 404 unknown group. */
 export function artifactFor(selector: Selector): { version: LoadedVersion; artifact: Artifact } {
@@ -31,7 +32,7 @@ export async function checkMinerForGroup(hotkey: string, group: number): Promise
 
 /** Peer validators: a validator permit on the metagraph, or listed in VALIDATOR_HOTKEYS. */
 export async function checkValidator(hotkey: string): Promise<void> {
-  if (config().VALIDATOR_HOTKEYS.includes(hotkey)) return;
+  if (validatorConfig().VALIDATOR_HOTKEYS.includes(hotkey)) return;
   const neuron = await findNeuron(hotkey, netuidOf("validator"));
   if (!neuron?.validatorPermit) throw new ForbiddenError("Requester hotkey is not registered as a validator");
 }

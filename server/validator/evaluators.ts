@@ -5,6 +5,7 @@ import { config } from "../env";
 import type { CatalogTensor, ModelCatalog } from "../models/catalog";
 import { readF32Tensors } from "../models/files";
 import { bigramCounts, crossEntropy, isTinyMoeConfig, type Weights } from "../models/tiny-moe";
+import { validatorConfig } from "./config";
 
 export interface EvaluationJob {
   submissionId: string;
@@ -115,7 +116,7 @@ export function commandEvaluator(cmd: string, timeoutMs: number): Evaluator {
 }
 
 export function evaluator(): Evaluator {
-  const c = config();
+  const c = validatorConfig();
   return c.EVALUATOR === "command"
     ? commandEvaluator(c.EVALUATOR_CMD!, c.EVALUATOR_TIMEOUT_S * 1000)
     : builtinEvaluator;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { config } from "../env";
 import { defineJob, defineModule } from "../module";
+import { validatorConfig } from "./config";
 import { validatorRoutes } from "./api";
 import { startValidator } from "./lifecycle";
 import { MERGE_JOB, mergeRound } from "./merge";
@@ -16,6 +17,7 @@ export const validatorModule = defineModule({
   name: "validator",
   role: "validator",
   title: "Validator API",
+  config: validatorConfig,
   docs: 'Validator API: Bearer token (BZ_AUTH_TOKEN) on everything but /health. Submission signatures: sr25519 or ed25519, URL-safe base64 with or without padding, over the UTF-8 of the compact sorted-key JSON of {block_number, checkpoint_url, expert_group, hotkey}. /model/full also needs a signed request: X-Hotkey, X-Timestamp (unix seconds, within 60 s), X-Signature over "{timestamp}.{METHOD}.{path with query}", each signature accepted once. Downloads carry X-Content-Hash (sha256 of the exact body) and support Range. /health phase names: distribute, train, commit, submit, validate, merge.',
   routes: validatorRoutes,
   router: validatorRouter,

@@ -7,6 +7,7 @@ import { currentVersion, loadCurrentVersion, servedVersionId } from "../models";
 import { phaseAt, schedule } from "../phases";
 import { flushActivity } from "./activity";
 import { MERGE_JOB } from "./merge";
+import { validatorConfig } from "./config";
 
 /** Loads the served model and, with the builtin evaluator, merges each round when Merge begins. */
 export async function startValidator(): Promise<() => void> {
@@ -23,7 +24,7 @@ export async function startValidator(): Promise<() => void> {
   }, 10_000);
   poll.unref();
   const off =
-    config().EVALUATOR === "builtin"
+    validatorConfig().EVALUATOR === "builtin"
       ? chain().onHead(({ block }) => {
           const p = phaseAt(block, schedule());
           if (p.phase_name !== "Merge") return;

@@ -11,6 +11,7 @@ import { EvaluationFailed, evaluator } from "./evaluators";
 import { FetchRefused, fetchCheckpoint, redactUrl } from "./fetch-checkpoint";
 import { roundPoints, scoreOf } from "./scoring";
 import { step } from "./submissions";
+import { validatorConfig } from "./config";
 
 type State = "fetching" | "validating" | "evaluating";
 
@@ -137,7 +138,7 @@ async function finish(
 export async function evaluateSubmission(id: string): Promise<void> {
   const sub = await db().submission.findUnique({ where: { id } });
   if (!sub || sub.state === "scored" || sub.state === "rejected") return;
-  const c = config();
+  const c = validatorConfig();
   const { name: versionName, catalog } = await versionOf(sub.versionId);
   const expected = select(catalog, { group: sub.expertGroup });
   const tmp = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "checkpoint-")), "checkpoint.safetensors");
@@ -153,7 +154,7 @@ export async function evaluateSubmission(id: string): Promise<void> {
         maxBytes,
         connectTimeoutMs: c.CHECKPOINT_CONNECT_TIMEOUT_S * 1000,
         totalTimeoutMs: c.CHECKPOINT_TIMEOUT_S * 1000,
-        allowPrivate: c.ALLOW_PRIVATE_CHECKPOINT_URLS || c.devnet,
+        allowPrivate: c.ALLOW_PRIVATE_CHECKPOINT_URLS || config().devnet,
       });
     } catch (e) {
       if (e instanceof FetchRefused) throw new Rejection(e.message);

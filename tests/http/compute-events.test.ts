@@ -80,9 +80,9 @@ afterAll(async () => {
 
 describe("/connect", () => {
   it("checks the API key before the upgrade", async () => {
-    const status = (headers: Record<string, string>) =>
+    const status = (headers: Record<string, string>, query = "") =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(server.url.replace(/^http/, "ws") + "/connect", { headers });
+        const ws = new WebSocket(server.url.replace(/^http/, "ws") + "/connect" + query, { headers });
         ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
         ws.on("open", () => (ws.close(), resolve(101)));
         ws.on("error", () => undefined);
@@ -90,6 +90,10 @@ describe("/connect", () => {
     expect(await status({})).toBe(401);
     expect(await status({ authorization: "Bearer wrong" })).toBe(401);
     expect(await status({ "x-api-key": KEY })).toBe(101);
+    // Browsers cannot set headers on a WebSocket: the key in the query; a key no header could hold is no key.
+    expect(await status({}, `?api_key=${encodeURIComponent(KEY)}`)).toBe(101);
+    expect(await status({}, `?api_key=${encodeURIComponent(`${KEY}\n`)}`)).toBe(401);
+    expect(await status({}, `?api_key=${"k".repeat(5000)}`)).toBe(401);
   });
 
   it("sends keepalives and the allocation's events; webhooks are signed and survive a restart", async () => {

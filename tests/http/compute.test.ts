@@ -2,6 +2,7 @@
  * The compute marketplace's inventory routes against the devnet's compute miners (real axons reporting
  * Specs over the wire): auth, envelopes, upstream's units, filters, paging, stats, counts.
  */
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@/server/db";
 import { queryDatabase } from "../support/db";
@@ -326,6 +327,16 @@ describe.each([
         expect(r.status).toBe(403);
         expect(await r.json()).toMatchObject({ success: false, message: "Access forbidden: IP not whitelisted" });
       }
+      // /connect too, by the same scheme: its key and a forged address header change nothing.
+      const upgrade = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(denied.url.replace(/^http/, "ws") + "/connect", {
+          headers: { "x-api-key": KEY, "x-subnet-console-client": "203.0.113.7" },
+        });
+        ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on("open", () => (ws.close(), resolve(101)));
+        ws.on("error", () => undefined);
+      });
+      expect(upgrade).toBe(403);
       // The rest of the console is not behind the list.
       expect((await fetch(denied.url + "/get_phase")).status).toBe(200);
     } finally {

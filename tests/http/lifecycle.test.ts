@@ -11,7 +11,14 @@ describe("start-up and shutdown", () => {
   it("refuses bad configuration with one clear line per problem", () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), "server/main.ts"], {
       cwd: ROOT,
-      env: { ...process.env, PHASE_SCHEDULE: "Distribute:5,Train:0", PORT: "99999", SUBTENSOR_URL: "http://x" },
+      env: {
+        ...process.env,
+        PHASE_SCHEDULE: "Distribute:5,Train:0",
+        PORT: "99999",
+        SUBTENSOR_URL: "http://x",
+        // A module's own variable (the validator's), refused in the same list.
+        EVALUATOR: "command",
+      },
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -20,6 +27,7 @@ describe("start-up and shutdown", () => {
     expect(r.stderr).toMatch(/PHASE_SCHEDULE: phase "Train" needs a positive whole length/);
     expect(r.stderr).toMatch(/PORT: /);
     expect(r.stderr).toMatch(/SUBTENSOR_URL: must be finney, test, local or a ws/);
+    expect(r.stderr).toMatch(/EVALUATOR_CMD: EVALUATOR=command needs EVALUATOR_CMD/);
   });
 
   it("answers 400 Invalid block input while the chain head is unknown, and stays up", async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
 import { createDb } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
+import { NotFoundError, PermanentError, UnavailableError } from "@/server/errors";
 import { insertJobsStatement, JobQueue } from "@/server/jobs/queue";
 import { freshDb } from "../support/db";
 
@@ -143,6 +144,32 @@ describe("job queue with leases", () => {
     expect((await q.depth()).dead).toBeGreaterThanOrEqual(1);
   });
 
+  it("does not retry what a retry would repeat: a refused request or a payload that does not parse", async () => {
+    const q = new JobQueue(db, { pollMs: 10 });
+    const tries = { gone: 0, busy: 0, every: 0 };
+    q.define({ kind: "gone", run: async () => void (tries.gone++, fail(new NotFoundError("the row is gone"))) });
+    q.define({ kind: "busy", run: async () => void (tries.busy++, fail(new UnavailableError("the miner is busy"))) });
+    q.define({
+      kind: "refused-every",
+      everyMs: () => 60_000,
+      run: async () => void (tries.every++, fail(new PermanentError("the stored payload does not parse"))),
+    });
+    const gone = (await q.enqueue("gone", {}, { maxAttempts: 5 }))!;
+    const busy = (await q.enqueue("busy", {}, { maxAttempts: 5 }))!;
+    const every = (await q.enqueue("refused-every", {}, { uniqueKey: "refused-every", maxAttempts: 5 }))!;
+    expect(await q.runDue()).toBe(3);
+    const rows = new Map((await db.job.findMany({ where: { id: { in: [gone, busy, every] } } })).map((r) => [r.id, r]));
+    // A 4xx of the service: dead after one attempt, with its reason.
+    expect(rows.get(gone)).toMatchObject({ status: "dead", lastError: "the row is gone", attempts: 1 });
+    // An outsider's 503: retried with backoff.
+    expect(rows.get(busy)).toMatchObject({ status: "queued", lastError: "the miner is busy" });
+    expect(rows.get(busy)!.runAt.getTime()).toBeLessThan(Date.now() + 10_000);
+    // A recurring job is never given up: its next run is at its interval, not a backoff.
+    expect(rows.get(every)).toMatchObject({ status: "queued", uniqueKey: "refused-every" });
+    expect(rows.get(every)!.runAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(tries).toEqual({ gone: 1, busy: 1, every: 1 });
+  });
+
   it("re-queues a recurring job on success, keeping its key", async () => {
     const q = new JobQueue(db, { pollMs: 10 });
     let runs = 0;
@@ -239,3 +266,7 @@ describe("job queue with leases", () => {
     expect(done).toEqual(["quick", "long"]);
   });
 });
+
+function fail(e: Error): never {
+  throw e;
+}

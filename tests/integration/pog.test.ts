@@ -26,6 +26,7 @@ import { DEVNET_MACHINES, DevnetComputeMiner } from "@/server/devnet/compute-min
 import { Workspace } from "@/server/devnet/workspace";
 import { inProcessRuntime, registerAxons } from "../support/in-process";
 import { sshExecute } from "../support/ssh";
+import { computeConfig } from "@/server/compute/config";
 
 const NETUID = 27;
 const rt = inProcessRuntime({
@@ -170,7 +171,7 @@ describe("proof of GPU", () => {
 
   it("cuts a step at its deadline and still releases the miner", async () => {
     const m = miners[2];
-    config().POG_STEP_TIMEOUT_S = 1;
+    computeConfig().POG_STEP_TIMEOUT_S = 1;
     // A machine whose SSH login never completes: its server accepts the connection and says nothing.
     const original = m.ssh.open.bind(m.ssh);
     const net = await import("node:net");
@@ -190,7 +191,7 @@ describe("proof of GPU", () => {
       expect(await rt.db.allocation.count({ where: { live: { not: null } } })).toBe(0);
     } finally {
       m.ssh.open = original;
-      config().POG_STEP_TIMEOUT_S = 120;
+      computeConfig().POG_STEP_TIMEOUT_S = 120;
       silent.close();
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { allowList, isAllowed, plainAddress } from "@/server/http/client-address";
+import { allowList, isAllowed, plainAddress } from "@/server/compute/allow-list";
 import { parseConfig } from "@/server/env";
+import { computeConfig } from "@/server/compute/config";
 
 describe("the compute API's address allow-list", () => {
   const list = allowList("203.0.113.7, 10.0.0.0/8, 2001:db8::/32");
@@ -17,10 +18,10 @@ describe("the compute API's address allow-list", () => {
     expect(plainAddress("::ffff:127.0.0.1")).toBe("127.0.0.1");
   });
   it("refuses entries that are not addresses or ranges, at start, with the entry", () => {
-    expect(() => parseConfig({ COMPUTE_ALLOWED_IPS: "10.0.0.0/33" })).toThrow(
+    expect(() => computeConfig.parse({ COMPUTE_ALLOWED_IPS: "10.0.0.0/33" })).toThrow(
       '"10.0.0.0/33" has no valid prefix length',
     );
-    expect(() => parseConfig({ COMPUTE_ALLOWED_IPS: "localhost" })).toThrow('"localhost" is not an IP address');
+    expect(() => computeConfig.parse({ COMPUTE_ALLOWED_IPS: "localhost" })).toThrow('"localhost" is not an IP address');
     expect(() => parseConfig({ TLS_CLIENT_CA: "/ca.pem" })).toThrow("TLS_CLIENT_CA needs TLS_CERT");
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fs from "node:fs";
 import { CONFIG_KEYS, ConfigError, parseConfig } from "@/server/env";
+import { computeConfig } from "@/server/compute/config";
+import { MODULES } from "@/server/modules";
+import { validatorConfig } from "@/server/validator/config";
 import { retryDelayMs } from "@/server/jobs/queue";
 import { axonIpToString } from "@/server/chain/subtensor-types";
 import { RestDispatcher, wantsHtml } from "@/server/http/dispatch";
@@ -100,8 +103,27 @@ describe("configuration", () => {
 
   it("documents every variable in .env.example", () => {
     const example = fs.readFileSync(".env.example", "utf8");
-    for (const key of CONFIG_KEYS.filter((k) => k !== "NODE_ENV"))
+    const moduleKeys = MODULES.flatMap((m) => ("config" in m && m.config ? m.config.keys : []));
+    expect(moduleKeys).toContain("POG_CONCURRENCY");
+    for (const key of [...CONFIG_KEYS.filter((k) => k !== "NODE_ENV"), ...moduleKeys])
       expect(example, key).toMatch(new RegExp(`^# ${key}=`, "m"));
+  });
+
+  it("keeps a module's own variables in its folder, refused in the same words", () => {
+    // The base configuration does not know them.
+    expect(CONFIG_KEYS).not.toContain("EVALUATOR");
+    expect(validatorConfig.parse({}).EVALUATOR).toBe("builtin");
+    expect(() => validatorConfig.parse({ EVALUATOR: "command" })).toThrow(
+      "Invalid configuration:\n  EVALUATOR_CMD: EVALUATOR=command needs EVALUATOR_CMD",
+    );
+    expect(() => computeConfig.parse({ STATUS_NOTIFY_URL: "https://hooks.example/s", POG_CONCURRENCY: "0" })).toThrow(
+      /POG_CONCURRENCY: .*\n {2}WEBHOOKS_SECRET: DEALLOCATION_NOTIFY_URL and STATUS_NOTIFY_URL need WEBHOOKS_SECRET/,
+    );
+    expect(computeConfig.parse({ POG_CONCURRENCY: "4", ALLOCATE_UNVERIFIED: "1" })).toMatchObject({
+      POG_CONCURRENCY: 4,
+      ALLOCATE_UNVERIFIED: true,
+      COMPUTE_SPECS_S: 600,
+    });
   });
 
   it("requires TLS_CERT and TLS_KEY together", () => {

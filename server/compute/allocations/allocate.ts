@@ -18,7 +18,7 @@ import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "../protocol";
 import { allocationKeys, openCredentials, SealError } from "../sealing";
 import { matchSpec, noMatchReason, POG_RENTER } from "../market";
 import {
-  requireDendrite,
+  computeDendrite,
   wireRequirement,
   axonsFor,
   idleFields,
@@ -100,7 +100,7 @@ async function rentClaimed(
     docker_change: false,
     docker_action: { action: "", ssh_key: "", key_type: "" },
   };
-  const r = await requireDendrite().call(axon, AllocateSynapse, fields, { timeout: ALLOCATE_TIMEOUTS.allocate });
+  const r = await computeDendrite().call(axon, AllocateSynapse, fields, { timeout: ALLOCATE_TIMEOUTS.allocate });
   const output = r.status === 200 ? r.response?.output : undefined;
   if (!output || output.status !== true) {
     const answered = r.status === 200;
@@ -154,7 +154,7 @@ export async function allocateSpec(
   docker: DockerRequirement,
   by = "api",
 ): Promise<AllocationView> {
-  const d = requireDendrite();
+  const d = computeDendrite();
   const netuid = netuidOf("compute");
   const keys = allocationKeys();
   keys.catch(() => undefined);
@@ -213,7 +213,7 @@ export async function allocateHotkey(
   timelineDays = HOTKEY_TIMELINE_DAYS,
 ): Promise<AllocationView> {
   if (!hotkey) throw new BadRequestError("Invalid allocation request", "Invalid hotkey, please check the hotkey");
-  requireDendrite();
+  computeDendrite();
   const netuid = netuidOf("compute");
   const keys = by === POG_RENTER ? proofOfGpuKeys() : allocationKeys();
   keys.catch(() => undefined);

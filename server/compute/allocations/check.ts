@@ -9,8 +9,9 @@ import { publish } from "../events";
 import { sampleInventory } from "../samples";
 import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "../protocol";
 import { notify } from "../webhooks";
-import { idleFields, axonsFor, CHECK_CONCURRENCY, requireDendrite } from "./wire";
+import { idleFields, axonsFor, CHECK_CONCURRENCY, computeDendrite } from "./wire";
 import { release, giveUp } from "./release";
+import { computeConfig } from "../config";
 
 /** How old a `pending` claim is when no allocation can still be waiting for its miner's answer. */
 const STALE_CLAIM_MS = (ALLOCATE_TIMEOUTS.allocate + 60) * 1000;
@@ -21,7 +22,7 @@ export type MinerStatus =
 
 /** /service/check_miner_status: asks each miner whether it is free (rented: "Docker ONLINE"). */
 export async function checkMinerStatus(hotkeys: string[], queryVersion: boolean): Promise<MinerStatus[]> {
-  const d = requireDendrite();
+  const d = computeDendrite();
   const netuid = netuidOf("compute");
   const neurons = new Map((await listNeurons(netuid)).map((n) => [n.hotkey, n]));
   const axons = [...new Set(hotkeys)].map((h) => neurons.get(h)).flatMap((n) => (n && axonOf(n) ? [axonOf(n)!] : []));
@@ -69,7 +70,8 @@ export async function checkAllocations(
     if (a.state === "releasing") {
       const r = await release(a, a.reason?.split(";")[0] ?? "released", false);
       if (r.confirmed) out.released++;
-      else if (a.strikes + 1 >= c.ALLOCATION_MAX_STRIKES) await giveUp(a, "the miner never confirmed the release");
+      else if (a.strikes + 1 >= computeConfig().ALLOCATION_MAX_STRIKES)
+        await giveUp(a, "the miner never confirmed the release");
     } else if (a.expiresAt && a.expiresAt <= now) {
       if ((await release(a, "the timeline ended", true)).confirmed) out.released++;
     } else live.push(a);
@@ -116,7 +118,7 @@ export async function checkAllocations(
       await notify(status, a, now);
       await publish("allocation.status", { hotkey: a.hotkey, uuid: a.uuid, status, strikes });
     }
-    if (strikes >= c.ALLOCATION_MAX_STRIKES) {
+    if (strikes >= computeConfig().ALLOCATION_MAX_STRIKES) {
       const r2 = await release(updated, `${strikes} failed checks`, true);
       if (r2.confirmed) out.released++;
       else await giveUp(updated, `${strikes} failed checks; the miner did not answer the release`);

@@ -2,7 +2,7 @@
 import { db } from "../../db";
 import { BadGatewayError, BadRequestError } from "../../errors";
 import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "../protocol";
-import { requireDendrite, idleFields, axonOfAllocation } from "./wire";
+import { computeDendrite, idleFields, axonOfAllocation } from "./wire";
 import { heldBy, viewOf, type AllocationView } from "./lookup";
 
 export const DOCKER_ACTIONS = {
@@ -28,7 +28,7 @@ export async function dockerAction(
   const a = await heldBy(hotkey, uuid, text.failed, ["active", "paused"]);
   const axon = await axonOfAllocation(a);
   if (!axon) throw new BadGatewayError(text.failed, "The miner is not serving on the compute subnet");
-  const r = await requireDendrite().call(
+  const r = await computeDendrite().call(
     axon,
     AllocateSynapse,
     {

@@ -8,14 +8,15 @@ import { publish } from "../events";
 import { ALLOCATE_TIMEOUTS, AllocateSynapse } from "../protocol";
 import { notify } from "../webhooks";
 import { POG_RENTER } from "../market";
-import { requireDendrite, idleFields, axonOfAllocation } from "./wire";
+import { computeDendrite, idleFields, axonOfAllocation } from "./wire";
 import { heldBy, viewOf, type AllocationView } from "./lookup";
+import { computeConfig } from "../config";
 
 /** Asks the miner to let go (only the allocation's key can). True when the miner answered. */
 async function askRelease(a: Allocation): Promise<CallResult<typeof AllocateSynapse> | null> {
   const axon = await axonOfAllocation(a);
   if (!axon) return null;
-  return requireDendrite().call(
+  return computeDendrite().call(
     axon,
     AllocateSynapse,
     { ...idleFields(), public_key: a.regkey },
@@ -83,7 +84,7 @@ export async function deallocate(hotkey: string, uuid: string, by = "api", notif
   if (!confirmed)
     throw new BadGatewayError(
       "The miner did not confirm the release",
-      `The allocation stays releasing and is asked again every ${config().ALLOCATION_CHECK_S} s until the miner confirms (at most ${config().ALLOCATION_MAX_STRIKES} times)`,
+      `The allocation stays releasing and is asked again every ${computeConfig().ALLOCATION_CHECK_S} s until the miner confirms (at most ${computeConfig().ALLOCATION_MAX_STRIKES} times)`,
     );
   return view;
 }

@@ -1,8 +1,7 @@
 /** The console's calls to compute miners: its dendrite, miners' axons, upstream's wire shapes. */
 import { listNeurons } from "../../chain";
-import { axonOf, dendrite, type AxonInfo, type RequestOf } from "../../bittensor";
+import { axonOf, dendrite, requireDendrite, type AxonInfo, type RequestOf } from "../../bittensor";
 import { type Allocation } from "../../db";
-import { UnavailableError } from "../../errors";
 import { type DeviceRequirement } from "../forms";
 import { AllocateSynapse } from "../protocol";
 
@@ -12,11 +11,8 @@ export const CHECK_CONCURRENCY = 32;
 
 export type AllocateFields = RequestOf<typeof AllocateSynapse>;
 
-export function requireDendrite() {
-  const d = dendrite();
-  if (!d) throw new UnavailableError("This console has no hotkey to call miners with");
-  return d;
-}
+/** The console's dendrite for calls to miners, or 503 when it has no hotkey. */
+export const computeDendrite = () => requireDendrite(dendrite());
 
 /** Upstream's device_requirement on the wire: bytes for disk and RAM, MB for GPU memory. */
 export function wireRequirement(req: DeviceRequirement): Record<string, unknown> {

@@ -20,6 +20,7 @@ import { dockerRequirementSchema } from "../forms";
 import { heldHotkeys, POG_RENTER } from "../market";
 import { gpuEntry, gpuScore, sameGpu } from "./gpus";
 import { lastJson, num, PogFailure, sshConnect, sshExec } from "./ssh";
+import { computeConfig } from "../config";
 import {
   challengeSize,
   checkCell,
@@ -51,9 +52,9 @@ interface Step {
 
 /** n for the challenge: POG_MATRIX_N, 128 on the devnet, else from the measured VRAM as upstream. */
 function matrixSize(vramGb: number): number {
-  const c = config();
-  if (c.POG_MATRIX_N) return c.POG_MATRIX_N;
-  if (c.devnet) return 128;
+  const n = computeConfig().POG_MATRIX_N;
+  if (n) return n;
+  if (config().devnet) return 128;
   return challengeSize(vramGb);
 }
 
@@ -171,9 +172,8 @@ async function challenge(
 
 /** One run on one miner; the miner is released whatever happens. */
 export async function proveMiner(hotkey: string): Promise<PogResult> {
-  const c = config();
   const netuid = netuidOf("compute");
-  const stepMs = c.POG_STEP_TIMEOUT_S * 1000;
+  const stepMs = computeConfig().POG_STEP_TIMEOUT_S * 1000;
   const miner = await db().computeMiner.findUnique({ where: { netuid_hotkey: { netuid, hotkey } } });
   const claimed = miner?.gpuName ?? null;
   const run = await db().pogRun.create({ data: { netuid, hotkey, claimedGpu: claimed } });
@@ -246,7 +246,6 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
  * the idle machines at once (at least one, at most POG_CONCURRENCY), so renters always find most of them free.
  */
 export async function pogRound(): Promise<PogResult[]> {
-  const c = config();
   const netuid = netuidOf("compute");
   const [miners, held] = await Promise.all([
     db().computeMiner.findMany({
@@ -258,7 +257,9 @@ export async function pogRound(): Promise<PogResult[]> {
   ]);
   const busy = new Set([...held.rented, ...held.verifying]);
   const queue = miners.map((m) => m.hotkey).filter((h) => !busy.has(h));
-  const results = await mapPool(queue, pogConcurrency(queue.length, c.POG_CONCURRENCY), (h) => proveMiner(h));
+  const results = await mapPool(queue, pogConcurrency(queue.length, computeConfig().POG_CONCURRENCY), (h) =>
+    proveMiner(h),
+  );
   log.info({ runs: results.length, passed: results.filter((r) => r.passed).length }, "proof of GPU round");
   return results;
 }

@@ -7,12 +7,12 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { safeEqual } from "../crypto/safe-equal";
-import { apiKey } from "../auth/api-keys";
-import { config } from "../env";
+import { isAppError } from "../errors";
 import { lazy } from "../global";
-import { checkAddress } from "./api-common";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
+import { auth } from "./api-common";
 import { onComputeEvent } from "./events";
+import { computeConfig } from "./config";
 
 const MAX_CLIENTS = 512;
 const MAX_KEY = 512;
@@ -28,7 +28,7 @@ const state = lazy(() => {
   const off = onComputeEvent((e) => broadcast(e));
   const timer = setInterval(
     () => broadcast({ type: "keepalive", payload: { time: new Date().toISOString() } }),
-    config().COMPUTE_KEEPALIVE_MS,
+    computeConfig().COMPUTE_KEEPALIVE_MS,
   );
   timer.unref();
   wss.on("connection", (ws) => {
@@ -56,8 +56,8 @@ function refuse(socket: Duplex, status: number, message: string): void {
 }
 
 function givenKey(req: IncomingMessage): string | null {
-  const auth = req.headers.authorization;
-  const bearer = typeof auth === "string" ? /^Bearer (.+)$/i.exec(auth)?.[1] : undefined;
+  const authorization = req.headers.authorization;
+  const bearer = typeof authorization === "string" ? /^Bearer (.+)$/i.exec(authorization)?.[1] : undefined;
   if (bearer) return bearer;
   const header = req.headers["x-api-key"];
   if (typeof header === "string") return header;
@@ -65,27 +65,30 @@ function givenKey(req: IncomingMessage): string | null {
   return q ? new URLSearchParams(q).get("api_key") : null;
 }
 
-export function connectUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  const c = config();
-  try {
-    checkAddress(req.socket.remoteAddress ?? "");
-  } catch {
-    return refuse(socket, 403, "Access forbidden: IP not whitelisted");
-  }
-  const computeKey = apiKey("compute");
-  if (!computeKey) {
-    return refuse(
-      socket,
-      403,
-      "The compute marketplace API is off: create its key on Settings, or set COMPUTE_API_KEY",
-    );
-  }
+/**
+ * The upgrade as the API's own auth scheme sees a request (api-common's: the caller's address, then its key,
+ * the admin key too): the key from Authorization, X-API-Key or `?api_key=`.
+ */
+function asRequest(req: IncomingMessage): Request {
+  const headers = new Headers({ [CLIENT_ADDRESS_HEADER]: req.socket.remoteAddress ?? "" });
   const key = givenKey(req);
-  const ok = [computeKey, c.COMPUTE_ADMIN_KEY].some((k) => !!k && !!key && key.length <= MAX_KEY && safeEqual(key, k));
-  if (!ok) return refuse(socket, 401, "Missing or invalid API key");
-  const { wss } = state();
-  if (wss.clients.size >= MAX_CLIENTS) return refuse(socket, 503, "Too many /connect clients");
-  wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  // A key no header could carry (a newline from the query) is no key.
+  if (key && key.length <= MAX_KEY && /^[\x21-\x7e]+$/.test(key)) headers.set("x-api-key", key);
+  return new Request("http://localhost/connect", { headers });
+}
+
+export function connectUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  void Promise.resolve()
+    .then(() => auth.authenticate(asRequest(req)))
+    .then(
+      () => {
+        const { wss } = state();
+        if (wss.clients.size >= MAX_CLIENTS) return refuse(socket, 503, "Too many /connect clients");
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+      },
+      (e: unknown) =>
+        refuse(socket, isAppError(e) ? e.status : 401, isAppError(e) ? e.message : "Missing or invalid API key"),
+    );
 }
 
 /** Closes every /connect client (at shutdown). */
