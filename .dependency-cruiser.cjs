@@ -12,7 +12,7 @@ const MODULE_NAMES = [...manifests.matchAll(/^import \{ \w+(?:Module|Part) \} fr
 if (MODULE_NAMES.length === 0) throw new Error("no module manifests found in server/modules.ts");
 const MODULES = `(${MODULE_NAMES.join("|")})`;
 // Files a browser component may import: they import nothing but zod (and each other).
-const CLIENT_SAFE = ["^server/[^/]+/forms\\.ts$", "^server/phases/schemas\\.ts$", "^server/crypto/ss58-format\\.ts$"];
+const CLIENT_SAFE = ["^server/[^/]+/forms\\.ts$", "^server/crypto/ss58-format\\.ts$"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

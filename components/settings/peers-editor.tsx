@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { useState } from "react";
 import { useTRPC } from "@/lib/trpc";
-import { multiaddrSchema } from "@/server/phases/schemas";
+import { multiaddrSchema } from "@/server/phases/forms";
 import { Badge, Button, Card, Input } from "@/components/ui";
 
 export function PeersEditor({ isAdmin }: { isAdmin: boolean }) {

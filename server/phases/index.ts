@@ -4,6 +4,7 @@ import { phaseRoutes } from "./api";
 import { phasesRouter } from "./router";
 
 export * from "./oracle";
+export { blocks } from "./schemas";
 
 export const phasesModule = defineModule({
   name: "phases",

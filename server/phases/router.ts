@@ -2,7 +2,7 @@ import { z } from "zod";
 import { chain } from "../chain";
 import { BadRequestError } from "../errors";
 import { addPeer, listPeersForAdmin, recentCycles, removePeer, serviceInfo, timeline } from "./oracle";
-import { multiaddrSchema } from "./schemas";
+import { multiaddrSchema } from "./forms";
 import { adminProcedure, router, viewerProcedure } from "../trpc/init";
 
 export const phasesRouter = router({

@@ -7,8 +7,6 @@ export const blocks = () => z.number().int().min(0).max(MAX_BLOCK);
 /** A block of the previous cycle: below 0 while the chain is younger than one cycle. */
 const shiftedBlock = () => z.number().int().min(-MAX_BLOCK).max(MAX_BLOCK);
 
-export const MULTIADDR_PATTERN = /^(\/[a-z0-9-]+\/[^/\s]+)+$/;
-
 export const serviceInfoSchema = z
   .object({
     message: z.string(),
@@ -43,10 +41,3 @@ export const previousPhasesSchema = z
   .meta({ id: "PreviousPhaseBlocks" });
 
 export const peersSchema = z.array(z.string()).describe("DHT bootstrap multiaddresses").meta({ id: "BootstrapPeers" });
-
-export const multiaddrSchema = z
-  .string()
-  .trim()
-  .min(3)
-  .max(512)
-  .regex(MULTIADDR_PATTERN, "must be a multiaddress such as /ip4/203.0.113.1/tcp/4001/p2p/<peer id>");

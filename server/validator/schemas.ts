@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isSs58Address } from "../crypto/signature";
-import { blocks } from "../phases/schemas";
+import { blocks } from "../phases";
 
 export const ss58Schema = z
   .string()
