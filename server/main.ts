@@ -25,13 +25,14 @@ import { composeRuntime } from "./compose";
 import { checkConfig, enabledModules } from "./modules";
 import { publishRuntime } from "./runtime";
 
-async function main() {
-  let c;
+/** The configuration, or the process ends with one clear line per problem (a wallet that cannot be read too). */
+async function readConfig(): Promise<Config> {
   try {
     checkConfig();
-    c = config();
+    const c = config();
     await cryptoWaitReady();
-    consoleHotkey(); // a wallet that cannot be read stops the start with one clear line
+    consoleHotkey();
+    return c;
   } catch (e) {
     if (e instanceof ConfigError || e instanceof WalletError) {
       console.error(e.message);
@@ -39,6 +40,78 @@ async function main() {
     }
     throw e;
   }
+}
+
+/**
+ * The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its
+ * miners. Returns once its first head and metagraph are here, before anything reads them.
+ */
+async function startDevnet(c: Config): Promise<DevnetProcess> {
+  const d = await startDevnetProcess({ consoleUrl: `http://127.0.0.1:${c.PORT}`, minerToken: validatorToken });
+  if (!c.SUBTENSOR_URL) chain.set(devnetChain(d.manifest.endpoint, d.manifest.beacon, (b) => d.setHead(b)));
+  useDevnet(d.manifest);
+  await chain().start();
+  const deadline = Date.now() + 30_000;
+  while (chain().head() === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await refreshMetagraph();
+  if (c.ROLES.includes("validator")) await ensureDevnetModel();
+  return d;
+}
+
+/** The HTTP(S) server: mutual TLS when TLS_CLIENT_CA is set (as SN27's API runs). */
+function createServer(c: Config, onRequest: http.RequestListener): http.Server {
+  const server = c.TLS_CERT
+    ? https.createServer(
+        {
+          cert: fs.readFileSync(c.TLS_CERT),
+          key: fs.readFileSync(c.TLS_KEY!),
+          ...(c.TLS_CLIENT_CA
+            ? { ca: fs.readFileSync(c.TLS_CLIENT_CA), requestCert: true, rejectUnauthorized: true }
+            : {}),
+        },
+        onRequest,
+      )
+    : http.createServer(onRequest);
+  server.keepAliveTimeout = 65_000;
+  server.on("clientError", answerClientError);
+  return server;
+}
+
+/**
+ * On SIGTERM or SIGINT: no new connections, requests in flight finish (those still open after `timeoutMs` are
+ * closed), then each step in order; the process ends whatever a step still awaits, 15 s later at the latest.
+ */
+function stopOnSignals(server: http.Server, timeoutMs: number, steps: Array<() => unknown>): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => {
+      log.warn("shutdown timed out; closing remaining connections");
+      server.closeAllConnections();
+    }, timeoutMs);
+    force.unref();
+    // Whatever is still awaited (a miner that never answers, a job that ignores its signal), the process ends.
+    const hard = setTimeout(() => {
+      log.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, timeoutMs + 15_000);
+    hard.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    for (const step of steps) await step();
+    clearTimeout(force);
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+async function main() {
+  const c = await readConfig();
   const dev = c.NODE_ENV === "development";
   const protocol = c.TLS_CERT ? "https" : "http";
   const publicUrl = c.PUBLIC_URL ?? `${protocol}://localhost:${c.PORT}`;
@@ -62,25 +135,11 @@ async function main() {
   );
   publishRuntime(runtime);
 
-  // The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its miners.
-  let devnet: DevnetProcess | null = null;
   // The console's port is held while the devnet starts: its miners listen on ports the system picks, and
   // one of them must not take this one.
   const held = c.devnet ? await holdPort(c.PORT, c.HOST) : null;
-  if (c.devnet) {
-    const d = await startDevnetProcess({ consoleUrl: `http://127.0.0.1:${c.PORT}`, minerToken: validatorToken });
-    devnet = d;
-    if (!c.SUBTENSOR_URL) chain.set(devnetChain(d.manifest.endpoint, d.manifest.beacon, (b) => d.setHead(b)));
-    useDevnet(d.manifest);
-  }
-  await chain().start();
-  if (devnet) {
-    // Its first head and metagraph before anything reads them.
-    const deadline = Date.now() + 30_000;
-    while (chain().head() === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await refreshMetagraph();
-    if (c.ROLES.includes("validator")) await ensureDevnetModel();
-  }
+  const devnet = c.devnet ? await startDevnet(c) : null;
+  if (!devnet) await chain().start();
   const stops: Array<() => void | Promise<void>> = [];
   for (const m of parts) if (m.start) stops.push(await m.start());
   await scheduleRecurringJobs(jobList);
@@ -98,22 +157,7 @@ async function main() {
   const onRequest = createRequestHandler({ rest, fastPath: c.REST_FAST_PATH, trpc, auth, next: nextHandler, origin });
   jobs().yieldWhile(onRequest.busy);
 
-  const server = c.TLS_CERT
-    ? https.createServer(
-        {
-          cert: fs.readFileSync(c.TLS_CERT),
-          key: fs.readFileSync(c.TLS_KEY!),
-          // Mutual TLS (as SN27's API runs): a client without a certificate signed by this CA is refused.
-          ...(c.TLS_CLIENT_CA
-            ? { ca: fs.readFileSync(c.TLS_CLIENT_CA), requestCert: true, rejectUnauthorized: true }
-            : {}),
-        },
-        onRequest,
-      )
-    : http.createServer(onRequest);
-  server.keepAliveTimeout = 65_000;
-  server.on("clientError", answerClientError);
-
+  const server = createServer(c, onRequest);
   server.on("upgrade", (req, socket, head) => {
     const pathname = (req.url ?? "/").split("?")[0];
     const handler = upgrades.get(pathname);
@@ -123,39 +167,16 @@ async function main() {
   });
 
   // Signals are handled from the moment the server listens.
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down");
-    const force = setTimeout(() => {
-      log.warn("shutdown timed out; closing remaining connections");
-      server.closeAllConnections();
-    }, c.SHUTDOWN_TIMEOUT_MS);
-    force.unref();
-    // Whatever is still awaited (a miner that never answers, a job that ignores its signal), the process ends.
-    const hard = setTimeout(() => {
-      log.error("shutdown did not finish in time; exiting");
-      process.exit(1);
-    }, c.SHUTDOWN_TIMEOUT_MS + 15_000);
-    hard.unref();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
-    await devnet?.stop();
-    for (const stop of stops.reverse()) await stop();
-    await jobs().stop();
-    closeDendrites();
-    await chain().stop();
-    await app.close?.().catch(() => undefined);
-    await closeDb();
-    publishRuntime(undefined);
-    clearTimeout(force);
-    log.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  stopOnSignals(server, c.SHUTDOWN_TIMEOUT_MS, [
+    () => devnet?.stop(),
+    ...stops.reverse(),
+    () => jobs().stop(),
+    closeDendrites,
+    () => chain().stop(),
+    () => app.close?.().catch(() => undefined),
+    closeDb,
+    () => publishRuntime(undefined),
+  ]);
   await held?.release();
   await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
   if (devnet && !["127.0.0.1", "::1", "localhost"].includes(c.HOST))
