@@ -14,13 +14,14 @@ import { chain, devnetChain, refreshMetagraph } from "./chain";
 import { cryptoReady } from "./crypto/hotkey";
 import { closeDb } from "./db";
 import { migrate } from "./db/migrate";
-import { ensureDevnetModel, startDevnetProcess, useDevnet, type DevnetManifest, type DevnetProcess } from "./devnet";
+import { ensureDevnetModel, startDevnetProcess, type DevnetManifest, type DevnetProcess } from "./devnet";
 import { ConfigError, config, type Config } from "./env";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { closeDendrites, consoleHotkey, WalletError } from "./bittensor";
 import { answerClientError, createRequestHandler } from "./http/front-door";
 import { jobs, scheduleRecurringJobs } from "./jobs";
 import { log } from "./log";
+import type { RuntimePart } from "./module";
 import { composeRuntime } from "./compose";
 import { checkConfig, enabledModules } from "./modules";
 import { publishRuntime } from "./runtime";
@@ -46,10 +47,10 @@ async function readConfig(): Promise<Config> {
  * The devnet runs in a process of its own: its chain (which this console reads as it reads finney) and its
  * miners. Returns once its first head and metagraph are here, before anything reads them.
  */
-async function startDevnet(c: Config): Promise<DevnetProcess> {
+async function startDevnet(c: Config, parts: readonly RuntimePart[]): Promise<DevnetProcess> {
   const d = await startDevnetProcess({ consoleUrl: `http://127.0.0.1:${c.PORT}`, minerToken: validatorToken });
   if (!c.SUBTENSOR_URL) chain.set(devnetChain(d.manifest.endpoint, d.manifest.beacon, (b) => d.setHead(b)));
-  useDevnet(d.manifest);
+  for (const p of parts) p.useDevnet?.(d.manifest);
   await chain().start();
   const deadline = Date.now() + 30_000;
   while (chain().head() === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -138,7 +139,7 @@ async function main() {
   // The console's port is held while the devnet starts: its miners listen on ports the system picks, and
   // one of them must not take this one.
   const held = c.devnet ? await holdPort(c.PORT, c.HOST) : null;
-  const devnet = c.devnet ? await startDevnet(c) : null;
+  const devnet = c.devnet ? await startDevnet(c, parts) : null;
   if (!devnet) await chain().start();
   const stops: Array<() => void | Promise<void>> = [];
   for (const m of parts) if (m.start) stops.push(await m.start());

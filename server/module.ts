@@ -9,6 +9,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { z } from "zod";
+import type { DevnetManifest } from "./devnet/manifest";
 import type { ModuleConfig, Role } from "./env";
 import type { RouteHandler } from "./rest/api-route";
 
@@ -52,6 +53,8 @@ export interface RuntimePart<N extends string = string> {
   start?(): Promise<() => void | Promise<void>>;
   /** WebSocket endpoints by path. */
   upgrades?: Record<string, UpgradeHandler>;
+  /** With the devnet on: what the part takes from it (its machines' host keys, its search corpus), before `start`. */
+  useDevnet?(devnet: DevnetManifest): void;
 }
 
 export interface ModuleManifest<

@@ -9,6 +9,7 @@ import { listenToOtherInstances } from "./events";
 import { deliver, WEBHOOK_JOB } from "./webhooks";
 import { POG_JOB, pogRound } from "./pog/run";
 import { refreshInventory } from "./inventory";
+import { pinHostKey } from "./pog/ssh";
 import { computeRouter } from "./router";
 import { computeConfig } from "./config";
 
@@ -68,6 +69,8 @@ export const computeModule = defineModule({
     }),
   ],
   upgrades: { "/connect": connectUpgrade },
+  // Proof of GPU logs into the devnet's machines with their host keys pinned, and nowhere else.
+  useDevnet: (d) => d.hostKeys.forEach((k) => pinHostKey(k.hotkey, k.key)),
   start: async () => {
     const stopListening = await listenToOtherInstances();
     return async () => {

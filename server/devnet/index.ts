@@ -1,17 +1,15 @@
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { chain } from "../chain";
-import { pinHostKey } from "../compute";
-import { setSourceFetcher, setSyntheticTopics } from "../search";
 import { db } from "../db";
 import { config } from "../env";
 import { log } from "../log";
 import { currentVersion, publishVersion } from "../models";
 import { writeDevnetModel } from "./model";
 import type { DevnetArgs, FromDevnet, ToDevnet } from "./process";
-import type { DevnetManifest } from "./subnet";
+import type { DevnetManifest } from "./manifest";
 
-export type { DevnetManifest } from "./subnet";
+export type { DevnetManifest } from "./manifest";
 
 const ANCHOR_KEY = "devnet.chain.anchor";
 /** How long the devnet process may take to report its chain and miners. */
@@ -153,22 +151,4 @@ export async function startDevnetProcess(opts: {
       clearTimeout(timer);
     },
   };
-}
-
-/** What the console takes from its devnet: the compute machines' host keys and the search corpus (over HTTP). */
-export function useDevnet(manifest: DevnetManifest): void {
-  for (const k of manifest.hostKeys) pinHostKey(k.hotkey, k.key);
-  const corpus = manifest.corpus;
-  if (!corpus) return;
-  const get = async <T>(p: string): Promise<T | null> => {
-    const res = await fetch(`${corpus.url}${p}`, { signal: AbortSignal.timeout(10_000) });
-    if (res.status === 404) return null;
-    if (!res.ok) throw new Error(`the devnet corpus answered ${res.status}`);
-    return (await res.json()) as T;
-  };
-  setSourceFetcher({
-    tweet: (id) => get(`/post/${encodeURIComponent(id)}`),
-    page: (link) => get(`/page?link=${encodeURIComponent(link)}`),
-  });
-  setSyntheticTopics(() => ({ topics: corpus.topics, accounts: corpus.accounts }));
 }

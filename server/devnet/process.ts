@@ -7,7 +7,8 @@ import os from "node:os";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { ConfigError, config } from "../env";
 import { log } from "../log";
-import { startLocalSubnet, type DevnetManifest } from "./subnet";
+import type { DevnetManifest } from "./manifest";
+import { startLocalSubnet } from "./subnet";
 
 /** What the console passes on the command line (no secrets: the miners' token comes over IPC). */
 export interface DevnetArgs {

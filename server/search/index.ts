@@ -3,6 +3,7 @@ import { z } from "zod";
 import { config } from "../env";
 import { defineJob, defineModule } from "../module";
 import { searchRoutes } from "./api";
+import { useDevnetCorpus } from "./devnet-corpus";
 import { flushQueries } from "./query-log";
 import { searchRouter } from "./router";
 import { scoringEpoch } from "./scoring";
@@ -55,6 +56,7 @@ export const searchModule = defineModule({
       run: async () => void (await setSearchWeights()),
     }),
   ],
+  useDevnet: (d) => useDevnetCorpus(d.corpus),
   start: async () => {
     return async () => void (await flushQueries());
   },
