@@ -36,13 +36,34 @@ function ipOf(host: string): bigint {
     : IP_127_0_0_1;
 }
 
-/**
- * The devnet: a local subtensor chain whose subnets hold this console as a validator and the simulated
- * miners of each role (training miners that download, train, serve and submit through the console's
- * public API; compute machines with SSH servers; search miners over a corpus of real text), plus the
- * operator's own hotkeys and axons from DEVNET_*.
- */
-export async function startLocalSubnet(opts: {
+type Keys = ReturnType<typeof devnetKeyring>;
+
+/** Registration on the devnet's chain, with each neuron's kind for the manifest. */
+function registry(node: ChainNode, keyring: Keys) {
+  const kinds = new Map<string, string>();
+  const cold = (hotkey: string) => keyring.addFromUri(`//devnet-cold-${hotkey.slice(0, 6)}`).address;
+  return {
+    node,
+    keyring,
+    kinds,
+    register(netuid: number, n: Omit<NodeNeuron, "uid">, kind: string) {
+      kinds.set(`${netuid}:${n.hotkey}`, kind);
+      return node.register(netuid, n);
+    },
+    miner: (hotkey: string, port: number | null, host = "127.0.0.1"): Omit<NodeNeuron, "uid"> => ({
+      hotkey,
+      coldkey: cold(hotkey),
+      validatorPermit: false,
+      stake: 0n,
+      ...(port ? { ip: ipOf(host), port } : {}),
+    }),
+    isValidator: (netuid: number) => async (hotkey: string) => !!node.neuron(netuid, hotkey)?.validatorPermit,
+    isRegistered: (netuid: number) => async (hotkey: string) => !!node.neuron(netuid, hotkey),
+  };
+}
+type Registry = ReturnType<typeof registry>;
+
+interface SubnetOptions {
   port: number;
   host?: string;
   startBlock: number;
@@ -51,124 +72,30 @@ export async function startLocalSubnet(opts: {
   minerToken: () => string | undefined;
   /** Whether the console answers yet (the training miners wait for it). */
   consoleUp: () => boolean;
-}): Promise<{ node: ChainNode; manifest: DevnetManifest; setHead(block: number): void; stop(): Promise<void> }> {
+}
+
+/**
+ * The devnet: a local subtensor chain whose subnets hold this console as a validator and the simulated
+ * miners of each role (training miners that download, train, serve and submit through the console's
+ * public API; compute machines with SSH servers; search miners over a corpus of real text), plus the
+ * operator's own hotkeys and axons from DEVNET_*.
+ */
+export async function startLocalSubnet(
+  opts: SubnetOptions,
+): Promise<{ node: ChainNode; manifest: DevnetManifest; setHead(block: number): void; stop(): Promise<void> }> {
   const c = config();
-  const keyring = devnetKeyring();
   const node = new ChainNode({ blockTimeMs: c.BLOCK_TIME_MS, startBlock: opts.startBlock, tempo: c.SIM_TEMPO });
-  const kinds = new Map<string, string>();
-  const register = (netuid: number, n: Omit<NodeNeuron, "uid">, kind: string) => {
-    kinds.set(`${netuid}:${n.hotkey}`, kind);
-    return node.register(netuid, n);
-  };
-  const cold = (hotkey: string) => keyring.addFromUri(`//devnet-cold-${hotkey.slice(0, 6)}`).address;
-  const miner = (hotkey: string, port: number | null, host = "127.0.0.1"): Omit<NodeNeuron, "uid"> => ({
-    hotkey,
-    coldkey: cold(hotkey),
-    validatorPermit: false,
-    stake: 0n,
-    ...(port ? { ip: ipOf(host), port } : {}),
-  });
-
-  // The console's hotkey is uid 0 with a permit on every subnet in use, serving at the console's port.
-  const validator = consoleHotkey()?.address ?? keyring.addFromUri(DEVNET_VALIDATOR_URI).address;
-  const consolePort = Number(new URL(opts.consoleUrl).port);
-  const roles = new Map<number, Role[]>();
-  for (const role of c.ROLES) roles.set(netuidOf(role), [...(roles.get(netuidOf(role)) ?? []), role]);
-  for (const netuid of roles.keys()) {
-    node.addSubnet(netuid);
-    register(
-      netuid,
-      {
-        hotkey: validator,
-        coldkey: keyring.addFromUri("//devnet-validator//cold").address,
-        validatorPermit: true,
-        stake: 1_000_000_000_000n,
-        ip: IP_127_0_0_1,
-        port: consolePort,
-      },
-      "validator (this console)",
-    );
-  }
-  const isValidator = (netuid: number) => async (hotkey: string) => !!node.neuron(netuid, hotkey)?.validatorPermit;
-  const isRegistered = (netuid: number) => async (hotkey: string) => !!node.neuron(netuid, hotkey);
-
-  // Training miners (validator role). They call the console over plain HTTP: none when it serves TLS only.
+  const r = registry(node, devnetKeyring());
+  const roles = registerConsole(r, Number(new URL(opts.consoleUrl).port));
   const trainer = new Trainer();
-  const training: DevnetMiner[] = [];
-  if (roleEnabled("validator")) {
-    const netuid = netuidOf("validator");
-    for (let i = 0; i < (c.TLS_CERT ? 0 : c.DEVNET_MINERS); i++) {
-      const m = new DevnetMiner(keyring.addFromUri(`//devnet-miner-${i}`), i % c.EXPERT_GROUPS, behaviourOf(i), {
-        consoleUrl: opts.consoleUrl,
-        token: opts.minerToken,
-        trainer,
-        // Stronger and weaker trainers: different amounts of data and optimisation.
-        trainSteps: 20 + 25 * (i % 4),
-        samples: 32 + 32 * (i % 3),
-        seed: i + 1,
-        config: () => DEVNET_CONFIG,
-        isValidator: isValidator(netuid),
-      });
-      await m.start();
-      training.push(m);
-      register(netuid, miner(m.hotkey, m.port), `training (${m.behaviour})`);
-    }
-    // A miner whose axon is down on purpose: published, nothing listening.
-    register(netuid, miner(keyring.addFromUri("//devnet-miner-offline").address, await freeLoopbackPort()), "offline");
-    for (const h of c.DEVNET_MINER_HOTKEYS) register(netuid, { ...miner(h, null), coldkey: h }, "operator's miner");
-    for (const h of c.DEVNET_VALIDATOR_HOTKEYS)
-      register(
-        netuid,
-        { hotkey: h, coldkey: h, validatorPermit: true, stake: 1_000_000_000_000n },
-        "operator's validator",
-      );
-  }
-
-  // Compute machines: they report their Specs over the wire and take Proof of GPU over SSH.
-  const compute: DevnetComputeMiner[] = [];
-  if (roleEnabled("compute")) {
-    const netuid = netuidOf("compute");
-    for (let i = 0; i < c.DEVNET_COMPUTE_MINERS; i++) {
-      const m = new DevnetComputeMiner(
-        keyring.addFromUri(`//devnet-compute-${i}`),
-        { ...DEVNET_MACHINES[i % DEVNET_MACHINES.length] },
-        isRegistered(netuid),
-      );
-      await m.start();
-      compute.push(m);
-      register(netuid, miner(m.hotkey, m.port), `compute (${m.machine.label})`);
-    }
-  }
-
-  // Search miners over a corpus of real text, five behaviours; the corpus is served for the console's checks.
-  const search: DevnetSearchMiner[] = [];
-  let corpus: DevnetManifest["corpus"] = null;
-  let corpusServer: http.Server | null = null;
-  if (roleEnabled("search")) {
-    const netuid = netuidOf("search");
-    for (let i = 0; i < c.DEVNET_SEARCH_MINERS; i++) {
-      const behaviour = SEARCH_BEHAVIOURS[i % SEARCH_BEHAVIOURS.length]!;
-      const m = new DevnetSearchMiner(keyring.addFromUri(`//devnet-search-${i}`), behaviour, isRegistered(netuid));
-      await m.start();
-      search.push(m);
-      register(netuid, miner(m.hotkey, m.port), `search (${behaviour})`);
-    }
-    if (search.length) {
-      corpusServer = await serveCorpus();
-      const all = searchCorpus();
-      corpus = {
-        url: `http://127.0.0.1:${(corpusServer.address() as AddressInfo).port}`,
-        topics: all.topics(),
-        accounts: [...new Set(all.posts.map((p) => p.user?.username ?? ""))].filter(Boolean),
-      };
-    }
-  }
-
+  const training = roleEnabled("validator") ? await startTrainingMiners(r, opts, trainer) : [];
+  const compute = roleEnabled("compute") ? await startComputeMiners(r) : [];
+  const search = roleEnabled("search") ? await startSearchMiners(r) : { miners: [], corpus: null, server: null };
   // Operators' own miners, with their axon, on the subnet of their role (NETUID without one).
   for (const a of c.DEVNET_MINER_AXONS) {
     const netuid = a.role ? netuidOf(a.role) : c.NETUID;
     if (node.neuron(netuid, a.hotkey)) continue;
-    register(netuid, { ...miner(a.hotkey, a.port, a.host), coldkey: a.hotkey }, "operator's axon");
+    r.register(netuid, { ...r.miner(a.hotkey, a.port, a.host), coldkey: a.hotkey }, "operator's axon");
   }
 
   const off = node.onBlock(() => {
@@ -189,12 +116,12 @@ export async function startLocalSubnet(opts: {
         netuid: s.netuid,
         uid: n.uid,
         hotkey: n.hotkey,
-        kind: kinds.get(`${s.netuid}:${n.hotkey}`) ?? "registered",
+        kind: r.kinds.get(`${s.netuid}:${n.hotkey}`) ?? "registered",
         axon: n.port ? `127.0.0.1:${n.port}` : null,
       })),
     ),
     hostKeys: compute.map((m) => ({ hotkey: m.hotkey, key: m.ssh.hostPublicKey })),
-    corpus,
+    corpus: search.corpus,
   };
   log.info({ endpoint: node.url, subnets: manifest.subnets }, "devnet running");
   return {
@@ -204,12 +131,117 @@ export async function startLocalSubnet(opts: {
     async stop() {
       off();
       await node.stop();
-      for (const m of [...training, ...compute, ...search]) await m.stop();
-      corpusServer?.closeAllConnections();
-      await new Promise((r) => (corpusServer ? corpusServer.close(r) : r(undefined)));
+      for (const m of [...training, ...compute, ...search.miners]) await m.stop();
+      const server = search.server;
+      server?.closeAllConnections();
+      await new Promise((done) => (server ? server.close(done) : done(undefined)));
       await trainer.stop();
     },
   };
+}
+
+/** The console's hotkey is uid 0 with a permit on every subnet in use, serving at the console's port. */
+function registerConsole(r: Registry, consolePort: number): Map<number, Role[]> {
+  const c = config();
+  const validator = consoleHotkey()?.address ?? r.keyring.addFromUri(DEVNET_VALIDATOR_URI).address;
+  const roles = new Map<number, Role[]>();
+  for (const role of c.ROLES) roles.set(netuidOf(role), [...(roles.get(netuidOf(role)) ?? []), role]);
+  for (const netuid of roles.keys()) {
+    r.node.addSubnet(netuid);
+    r.register(
+      netuid,
+      {
+        hotkey: validator,
+        coldkey: r.keyring.addFromUri("//devnet-validator//cold").address,
+        validatorPermit: true,
+        stake: 1_000_000_000_000n,
+        ip: IP_127_0_0_1,
+        port: consolePort,
+      },
+      "validator (this console)",
+    );
+  }
+  return roles;
+}
+
+/** Training miners (validator role). They call the console over plain HTTP: none when it serves TLS only. */
+async function startTrainingMiners(r: Registry, opts: SubnetOptions, trainer: Trainer): Promise<DevnetMiner[]> {
+  const c = config();
+  const netuid = netuidOf("validator");
+  const training: DevnetMiner[] = [];
+  for (let i = 0; i < (c.TLS_CERT ? 0 : c.DEVNET_MINERS); i++) {
+    const m = new DevnetMiner(r.keyring.addFromUri(`//devnet-miner-${i}`), i % c.EXPERT_GROUPS, behaviourOf(i), {
+      consoleUrl: opts.consoleUrl,
+      token: opts.minerToken,
+      trainer,
+      // Stronger and weaker trainers: different amounts of data and optimisation.
+      trainSteps: 20 + 25 * (i % 4),
+      samples: 32 + 32 * (i % 3),
+      seed: i + 1,
+      config: () => DEVNET_CONFIG,
+      isValidator: r.isValidator(netuid),
+    });
+    await m.start();
+    training.push(m);
+    r.register(netuid, r.miner(m.hotkey, m.port), `training (${m.behaviour})`);
+  }
+  // A miner whose axon is down on purpose: published, nothing listening.
+  r.register(
+    netuid,
+    r.miner(r.keyring.addFromUri("//devnet-miner-offline").address, await freeLoopbackPort()),
+    "offline",
+  );
+  for (const h of c.DEVNET_MINER_HOTKEYS) r.register(netuid, { ...r.miner(h, null), coldkey: h }, "operator's miner");
+  for (const h of c.DEVNET_VALIDATOR_HOTKEYS)
+    r.register(
+      netuid,
+      { hotkey: h, coldkey: h, validatorPermit: true, stake: 1_000_000_000_000n },
+      "operator's validator",
+    );
+  return training;
+}
+
+/** Compute machines: they report their Specs over the wire and take Proof of GPU over SSH. */
+async function startComputeMiners(r: Registry): Promise<DevnetComputeMiner[]> {
+  const netuid = netuidOf("compute");
+  const compute: DevnetComputeMiner[] = [];
+  for (let i = 0; i < config().DEVNET_COMPUTE_MINERS; i++) {
+    const m = new DevnetComputeMiner(
+      r.keyring.addFromUri(`//devnet-compute-${i}`),
+      { ...DEVNET_MACHINES[i % DEVNET_MACHINES.length] },
+      r.isRegistered(netuid),
+    );
+    await m.start();
+    compute.push(m);
+    r.register(netuid, r.miner(m.hotkey, m.port), `compute (${m.machine.label})`);
+  }
+  return compute;
+}
+
+/** Search miners over a corpus of real text, five behaviours; the corpus is served for the console's checks. */
+async function startSearchMiners(r: Registry): Promise<{
+  miners: DevnetSearchMiner[];
+  corpus: DevnetManifest["corpus"];
+  server: http.Server | null;
+}> {
+  const netuid = netuidOf("search");
+  const miners: DevnetSearchMiner[] = [];
+  for (let i = 0; i < config().DEVNET_SEARCH_MINERS; i++) {
+    const behaviour = SEARCH_BEHAVIOURS[i % SEARCH_BEHAVIOURS.length]!;
+    const m = new DevnetSearchMiner(r.keyring.addFromUri(`//devnet-search-${i}`), behaviour, r.isRegistered(netuid));
+    await m.start();
+    miners.push(m);
+    r.register(netuid, r.miner(m.hotkey, m.port), `search (${behaviour})`);
+  }
+  if (!miners.length) return { miners, corpus: null, server: null };
+  const server = await serveCorpus();
+  const all = searchCorpus();
+  const corpus = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    topics: all.topics(),
+    accounts: [...new Set(all.posts.map((p) => p.user?.username ?? ""))].filter(Boolean),
+  };
+  return { miners, corpus, server };
 }
 
 /** The search corpus over loopback HTTP: GET /post/<id> and /page?link=<url> (JSON, 404 when unknown). */
