@@ -12,8 +12,8 @@ import { restRoutes } from "./system/routes";
 import { appRouterFor, callerFactory } from "./trpc/root";
 
 /**
- * Composes modules (the enabled ones, in a running console) into the runtime: the REST dispatch (both mounts), the tRPC router and
- * its in-process caller, next-auth, the jobs and the WebSocket upgrades. Built once per process.
+ * Composes modules (the enabled ones, in a running console) into the runtime: the REST dispatch (both mounts),
+ * the tRPC router and its in-process caller, next-auth, the jobs and the WebSocket upgrades. Built once per process.
  */
 export function composeRuntime(c: Config, sessionSecret: string, modules: readonly Module[]) {
   const parts = runtimeParts(modules);

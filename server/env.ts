@@ -44,7 +44,7 @@ export const webhookUrl = z
 export const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be a whole number`).min(min).max(max).default(def);
 
-/** Every variable the application reads. `.env.example` documents the same list. */
+/** The variables shared by the runtime and several modules (a module's own are in its folder: moduleConfig). `.env.example` documents them all. */
 const schema = z
   .object({
     NODE_ENV: z.enum(["production", "development", "test"]).default("production"),

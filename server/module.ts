@@ -47,6 +47,7 @@ export interface NavEntry {
 
 /** What any part of the runtime may give it: background jobs, a start and stop, WebSocket endpoints. */
 export interface RuntimePart<N extends string = string> {
+  /** A module's tRPC namespace (`trpc.<name>.*`); a part's name. */
   name: N;
   jobs?: ModuleJob<any>[];
   /** Runs after the database and chain are up, before the server listens; returns its stop. */
@@ -61,7 +62,7 @@ export interface ModuleManifest<
   N extends string = string,
   R extends AnyTRPCRouter = AnyTRPCRouter,
 > extends RuntimePart<N> {
-  /** (name: the tRPC namespace of the module, `trpc.<name>.*`.) The ROLES flag that switches it on. */
+  /** The ROLES flag that switches it on. */
   role: Role;
   title: string;
   /** The module's paragraph of the OpenAPI description (markdown). */

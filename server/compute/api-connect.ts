@@ -78,6 +78,8 @@ function asRequest(req: IncomingMessage): Request {
 }
 
 export function connectUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  // The server no longer listens for errors on an upgraded socket: a client that resets it is let go.
+  socket.on("error", () => socket.destroy());
   void Promise.resolve()
     .then(() => auth.authenticate(asRequest(req)))
     .then(
