@@ -73,7 +73,7 @@ export async function startDevnetProcess(opts: {
     const anchor = await startAnchor();
     const args: DevnetArgs = { port, startBlock: anchor.block, startTime: anchor.time, consoleUrl: opts.consoleUrl };
     const proc = fork(path.join(__dirname, "process.ts"), [JSON.stringify(args)], {
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--require", "tsx/cjs"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child = proc;

@@ -44,7 +44,7 @@ describe("npm run devnet, alone", () => {
 
   beforeAll(async () => {
     chainPort = await freePort();
-    devnet = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/devnet/process.ts")], {
+    devnet = spawn(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "server/devnet/process.ts")], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -36,14 +36,15 @@ export async function startServer(
   const nodeArgs = process.env.SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    // Node itself runs the server (tsx as a loader, as `npm start` does): signals reach it directly.
-    ["--import", "tsx", ...nodeArgs, path.join(ROOT, "server/main.ts")],
+    // Node itself runs the server (tsx's CommonJS hook, as `npm start` does): signals reach it directly.
+    ["--require", "tsx/cjs", ...nodeArgs, path.join(ROOT, "server/main.ts")],
     {
       cwd: ROOT,
       env: {
         ...process.env,
         NODE_ENV: "production",
         NEXT_TELEMETRY_DISABLED: "1",
+        MALLOC_ARENA_MAX: "2",
         PORT: String(port),
         HOST: "127.0.0.1",
         DATABASE_URL: databaseUrl,
