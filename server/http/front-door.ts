@@ -16,7 +16,7 @@ import { REQUESTED_PATH_HEADER } from "../runtime";
 import { nodeBodyReader } from "./body";
 import { RestDispatcher, wantsHtml } from "./dispatch";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
-import { requestHead, sendReply, sendWebResponse, toWebRequest } from "./node-adapter";
+import { NodeRequestHead, sendReply, sendWebResponse, toWebRequest } from "./node-adapter";
 
 /** Methods any route here may have; others (TRACE, CONNECT, WebDAV's) get 405 on every path. */
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -163,7 +163,7 @@ export function createRequestHandler(door: FrontDoor) {
       }
       const route = found.route;
       route
-        .serve(requestHead(req, door.origin), nodeBodyReader(req))
+        .serve(new NodeRequestHead(req, res, door.origin), nodeBodyReader(req))
         .then((out) => (isReply(out) ? sendReply(res, out, method) : sendWebResponse(res, out, method)))
         .catch((e) => fail(e, route));
     } catch (e) {

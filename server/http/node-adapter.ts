@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { Reply } from "../rest/reply";
 import { nodeBodyReader } from "./body";
 import { CLIENT_ADDRESS_HEADER } from "./client-address";
+import type { RequestHead } from "./request-head";
 
 function headersOf(req: IncomingMessage): Headers {
   const headers = new Headers();
@@ -18,9 +19,38 @@ function headersOf(req: IncomingMessage): Headers {
   return headers;
 }
 
-/** A Node request's method, URL and headers as a Web Request without a body (read later, with a cap). */
-export function requestHead(req: IncomingMessage, origin: string): Request {
-  return new Request(origin + (req.url ?? "/"), { method: req.method ?? "GET", headers: headersOf(req) });
+/**
+ * A Node request's method, URL, headers and abort signal as a route reads them, without a body (read later,
+ * with a cap). Headers and signal are built when first read: a whole Web Request per request held the REST
+ * fast path to three quarters of its throughput. The signal aborts when the client leaves before the answer.
+ */
+export class NodeRequestHead implements RequestHead {
+  readonly method: string;
+  readonly url: string;
+  #headers: Headers | undefined;
+  #abort: AbortController | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    origin: string,
+  ) {
+    this.method = req.method ?? "GET";
+    this.url = origin + (req.url ?? "/");
+  }
+
+  get headers(): Headers {
+    return (this.#headers ??= headersOf(this.req));
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      const abort = (this.#abort = new AbortController());
+      if (this.res.closed && !this.res.writableFinished) abort.abort();
+      else this.res.once("close", () => this.res.writableFinished || abort.abort());
+    }
+    return this.#abort.signal;
+  }
 }
 
 /** A Node request as a Web Request, its body read whole within `limit` bytes (else PayloadTooLargeError). */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { roleEnabled, type Role } from "../env";
 import { AppError, BadRequestError, isAppError } from "../errors";
 import { webBodyReader, type BodyReader } from "../http/body";
+import type { RequestHead } from "../http/request-head";
 import { DEVNET_USER_AGENT, log } from "../log";
 import type { AuthScheme } from "./auth";
 import { formatError, type ErrorFormat } from "./error-format";
@@ -9,6 +10,7 @@ import { metrics } from "./metrics";
 import { isReply, json, type Reply } from "./reply";
 
 export { Reply, isReply, json, streamReply, textReply } from "./reply";
+export type { RequestHead };
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -52,7 +54,7 @@ export interface RouteDef<Q, H, B, A, R> {
    */
   examples?: RouteExamples | (() => RouteExamples);
   handler(ctx: {
-    req: Request;
+    req: RequestHead;
     query: Q;
     headers: H;
     body: B;
@@ -76,7 +78,7 @@ export type RouteHandler = ((req: Request, ctx?: { params?: Promise<Record<strin
    * The same route answering a Reply (small bodies) or a Response (streams), for the custom server, which
    * passes a Request without a body and a reader of the socket: the body is read after authentication.
    */
-  serve(req: Request, body: BodyReader): Promise<Reply | Response>;
+  serve(req: RequestHead, body: BodyReader): Promise<Reply | Response>;
 };
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -157,15 +159,17 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
   const invalid = def.invalidStatus ?? 422;
   const bodyLimit = def.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const serve = async (
-    req: Request,
+    req: RequestHead,
     readBody: BodyReader,
     nextCtx?: { params?: Promise<Record<string, string>> },
   ): Promise<Reply | Response> => {
     const started = performance.now();
     let res: Reply | Response;
+    let pathname = def.path;
     try {
       if (def.module !== "system" && !roleEnabled(def.module)) throw new AppError(404, "not_found", "Not Found");
       const url = new URL(req.url);
+      pathname = url.pathname;
       // The URL parser resolves dot segments ("/public/miners/.." is "/public/"): no longer this route's path.
       const params = nextCtx?.params ? await nextCtx.params : matchPath(def.path, url.pathname);
       if (!params) throw new AppError(404, "not_found", "Not Found");
@@ -206,21 +210,27 @@ export function apiRoute<Q = undefined, H = undefined, B = undefined, A = undefi
     const seconds = (performance.now() - started) / 1000;
     metrics.requests.inc({ route: def.path, method: def.method, status: res.status });
     metrics.latency.observe({ route: def.path }, seconds);
-    log[res.status >= 500 ? "warn" : req.headers.get("user-agent") === DEVNET_USER_AGENT ? "debug" : "info"](
-      {
-        method: def.method,
-        path: new URL(req.url).pathname,
-        route: def.path,
-        status: res.status,
-        ms: +(seconds * 1000).toFixed(2),
-      },
-      "request",
-    );
+    const level =
+      res.status >= 500
+        ? "warn"
+        : !log.isLevelEnabled("info")
+          ? null
+          : req.headers.get("user-agent") === DEVNET_USER_AGENT
+            ? "debug"
+            : "info";
+    if (level && log.isLevelEnabled(level))
+      log[level](
+        { method: def.method, path: pathname, route: def.path, status: res.status, ms: +(seconds * 1000).toFixed(2) },
+        "request",
+      );
     return res;
   };
   const handler = async (req: Request, nextCtx?: { params?: Promise<Record<string, string>> }) => {
     const res = await serve(req, webBodyReader(req), nextCtx);
     return isReply(res) ? res.toResponse() : res;
   };
-  return Object.assign(handler, { def, serve: (req: Request, body: BodyReader) => serve(req, body) }) as RouteHandler;
+  return Object.assign(handler, {
+    def,
+    serve: (req: RequestHead, body: BodyReader) => serve(req, body),
+  }) as RouteHandler;
 }

@@ -1,12 +1,13 @@
 import { ForbiddenError, UnauthorizedError } from "../errors";
 import { decodeSignature, isSs58Address, verifyHotkeySignature } from "../crypto/signature";
 import { safeEqual } from "../crypto/safe-equal";
+import type { RequestHead } from "../http/request-head";
 
 /** How a route proves its caller; `openapi` documents the scheme under components.securitySchemes. */
 export interface AuthScheme<A = unknown> {
   name: string;
   openapi: Record<string, unknown>;
-  authenticate(req: Request): A | Promise<A>;
+  authenticate(req: RequestHead): A | Promise<A>;
   /** For a scheme made of several that must all pass (documented as one security requirement). */
   parts?: AuthScheme[];
 }

@@ -5,7 +5,7 @@ import { countDownload, currentVersion, openRange, parseRange, type Selector } f
 import { phaseAt, schedule } from "../phases";
 import { dbReplayStore } from "../auth/replay-store";
 import { validatorToken } from "../auth/secrets";
-import { apiRoute, streamReply, type Reply } from "../rest/api-route";
+import { apiRoute, streamReply, type Reply, type RequestHead } from "../rest/api-route";
 import { allOf, bearerAuth, signedRequestAuth } from "../rest/auth";
 import { recorded } from "./activity";
 import { artifactFor, checkMinerForGroup, checkValidator } from "./downloads";
@@ -53,7 +53,7 @@ export function shortPhaseName(name: string): string {
 }
 
 /** A composed safetensors download: whole (200) or one byte range (206), with its content hash. */
-function download(req: Request, selector: Selector): Reply {
+function download(req: RequestHead, selector: Selector): Reply {
   const { version, artifact } = artifactFor(selector);
   const { composition, sha256 } = artifact;
   const etag = `"${sha256}"`;

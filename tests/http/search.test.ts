@@ -219,6 +219,33 @@ describe("access", () => {
   }, 60_000);
 });
 
+describe("no search miner", () => {
+  it("answers 503 in FastAPI's shape on the collecting routes, and an error event on the stream", async () => {
+    const none = await startServer({ ...common, EXPECTED_ACCESS_KEY: KEY });
+    try {
+      const post = (path: string, body: unknown) =>
+        fetch(`${none.url}${path}`, {
+          method: "POST",
+          headers: { "access-key": KEY, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      for (const [path, body] of [
+        ["/search", { prompt: "parser", tools: ["Web Search"], stream: false }],
+        ["/search/links/web", { prompt: "parser", tools: ["Web Search"] }],
+      ] as const) {
+        const r = await post(path, body);
+        expect(r.status, path).toBe(503);
+        expect(await r.json(), path).toEqual({ detail: "No search miner is available" });
+      }
+      const streamed = await post("/search", { prompt: "parser", tools: ["Web Search"] });
+      expect(streamed.status).toBe(200);
+      expect(await streamed.text()).toContain('data: {"error": "No search miner is available"}');
+    } finally {
+      await none.stop();
+    }
+  }, 60_000);
+});
+
 describe("bad input", () => {
   it("answers 422 with FastAPI's detail list, 400 for broken JSON, 413 past the limit; nothing reaches a miner", async () => {
     const before = seen.prompts.length;
@@ -303,6 +330,26 @@ describe("/search", () => {
     expect(new TextDecoder().decode(first.value)).toContain("first ");
     const left = Date.now();
     controller.abort();
+    for (let i = 0; i < 50 && !seen.aborted.some((a) => a.prompt === "hang"); i++) await sleep(20);
+    const cancelled = seen.aborted.find((a) => a.prompt === "hang");
+    expect(cancelled).toBeDefined();
+    expect(cancelled!.at - left).toBeLessThan(1000);
+  });
+
+  it("cancels the miner's call when a client waiting for collected results leaves", async () => {
+    seen.aborted.length = 0;
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}/search`, {
+      method: "POST",
+      headers: { "access-key": KEY, "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "hang", tools: ["Web Search"], stream: false }),
+      signal: controller.signal,
+    }).catch((e: Error) => e.name);
+    for (let i = 0; i < 50 && !seen.prompts.includes("hang"); i++) await sleep(20);
+    await sleep(200);
+    const left = Date.now();
+    controller.abort();
+    expect(await pending).toBe("AbortError");
     for (let i = 0; i < 50 && !seen.aborted.some((a) => a.prompt === "hang"); i++) await sleep(20);
     const cancelled = seen.aborted.find((a) => a.prompt === "hang");
     expect(cancelled).toBeDefined();
