@@ -51,8 +51,9 @@ function refused(mode: string, input: unknown, dir = state) {
 const torchPython = ["python3", "/usr/bin/python3"].find(
   (py) => spawnSync(py, ["-c", "import torch, numpy"], { stdio: "ignore" }).status === 0,
 );
+const SIM_NAMES = ["NVIDIA L40s", "NVIDIA L40s"];
 const SIM = JSON.stringify({
-  names: ["NVIDIA L40s", "NVIDIA L40s"],
+  names: SIM_NAMES,
   vram_gb: 17.18,
   tflops_fp16: 171,
   tflops_fp32: 35.5,
@@ -173,6 +174,8 @@ describe("proof of GPU against the miner's script", () => {
           "import importlib.util, json, sys",
           `spec = importlib.util.spec_from_file_location("check", ${JSON.stringify(SCRIPT)})`,
           "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)",
+          // The script imports PyTorch only where the NVIDIA driver is: here its CPU path is checked.
+          "import torch; m.torch = torch",
           "cases = [(2**64 - 1, 257), (0, 1000), (9007199254740993, 33), (4294967295, 64)]",
           "print(json.dumps([m.matrix_numpy(s, n).tobytes() == m.matrix_torch(s, n, 'cpu').numpy().tobytes() for s, n in cases]))",
         ].join("\n"),
@@ -180,6 +183,31 @@ describe("proof of GPU against the miner's script", () => {
       expect(JSON.parse(out.trim())).toEqual([true, true, true, true]);
     },
     60_000,
+  );
+  it.runIf(torchPython && !fs.existsSync("/dev/nvidiactl"))(
+    "imports neither PyTorch without the NVIDIA driver nor NumPy where it computes nothing (~1.5 s of CPU a step)",
+    () => {
+      const imports = (mode: string) => {
+        const r = spawnSync(torchPython!, ["-X", "importtime", SCRIPT, mode], {
+          env: { ...process.env, POG_SIMULATE: SIM, POG_STATE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "pog-")) },
+          input: JSON.stringify({
+            n: 8,
+            seeds: [
+              [1, 2],
+              [3, 4],
+            ],
+          }),
+        });
+        expect(r.status).toBe(0);
+        const err = r.stderr.toString();
+        return { torch: /\| torch$/m.test(err), numpy: /\| numpy$/m.test(err), out: r.stdout.toString() };
+      };
+      const info = imports("gpu_info");
+      expect(JSON.parse(info.out.trim())).toEqual({ num_gpus: 2, gpu_names: SIM_NAMES });
+      expect(info).toMatchObject({ torch: false, numpy: false });
+      expect(imports("benchmark")).toMatchObject({ torch: false, numpy: false });
+      expect(imports("compute")).toMatchObject({ torch: false, numpy: true });
+    },
   );
   if (!torchPython)
     it.skip("PyTorch vs NumPy matrices: skipped, no python3 here imports torch (apt-get install python3-torch)");
