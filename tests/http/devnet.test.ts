@@ -82,16 +82,21 @@ describe("npm run devnet, alone", () => {
     expect(output).toMatch(/DRAND_PUBLIC_KEY=[0-9a-f]{192} DRAND_GENESIS=\d+/);
   });
 
-  it("a second console points at it and keeps its subnets' metagraphs", async () => {
+  /** A console on this devnet's chain, with the beacon it printed. */
+  const consoleEnv = () => {
     const [, key, genesis] = /DRAND_PUBLIC_KEY=([0-9a-f]+) DRAND_GENESIS=(\d+)/.exec(output)!;
-    consoleOnIt = await startServer({
+    return {
       SUBTENSOR_URL: `ws://127.0.0.1:${chainPort}`,
       DRAND_PUBLIC_KEY: key!,
       DRAND_GENESIS: genesis!,
       BLOCK_TIME_MS: "500",
       COMPUTE_NETUID: "27",
       ROLES: "owner,validator,compute",
-    });
+    };
+  };
+
+  it("a second console points at it and keeps its subnets' metagraphs", async () => {
+    consoleOnIt = await startServer(consoleEnv());
     const neurons = () =>
       queryDatabase<{ netuid: number; n: bigint | number }>(
         consoleOnIt!.databaseUrl,
@@ -104,6 +109,27 @@ describe("npm run devnet, alone", () => {
     // Its phase oracle follows the devnet's blocks.
     const first = await phaseBlock(consoleOnIt.url);
     await expect.poll(() => phaseBlock(consoleOnIt!.url), { timeout: 10_000 }).toBeGreaterThan(first);
+  });
+
+  it("two consoles on one database share it: both follow the chain and neither doubles a neuron", async () => {
+    const second = await startServer({ ...consoleEnv(), DATABASE_URL: consoleOnIt!.databaseUrl });
+    try {
+      await expect.poll(() => phaseBlock(second.url), { timeout: 10_000 }).toBeGreaterThan(0);
+      const heads = await Promise.all([phaseBlock(consoleOnIt!.url), phaseBlock(second.url)]);
+      expect(Math.abs(heads[0] - heads[1])).toBeLessThanOrEqual(2);
+      // Both run the metagraph refresh (one job row, claimed by one instance at a time).
+      await new Promise((r) => setTimeout(r, 3_000));
+      const rows = await queryDatabase<{ netuid: number; n: bigint | number }>(
+        second.databaseUrl,
+        Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
+      );
+      expect(rows.map((r) => [r.netuid, Number(r.n)])).toEqual([
+        [1, 3],
+        [27, 2],
+      ]);
+    } finally {
+      await second.stop();
+    }
   });
 });
 
