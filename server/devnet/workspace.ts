@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ServerChannel } from "ssh2";
 import { gpuEntry, pogScriptDigest } from "../compute";
+import { lazy } from "../global";
 import type { MachineProfile } from "./machines";
 
 // A file name of the workspace: no leading dot, so never "." or "..".
@@ -34,26 +35,29 @@ const LIMITS = "ulimit -t 120 && ulimit -f 65536 && ulimit -n 64 && ulimit -v 41
  * machines at once). Even at nice 19, busy programs on both cores slow the console's event loop: measured on 2
  * cores, /get_phase p99 under load went 1.7-1.9x with 16 busy loops beside it, 1.3-1.4x with one.
  */
-const PROGRAMS_AT_ONCE = 1;
-let programsRunning = 0;
-const programsWaiting: Array<() => void> = [];
+class ProgramQueue {
+  private running = 0;
+  private waiting: Array<() => void> = [];
 
-function programSlot(): Promise<() => void> {
-  return new Promise((resolve) => {
-    const grant = () => {
-      programsRunning++;
-      let freed = false;
-      resolve(() => {
-        if (freed) return;
-        freed = true;
-        programsRunning--;
-        programsWaiting.shift()?.();
-      });
-    };
-    if (programsRunning < PROGRAMS_AT_ONCE) grant();
-    else programsWaiting.push(grant);
-  });
+  constructor(private readonly atOnce: number) {}
+
+  /** Resolves when a program may start, with the function that frees its place. */
+  take(): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = () => {
+        this.running++;
+        resolve(() => {
+          this.running--;
+          this.waiting.shift()?.();
+        });
+      };
+      if (this.running < this.atOnce) grant();
+      else this.waiting.push(grant);
+    });
+  }
 }
+
+const programs = lazy(() => new ProgramQueue(1));
 
 export class Workspace {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "devnet-machine-"));
@@ -137,10 +141,12 @@ export class Workspace {
       );
     let closed = false;
     stream.on("close", () => (closed = true));
-    void programSlot().then((release) => {
-      if (closed || this.removed) return release();
-      this.start(name, mode, stream, done, release);
-    });
+    void programs()
+      .take()
+      .then((release) => {
+        if (closed || this.removed) return release();
+        this.start(name, mode, stream, done, release);
+      });
   }
 
   /** Runs the script (a program slot held: `release` frees it when the program ends). */

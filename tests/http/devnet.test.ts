@@ -7,8 +7,7 @@ import path from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Prisma } from "@/server/db";
-import { queryDatabase } from "../support/db";
+import { neuronsPerSubnet } from "../support/db";
 import { freePort } from "../support/ports";
 import { ROOT, startServer, type RunningServer } from "../support/server";
 
@@ -97,15 +96,12 @@ describe("npm run devnet, alone", () => {
 
   it("a second console points at it and keeps its subnets' metagraphs", async () => {
     consoleOnIt = await startServer(consoleEnv());
-    const neurons = () =>
-      queryDatabase<{ netuid: number; n: bigint | number }>(
-        consoleOnIt!.databaseUrl,
-        Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
-      ).then((rows) => rows.map((r) => [r.netuid, Number(r.n)]));
-    await expect.poll(neurons, { timeout: 30_000 }).toEqual([
-      [1, 3],
-      [27, 2],
-    ]);
+    await expect
+      .poll(() => neuronsPerSubnet(consoleOnIt!.databaseUrl), { timeout: 30_000 })
+      .toEqual([
+        [1, 3],
+        [27, 2],
+      ]);
     // Its phase oracle follows the devnet's blocks.
     const first = await phaseBlock(consoleOnIt.url);
     await expect.poll(() => phaseBlock(consoleOnIt!.url), { timeout: 10_000 }).toBeGreaterThan(first);
@@ -119,11 +115,7 @@ describe("npm run devnet, alone", () => {
       expect(Math.abs(heads[0] - heads[1])).toBeLessThanOrEqual(2);
       // Both run the metagraph refresh (one job row, claimed by one instance at a time).
       await new Promise((r) => setTimeout(r, 3_000));
-      const rows = await queryDatabase<{ netuid: number; n: bigint | number }>(
-        second.databaseUrl,
-        Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
-      );
-      expect(rows.map((r) => [r.netuid, Number(r.n)])).toEqual([
+      expect(await neuronsPerSubnet(second.databaseUrl)).toEqual([
         [1, 3],
         [27, 2],
       ]);

@@ -9,7 +9,7 @@ import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@/server/db";
 import { Axon } from "@/server/bittensor";
-import { queryDatabase } from "../support/db";
+import { neuronsPerSubnet, queryDatabase } from "../support/db";
 import { ROOT, signIn, startServer, trpc, type RunningServer } from "../support/server";
 
 let server: RunningServer;
@@ -54,13 +54,10 @@ describe("miners over the wire on the devnet", () => {
         { timeout: 20_000 },
       )
       .toEqual([{ netuid: 22, status: 200, signatureValid: expect.anything() }]);
-    const neurons = await queryDatabase<{ netuid: number; n: bigint | number }>(
-      server.databaseUrl,
-      Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
-    );
+    const neurons = await neuronsPerSubnet(server.databaseUrl);
     // Subnet 1 (owner): the validator; 3: the validator, 2 devnet miners, the one that is down; 22: the
     // validator and the operator's miner; 27 (compute, the devnet's default): the validator and 8 machines.
-    expect(neurons.map((r) => [r.netuid, Number(r.n)])).toEqual([
+    expect(neurons).toEqual([
       [1, 1],
       [3, 4],
       [22, 2],

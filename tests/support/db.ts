@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb, type Db, type Prisma } from "@/server/db";
+import { createDb, type Db, Prisma } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
 import { createTestDatabase } from "./server";
 
@@ -23,4 +23,13 @@ export async function queryDatabase<T>(url: string, query: Prisma.Sql): Promise<
   } finally {
     await db.$disconnect();
   }
+}
+
+/** [netuid, neurons] for each subnet a running server's database holds, by netuid. */
+export async function neuronsPerSubnet(url: string): Promise<Array<[number, number]>> {
+  const rows = await queryDatabase<{ netuid: number; n: bigint | number }>(
+    url,
+    Prisma.sql`SELECT "netuid", COUNT(*) AS "n" FROM "Neuron" GROUP BY "netuid" ORDER BY "netuid"`,
+  );
+  return rows.map((r) => [r.netuid, Number(r.n)]);
 }
