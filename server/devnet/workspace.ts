@@ -1,24 +1,23 @@
 /**
  * A devnet rental's files and the three programs a Proof of GPU uses over SSH: `cat > /tmp/<file>` (upload),
  * `sha256sum /tmp/<file>` and `python3 /tmp/<file> <mode>`, which runs the uploaded script for real with
- * python3 and NumPy on this machine's CPU. POG_SIMULATE makes it answer gpu_info and benchmark as the
- * machine's GPUs would (the devnet has none); a machine that cheats reports a weaker GPU's figures, or has
- * its proof's row altered on the way out.
+ * python3 and NumPy on this machine's CPU, through the machines' one python3 (program-runner.ts). POG_SIMULATE
+ * makes it answer gpu_info and benchmark as the machine's GPUs would (the devnet has none); a machine that cheats
+ * reports a weaker GPU's figures, or has its proof's row altered on the way out.
  *
  * The machine is this computer, and a renter is an outsider: python3 runs only a file whose sha256 is the
- * console's own Proof of GPU script, with no environment of the console's, in the workspace, under resource
- * limits; file names cannot leave the workspace. Nothing else runs: other commands get the simulated
- * machine's shell.
+ * console's own Proof of GPU script (checked again on the bytes it runs), with no environment of the console's,
+ * in the workspace, under resource limits; file names cannot leave the workspace. Nothing else runs: other
+ * commands get the simulated machine's shell.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ServerChannel } from "ssh2";
 import { gpuEntry, pogScriptDigest } from "../compute";
-import { lazy } from "../global";
 import type { MachineProfile } from "./machines";
+import { programRunner, type Run } from "./program-runner";
 
 // A file name of the workspace: no leading dot, so never "." or "..".
 const NAME = "(\\w[\\w.-]{0,63})";
@@ -27,41 +26,13 @@ const HASH = new RegExp(`^sha256sum /tmp/${NAME}$`);
 const RUN = new RegExp(`^python3 /tmp/${NAME} (gpu_info|benchmark|compute|proof)$`);
 const MAX_UPLOAD = 1024 * 1024;
 const RUN_TIMEOUT_MS = 120_000;
-// CPU seconds, file size (KiB), open files and address space (KiB, 4 GiB: a 128 x 128 challenge needs ~100 MB).
-const LIMITS = "ulimit -t 120 && ulimit -f 65536 && ulimit -n 64 && ulimit -v 4194304";
-
-/**
- * The devnet's machines are this computer: their programs take turns, one at a time (a Proof of GPU round runs 16
- * machines at once). Even at nice 19, busy programs on both cores slow the console's event loop: measured on 2
- * cores, /get_phase p99 under load went 1.7-1.9x with 16 busy loops beside it, 1.3-1.4x with one.
- */
-class ProgramQueue {
-  private running = 0;
-  private waiting: Array<() => void> = [];
-
-  constructor(private readonly atOnce: number) {}
-
-  /** Resolves when a program may start, with the function that frees its place. */
-  take(): Promise<() => void> {
-    return new Promise((resolve) => {
-      const grant = () => {
-        this.running++;
-        resolve(() => {
-          this.running--;
-          this.waiting.shift()?.();
-        });
-      };
-      if (this.running < this.atOnce) grant();
-      else this.waiting.push(grant);
-    });
-  }
-}
-
-const programs = lazy(() => new ProgramQueue(1));
+// What is read back of a program's stdout and stderr (the script's answers are small).
+const MAX_IO = 8 * 1024 * 1024;
 
 export class Workspace {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "devnet-machine-"));
-  private children = new Set<ChildProcess>();
+  private active = new Set<Run>();
+  private runs = 0;
   private removed = false;
 
   constructor(readonly machine: MachineProfile) {}
@@ -139,29 +110,42 @@ export class Workspace {
         "",
         `python3: /tmp/${name}: Permission denied (this machine runs the Proof of GPU script only)\n`,
       );
-    let closed = false;
-    stream.on("close", () => (closed = true));
-    void programs()
-      .take()
-      .then((release) => {
-        if (closed || this.removed) return release();
-        this.start(name, mode, stream, done, release);
-      });
+    // gpu_info and benchmark read no input; compute and proof read theirs (1 MiB at most) before they start.
+    if (mode === "gpu_info" || mode === "benchmark") return this.run(name, mode, null, stream, done);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let started = false;
+    const begin = () => {
+      if (started) return;
+      started = true;
+      stream.off("data", onData);
+      this.run(name, mode, Buffer.concat(chunks).subarray(0, MAX_UPLOAD), stream, done);
+    };
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      if ((size += c.length) >= MAX_UPLOAD) begin();
+    };
+    stream.on("data", onData);
+    stream.on("end", begin);
   }
 
-  /** Runs the script (a program slot held: `release` frees it when the program ends). */
-  private start(
+  /** Runs the uploaded script through the machines' python3, one program at a time. */
+  private run(
     name: string,
     mode: string,
+    input: Buffer | null,
     stream: ServerChannel,
     done: (code: number, out?: string, err?: string) => void,
-    release: () => void,
   ): void {
+    if (this.removed) return done(137);
+    const io = path.join(this.dir, `.run-${++this.runs}`);
+    if (input) fs.writeFileSync(`${io}.in`, input);
     const simulate = this.simulation();
-    const child: ChildProcess = spawn(
-      "/bin/sh",
-      ["-c", `${LIMITS} && exec python3 "$0" "$1"`, path.join(this.dir, name), mode],
+    const run = programRunner().run(
       {
+        script: path.join(this.dir, name),
+        sha256: pogScriptDigest(),
+        mode,
         cwd: this.dir,
         // Nothing of the console's environment.
         env: {
@@ -174,33 +158,24 @@ export class Workspace {
           POG_STATE_DIR: path.join(this.dir, "state"),
           ...(simulate ? { POG_SIMULATE: simulate } : {}),
         },
-        stdio: ["pipe", "pipe", "pipe"],
+        stdin: input ? `${io}.in` : null,
+        stdout: `${io}.out`,
+        stderr: `${io}.err`,
+      },
+      (code) => {
+        clearTimeout(timer);
+        this.active.delete(run);
+        const out = readCapped(`${io}.out`);
+        const err = readCapped(`${io}.err`);
+        for (const ext of [".in", ".out", ".err"]) fs.rmSync(`${io}${ext}`, { force: true });
+        let text = out.toString();
+        if (mode === "proof" && this.machine.tamperProof) text = alterFirstRow(text);
+        done(code, text, err.toString());
       },
     );
-    this.children.add(child);
-    // The machine shares this computer with the console: its programs yield the CPU to the console's.
-    if (child.pid) {
-      try {
-        os.setPriority(child.pid, 19);
-      } catch {
-        // not permitted here: it runs at normal priority
-      }
-    }
-    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
-    stream.pipe(child.stdin!);
-    child.stdin!.on("error", () => undefined);
-    const out: Buffer[] = [];
-    child.stdout!.on("data", (c: Buffer) => out.push(c));
-    child.stderr!.on("data", (c: Buffer) => stream.stderr.write(c));
-    stream.on("close", () => child.kill("SIGKILL"));
-    child.on("close", (code) => {
-      release();
-      clearTimeout(timer);
-      this.children.delete(child);
-      let text = Buffer.concat(out).toString();
-      if (mode === "proof" && this.machine.tamperProof) text = alterFirstRow(text);
-      done(code ?? 1, text);
-    });
+    this.active.add(run);
+    const timer = setTimeout(() => run.cancel(), RUN_TIMEOUT_MS);
+    stream.on("close", () => run.cancel());
   }
 
   /** A regular file of the workspace (at most MAX_UPLOAD bytes), or null. */
@@ -217,9 +192,24 @@ export class Workspace {
   /** Ends running programs and deletes the files (the rental is over). */
   remove(): void {
     this.removed = true;
-    for (const c of this.children) c.kill("SIGKILL");
-    this.children.clear();
+    for (const run of this.active) run.cancel();
+    this.active.clear();
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A program's output file, at most MAX_IO bytes of it (empty when it was never written). */
+function readCapped(file: string): Buffer {
+  try {
+    const fd = fs.openSync(file, "r");
+    try {
+      const buf = Buffer.alloc(Math.min(fs.fstatSync(fd).size, MAX_IO));
+      return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return Buffer.alloc(0);
   }
 }
 

@@ -12,7 +12,7 @@ import { db } from "../../db";
 import { config, netuidOf } from "../../env";
 import { isAppError } from "../../errors";
 import { log } from "../../log";
-import { mapPool } from "../../pool";
+import { mapPool, type Room } from "../../pool";
 import { allocateHotkey } from "../allocations/allocate";
 import { deallocate } from "../allocations/release";
 import { publish } from "../events";
@@ -171,7 +171,7 @@ async function challenge(
 }
 
 /** One run on one miner; the miner is released whatever happens. */
-export async function proveMiner(hotkey: string): Promise<PogResult> {
+export async function proveMiner(hotkey: string, room?: Room): Promise<PogResult> {
   const netuid = netuidOf("compute");
   const stepMs = computeConfig().POG_STEP_TIMEOUT_S * 1000;
   const miner = await db().computeMiner.findUnique({ where: { netuid_hotkey: { netuid, hotkey } } });
@@ -182,6 +182,7 @@ export async function proveMiner(hotkey: string): Promise<PogResult> {
   let uuid: string | null = null;
   let client: ssh2.Client | null = null;
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    await room?.();
     const t = performance.now();
     try {
       const v = await fn();
@@ -257,8 +258,12 @@ export async function pogRound(): Promise<PogResult[]> {
   ]);
   const busy = new Set([...held.rented, ...held.verifying]);
   const queue = miners.map((m) => m.hotkey).filter((h) => !busy.has(h));
-  const results = await mapPool(queue, pogConcurrency(queue.length, computeConfig().POG_CONCURRENCY), (h) =>
-    proveMiner(h),
+  // Background work: runs beyond the first start only while the event loop has room for the API's requests.
+  const results = await mapPool(
+    queue,
+    pogConcurrency(queue.length, computeConfig().POG_CONCURRENCY),
+    (h, _, room) => proveMiner(h, room),
+    { background: true },
   );
   log.info({ runs: results.length, passed: results.filter((r) => r.passed).length }, "proof of GPU round");
   return results;
