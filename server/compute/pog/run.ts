@@ -181,8 +181,9 @@ export async function proveMiner(hotkey: string, room?: Room): Promise<PogResult
   const found: Found = { identified: null, gpus: 0 };
   let uuid: string | null = null;
   let client: ssh2.Client | null = null;
+  // Each step but the release waits for room on the event loop (a background round's pool decides).
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    await room?.();
+    if (name !== "release") await room?.();
     const t = performance.now();
     try {
       const v = await fn();
