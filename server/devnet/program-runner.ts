@@ -98,15 +98,20 @@ class ProgramRunner {
     (proc.stdout as unknown as { unref(): void }).unref();
     (proc.stdin as unknown as { unref(): void }).unref();
     readline.createInterface({ input: proc.stdout! }).on("line", (line) => this.answer(line));
-    proc.on("error", (e) => log.warn({ err: e.message }, "devnet: the machines' python3 could not start"));
-    proc.on("exit", () => {
+    // Gone (exited, killed, or never started): the run it had ends as killed; the next run starts a new runner.
+    const gone = () => {
       if (this.proc !== proc) return;
       this.proc = null;
       const job = this.current;
       this.current = null;
       job?.ended(137);
       this.pump();
+    };
+    proc.on("error", (e) => {
+      log.warn({ err: e.message }, "devnet: the machines' python3 could not start");
+      gone();
     });
+    proc.on("exit", gone);
     return proc;
   }
 

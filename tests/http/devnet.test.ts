@@ -42,12 +42,12 @@ describe("npm run devnet, alone", () => {
   let consoleOnIt: RunningServer | undefined;
 
   beforeAll(async () => {
-    chainPort = await freePort();
     devnet = spawn(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "server/devnet/process.ts")], {
       cwd: ROOT,
       env: {
         ...process.env,
-        DEVNET_PORT: String(chainPort),
+        // The system picks the chain's port (one picked here could be taken by another test before the devnet binds it).
+        DEVNET_PORT: "0",
         PORT: String(await freePort()),
         BLOCK_TIME_MS: "500",
         DEVNET_MINERS: "1",
@@ -64,6 +64,7 @@ describe("npm run devnet, alone", () => {
       if (Date.now() > deadline || devnet.exitCode !== null) throw new Error(`the devnet did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    chainPort = Number(/Devnet chain: ws:\/\/127\.0\.0\.1:(\d+) /.exec(output)?.[1]);
   }, 90_000);
 
   afterAll(async () => {
