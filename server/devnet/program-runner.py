@@ -1,8 +1,9 @@
 """
 The devnet machines' python3: one long-lived interpreter that runs the Proof of GPU script's runs one after
-another, the script compiled once and what it imports (NumPy) loaded by the first run and kept. A fresh python3 per run cost ~0.12 s of CPU
-(interpreter, NumPy's import, the compile; four runs a machine, 64 machines a round) and a fork per run ~25 ms on
-this kind of host: a run here costs its own work, a few milliseconds for the devnet's 128 x 128 challenge.
+another, the script compiled once and what it imports (NumPy) loaded by the first run and kept. A fresh python3
+per run cost ~0.12 s of CPU (interpreter, NumPy's import, the compile; four runs a machine, 64 machines a round),
+and a fork per run ~25 ms on this kind of host: here a run costs its own work, a few milliseconds for the devnet's
+128 x 128 challenge.
 
 Requests come on stdin, one JSON object a line:
     {"id": 7, "script": "/tmp/devnet-machine-x/pog.py", "sha256": "<hex>", "mode": "compute", "cwd": "...",
