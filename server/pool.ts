@@ -1,5 +1,6 @@
 import { performance, type EventLoopUtilization } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { lazy } from "./global";
 
 export interface PoolOptions {
   /**
@@ -48,24 +49,30 @@ export async function mapPool<T, R>(
 
 const LOOP_SAMPLE_MS = 100;
 const BUSY = 0.5;
-let sample: { at: number; elu: EventLoopUtilization; busy: boolean | null } = {
+interface LoopSample {
+  at: number;
+  elu: EventLoopUtilization;
+  busy: boolean | null;
+}
+const lastSample = lazy((): LoopSample => ({
   at: performance.now(),
   elu: performance.eventLoopUtilization(),
   busy: null,
-};
+}));
 
 /**
  * Whether the event loop was busy more than BUSY of the time over the last sample (100-400 ms); null when no
  * sample is that recent (one starts now).
  */
-export function loopBusy(): boolean | null {
+function loopBusy(): boolean | null {
   const at = performance.now();
+  let sample = lastSample();
   const age = at - sample.at;
   if (age >= LOOP_SAMPLE_MS) {
     const elu = performance.eventLoopUtilization();
     const busy =
       age <= 4 * LOOP_SAMPLE_MS ? performance.eventLoopUtilization(elu, sample.elu).utilization > BUSY : null;
-    sample = { at, elu, busy };
+    lastSample.set((sample = { at, elu, busy }));
   }
   return sample.busy;
 }

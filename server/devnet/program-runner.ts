@@ -1,8 +1,8 @@
 /**
  * The devnet machines' python3 (program-runner.py): one interpreter, started on first use, that runs the Proof of
- * GPU script's runs one after another with NumPy already imported. One at a time: the devnet's machines are this
- * computer, and even at nice 19 busy programs on both cores slow the console's event loop (measured on 2 cores:
- * /get_phase p99 under load went 1.7-1.9x with 16 busy loops beside it, 1.3-1.4x with one).
+ * GPU script's runs one after another, NumPy loaded by the first and kept. One at a time: the devnet's machines
+ * are this computer, and even at nice 19 busy programs on both cores slow the console's event loop (measured on 2
+ * cores: /get_phase p99 under load went 1.7-1.9x with 16 busy loops beside it, 1.3-1.4x with one).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";

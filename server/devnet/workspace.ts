@@ -115,9 +115,16 @@ export class Workspace {
     const chunks: Buffer[] = [];
     let size = 0;
     let started = false;
+    // Input that never ends is cut at the run's deadline, as the program would be.
+    const deadline = setTimeout(() => {
+      started = true;
+      stream.off("data", onData);
+      done(137);
+    }, RUN_TIMEOUT_MS);
     const begin = () => {
       if (started) return;
       started = true;
+      clearTimeout(deadline);
       stream.off("data", onData);
       this.run(name, mode, Buffer.concat(chunks).subarray(0, MAX_UPLOAD), stream, done);
     };
@@ -127,6 +134,7 @@ export class Workspace {
     };
     stream.on("data", onData);
     stream.on("end", begin);
+    stream.on("close", () => clearTimeout(deadline));
   }
 
   /** Runs the uploaded script through the machines' python3, one program at a time. */
